@@ -1,0 +1,89 @@
+# cnm - Docker's bridge networking in C.  Plain Makefile, quiet unless V=1.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS := libmnl jansson sqlite3
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -DCNM_VERSION=\"0.1.0\" -Wall -Wextra -Wshadow -Wno-unused-parameter \
+	  -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation -MMD -MP -Iinclude -Ilib
+ifeq ($(CI),true)
+CFLAGS += -Werror
+endif
+CFLAGS += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+B := build
+LIB_SRC := $(wildcard lib/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+ifeq ($(V),1)
+Q :=
+qecho = @true
+else
+Q := @
+qecho = @printf '  %-6s %s\n'
+endif
+
+all: $(B)/cnm
+
+$(B)/%.o: %.c
+	$(qecho) CC $<
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libcnm.a: $(LIB_OBJ)
+	$(qecho) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/cnm: $(CLI_OBJ) $(B)/libcnm.a
+	$(qecho) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcnm.a $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libcnm.a
+	$(qecho) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(B)/libcnm.a $(LDLIBS) -lcmocka
+
+$(B)/bench/floor: bench/floor.c
+	$(qecho) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+
+unit: $(UNIT_BIN)
+
+# The set-up commands install what a fresh Debian 12 machine lacks first.
+deps:
+	$(Q)scripts/deps.sh
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all unit CI=$(CI)
+	$(Q)tests/run
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/demo
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(B)/bench/floor
+	$(Q)bench/run $(if $(QUICK),--quick)
+
+asan:
+	$(Q)$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" all unit
+
+install: $(B)/cnm
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(B)/cnm $(DESTDIR)$(BINDIR)/cnm
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all unit deps check demo bench asan install clean
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* cli.h - what the verbs share: opening the context, errors, tables. */
+#ifndef CNM_CLI_H
+#define CNM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "cnm.h"
+
+#define EXIT_USAGE 2
+
+/** struct cli_cmd - one verb: its name, handler and one-line description. */
+struct cli_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+int cli_dispatch(const struct cli_cmd *cmds, size_t n, const char *what, int argc, char **argv);
+int cli_open(struct cnm_ctx **ctx, bool need_root);
+int cli_fail(const struct cnm_err *err);
+int cli_usage(const char *usage);
+void cli_print_notice(struct cnm_ctx *ctx);
+typedef int (*cli_inspect_fn)(struct cnm_ctx *ctx, const char *ref, char **json,
+			      struct cnm_err *err);
+int cli_inspect_each(int argc, char **argv, cli_inspect_fn fn, const char *usage);
+
+/* table.c: columns padded like Docker's tabwriter (3 spaces between). */
+struct cli_table;
+struct cli_table *cli_table_new(size_t ncols);
+void cli_table_add(struct cli_table *t, const char *const *cells);
+void cli_table_print(struct cli_table *t);
+void cli_human_duration(long long seconds, char *out, size_t len);
+long long cli_seconds_since(const char *rfc3339);
+void cli_docker_time(const char *rfc3339, bool nanos, char *out, size_t len);
+char *cli_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int cmd_run(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_network(int argc, char **argv);
+int cmd_network_ls(int argc, char **argv);
+int cmd_network_inspect(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cnm.c - the command's entry point: a table of verbs matched exactly.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "cli.h"
+
+static const struct cli_cmd commands[] = {
+	{ "run", cmd_run, "Run a command in a new container" },
+	{ "ps", cmd_ps, "List containers" },
+	{ "exec", cmd_exec, "Run a command in a running container" },
+	{ "inspect", cmd_inspect, "Show low-level information on containers (JSON)" },
+	{ "stop", cmd_stop, "Stop running containers" },
+	{ "rm", cmd_rm, "Remove containers" },
+	{ "network", cmd_network, "Manage networks" },
+	{ "version", cmd_version, "Show the cnm version" },
+};
+
+int cli_dispatch(const struct cli_cmd *cmds, size_t n, const char *what, int argc, char **argv)
+{
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+			  !strcmp(argv[1], "help")))
+		argc = 1;
+	if (argc < 2) {
+		fprintf(argc == 1 && argv[1] ? stdout : stderr, "Usage: %s COMMAND\n\nCommands:\n",
+			what);
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "  %-10s %s\n", cmds[i].name, cmds[i].help);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "cnm: '%s' is not a %s command (see '%s --help')\n", argv[1], what, what);
+	return EXIT_USAGE;
+}
+
+int cli_fail(const struct cnm_err *err)
+{
+	fprintf(stderr, "cnm: %s\n", err->msg[0] ? err->msg : strerror(err->code));
+	return 1;
+}
+
+int cli_usage(const char *usage)
+{
+	fprintf(stderr, "Usage: %s\n", usage);
+	return EXIT_USAGE;
+}
+
+void cli_print_notice(struct cnm_ctx *ctx)
+{
+	const char *n = cnm_notice(ctx);
+
+	if (n)
+		fprintf(stderr, "cnm: note: %s\n", n);
+}
+
+/* Changing the network needs CAP_NET_ADMIN; namespaces and mounts CAP_SYS_ADMIN. */
+static bool have_caps(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return geteuid() == 0;
+	return (d[0].effective & (1u << CAP_NET_ADMIN)) && (d[0].effective & (1u << CAP_SYS_ADMIN));
+}
+
+/**
+ * cli_open() - open the context, with a clear message when not privileged.
+ */
+int cli_open(struct cnm_ctx **ctx, bool need_root)
+{
+	struct cnm_err err = { 0 };
+	int rc;
+
+	if (need_root && !have_caps()) {
+		fprintf(stderr, "cnm: permission denied: cnm must run as root (it needs"
+			" CAP_NET_ADMIN and CAP_SYS_ADMIN)\n");
+		return 1;
+	}
+	rc = cnm_open(ctx, NULL, &err);
+	if (rc == -EACCES && !have_caps()) {
+		fprintf(stderr, "cnm: permission denied: %s (run cnm as root)\n", err.msg);
+		return 1;
+	}
+	if (rc)
+		return cli_fail(&err);
+	cli_print_notice(*ctx);
+	return 0;
+}
+
+int cmd_version(int argc, char **argv)
+{
+	printf("cnm version %s\n", CNM_VERSION);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	return cli_dispatch(commands, sizeof(commands) / sizeof(commands[0]), "cnm", argc, argv);
+}

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+/* network_ls.c - `cnm network ls [-q] [--no-trunc] [--format json]`. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+static const char usage[] = "cnm network ls [-q] [--no-trunc] [--format json]";
+
+int cmd_network_ls(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-trunc", no_argument, NULL, 'T' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	bool quiet = false, notrunc = false, json = false;
+	struct cnm_network_info *nets;
+	struct cnm_err err = { 0 };
+	struct cnm_ctx *ctx;
+	struct cli_table *t;
+	size_t n;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q': quiet = true; break;
+		case 'T': notrunc = true; break;
+		case 'F':
+			if (strcmp(optarg, "json") && strcmp(optarg, "{{json .}}")) {
+				fprintf(stderr, "cnm: unsupported --format '%s': use json\n", optarg);
+				return EXIT_USAGE;
+			}
+			json = true;
+			break;
+		default: return cli_usage(usage);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(usage);
+	rc = cli_open(&ctx, false);
+	if (rc)
+		return rc;
+	rc = cnm_network_list(ctx, &nets, &n, &err);
+	cnm_close(ctx);
+	if (rc)
+		return cli_fail(&err);
+	t = cli_table_new(4);
+	if (!quiet && !json)
+		cli_table_add(t, (const char *const[]){ "NETWORK ID", "NAME", "DRIVER", "SCOPE" });
+	for (size_t i = 0; i < n; i++) {
+		char id[CNM_ID_LEN + 1], created[64];
+
+		snprintf(id, sizeof(id), "%.*s", notrunc ? CNM_ID_LEN : CNM_SHORT_ID_LEN, nets[i].id);
+		if (quiet) {
+			printf("%s\n", id);
+		} else if (json) {
+			json_t *o;
+
+			cli_docker_time(nets[i].created, true, created, sizeof(created));
+			o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+				      "CreatedAt", created, "Driver", nets[i].driver, "ID", id,
+				      "IPv4", "false", "IPv6", nets[i].ipv6 ? "true" : "false",
+				      "Internal", nets[i].internal ? "true" : "false",
+				      "Labels", nets[i].labels, "Name", nets[i].name, "Scope", "local");
+			json_dumpf(o, stdout, JSON_COMPACT | JSON_SORT_KEYS);
+			putchar('\n');
+			json_decref(o);
+		} else {
+			cli_table_add(t, (const char *const[]){ id, nets[i].name, nets[i].driver,
+								"local" });
+		}
+	}
+	cli_table_print(t);
+	cnm_network_list_free(nets, n);
+	return 0;
+}

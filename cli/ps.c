@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/* ps.c - `cnm ps [-a] [-q] [--no-trunc] [--format json]`. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+static const char usage[] = "cnm ps [-a] [-q] [--no-trunc] [--format json]";
+
+static void status_text(const struct cnm_container_info *c, char *out, size_t len)
+{
+	char d[64];
+
+	if (!strcmp(c->state, "running")) {
+		cli_human_duration(cli_seconds_since(c->started_at), d, sizeof(d));
+		snprintf(out, len, "Up %s", d);
+	} else if (!strcmp(c->state, "exited")) {
+		cli_human_duration(cli_seconds_since(c->finished_at), d, sizeof(d));
+		snprintf(out, len, "Exited (%d) %s ago", c->exit_code, d);
+	} else {
+		snprintf(out, len, "%c%s", c->state[0] - 32, c->state + 1);
+	}
+}
+
+int cmd_ps(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-trunc", no_argument, NULL, 'T' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	bool all = false, quiet = false, notrunc = false, json = false;
+	struct cnm_container_info *list;
+	struct cnm_err err = { 0 };
+	struct cnm_ctx *ctx;
+	struct cli_table *t;
+	size_t n;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "+aq", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': all = true; break;
+		case 'q': quiet = true; break;
+		case 'T': notrunc = true; break;
+		case 'F':
+			if (strcmp(optarg, "json") && strcmp(optarg, "{{json .}}")) {
+				fprintf(stderr, "cnm: unsupported --format '%s': use json\n", optarg);
+				return EXIT_USAGE;
+			}
+			json = true;
+			break;
+		default: return cli_usage(usage);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(usage);
+	rc = cli_open(&ctx, false);
+	if (rc)
+		return rc;
+	rc = cnm_container_list(ctx, all, &list, &n, &err);
+	cnm_close(ctx);
+	if (rc)
+		return cli_fail(&err);
+	t = cli_table_new(6);
+	if (!quiet && !json)
+		cli_table_add(t, (const char *const[]){ "CONTAINER ID", "COMMAND", "CREATED",
+							"STATUS", "PORTS", "NAMES" });
+	for (size_t i = 0; i < n; i++) {
+		char id[CNM_ID_LEN + 1], created[80], d[64], status[96], *cmd;
+
+		snprintf(id, sizeof(id), "%.*s", notrunc ? CNM_ID_LEN : CNM_SHORT_ID_LEN, list[i].id);
+		if (quiet) {
+			printf("%s\n", id);
+			continue;
+		}
+		cli_human_duration(cli_seconds_since(list[i].created), d, sizeof(d));
+		snprintf(created, sizeof(created), "%s ago", d);
+		status_text(&list[i], status, sizeof(status));
+		cmd = cli_strdup_printf("\"%.*s%s\"", notrunc ? 4096 : 20, list[i].command,
+					    !notrunc && strlen(list[i].command) > 20 ? "…" : "");
+		if (json) {
+			char at[64];
+			json_t *o;
+
+			cli_docker_time(list[i].created, false, at, sizeof(at));
+			o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+				      "Command", cmd, "CreatedAt", at, "ID", id, "Image", "",
+				      "Labels", "", "LocalVolumes", "0", "Mounts", "",
+				      "Names", list[i].name, "Networks",
+				      list[i].networks ? list[i].networks : "", "Ports", "",
+				      "RunningFor", created, "State", list[i].state);
+			json_object_set_new(o, "Status", json_string(status));
+			json_dumpf(o, stdout, JSON_COMPACT | JSON_SORT_KEYS);
+			putchar('\n');
+			json_decref(o);
+		} else {
+			cli_table_add(t, (const char *const[]){ id, cmd, created, status, "",
+								list[i].name });
+		}
+		free(cmd);
+	}
+	cli_table_print(t);
+	cnm_container_list_free(list, n);
+	return 0;
+}

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+/*
+ * run.c - `cnm run`: start a container, in the foreground or detached.
+ *
+ * Foreground: this process is the container's parent; it waits, releases
+ * the network and exits with the container's status.  Detached (-d): it
+ * forks a monitor into its own session which does the same, and reports
+ * back through a pipe, so the id is printed only once the container runs
+ * and any error is ours to print.  Exit codes follow docker run: 125 for a
+ * cnm error, 126 when the command cannot be run, 127 when it is not found.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "cli.h"
+
+static const char usage[] =
+	"cnm run [-d] [--name NAME] [--hostname HOST] [--network bridge|host|none|NET]\n"
+	"               [--ip ADDR] [--rm] [--rootfs DIR] [--] COMMAND [ARG...]";
+
+struct report {
+	int rc;
+	char id[CNM_ID_LEN + 1];
+	struct cnm_err err;
+};
+
+static int run_exit_code(int rc)
+{
+	if (rc == -ENOENT)
+		return 127;
+	if (rc == -EACCES)
+		return 126;
+	return 125;
+}
+
+static pid_t child_pid;
+
+static void forward_signal(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+}
+
+/* Wait for the container, then release what it held. */
+static int wait_and_release(const char *id, pid_t pid)
+{
+	struct cnm_err err = { 0 };
+	struct cnm_ctx *ctx;
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			break;
+	if (cnm_open(&ctx, NULL, &err) == 0) {
+		if (cnm_container_release(ctx, id, status, &err))
+			fprintf(stderr, "cnm: %s\n", err.msg);
+		cnm_close(ctx);
+	} else {
+		fprintf(stderr, "cnm: %s\n", err.msg);
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+}
+
+static int start(const struct cnm_run_spec *spec, char id[CNM_ID_LEN + 1], pid_t *pid,
+		 struct cnm_err *err)
+{
+	struct cnm_ctx *ctx;
+	int rc;
+
+	rc = cnm_open(&ctx, NULL, err);
+	if (rc)
+		return rc;
+	rc = cnm_container_start(ctx, spec, id, pid, err);
+	cli_print_notice(ctx);
+	/* the monitor keeps nothing open while it waits */
+	cnm_close(ctx);
+	return rc;
+}
+
+static int run_detached(const struct cnm_run_spec *spec)
+{
+	struct report r = { 0 };
+	int p[2];
+	pid_t monitor;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		perror("cnm: pipe");
+		return 125;
+	}
+	fflush(NULL);
+	monitor = fork();
+	if (monitor < 0) {
+		perror("cnm: fork");
+		return 125;
+	}
+	if (monitor == 0) {
+		pid_t pid = 0;
+		int null;
+
+		close(p[0]);
+		setsid();
+		prctl(PR_SET_NAME, "cnm-monitor");
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGPIPE, SIG_IGN);
+		r.rc = start(spec, r.id, &pid, &r.err);
+		if (write(p[1], &r, sizeof(r)) < 0)
+			r.rc = r.rc ? r.rc : -EPIPE;
+		close(p[1]);
+		if (r.rc)
+			_exit(1);
+		null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+			close(null);
+		}
+		_exit(wait_and_release(r.id, pid));
+	}
+	close(p[1]);
+	while ((n = read(p[0], &r, sizeof(r))) < 0 && errno == EINTR)
+		;
+	close(p[0]);
+	if (n != (ssize_t)sizeof(r)) {
+		fprintf(stderr, "cnm: the container monitor died before the container started\n");
+		return 125;
+	}
+	if (r.rc) {
+		cli_fail(&r.err);
+		return run_exit_code(r.rc);
+	}
+	printf("%s\n", r.id);
+	return 0;
+}
+
+static int run_foreground(const struct cnm_run_spec *spec)
+{
+	struct cnm_err err = { 0 };
+	struct sigaction sa = { .sa_handler = forward_signal };
+	char id[CNM_ID_LEN + 1];
+	int rc;
+
+	rc = start(spec, id, &child_pid, &err);
+	if (rc) {
+		cli_fail(&err);
+		return run_exit_code(rc);
+	}
+	/* like docker's sig-proxy: ^C and kill reach the container, not just us */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	return wait_and_release(id, child_pid);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "detach", no_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "hostname", required_argument, NULL, 'h' },
+		{ "network", required_argument, NULL, 'N' },
+		{ "net", required_argument, NULL, 'N' },
+		{ "ip", required_argument, NULL, 'i' },
+		{ "rm", no_argument, NULL, 'r' },
+		{ "rootfs", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'H' },
+		{ 0 },
+	};
+	struct cnm_run_spec spec = { 0 };
+	struct cnm_ctx *ctx;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "+dh:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': spec.detach = true; break;
+		case 'n': spec.name = optarg; break;
+		case 'h': spec.hostname = optarg; break;
+		case 'N': spec.network = optarg; break;
+		case 'i': spec.ip = optarg; break;
+		case 'r': spec.auto_remove = true; break;
+		case 'R': spec.rootfs = optarg; break;
+		case 'H': printf("Usage: %s\n", usage); return 0;
+		default: return cli_usage(usage);
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "cnm: run: no command given\n");
+		return cli_usage(usage);
+	}
+	if (spec.network && !strcmp(spec.network, "default"))
+		spec.network = NULL;
+	spec.argv = argv + optind;
+	/* privileges first, so an unprivileged user gets one clear line */
+	rc = cli_open(&ctx, true);
+	if (rc)
+		return 125;
+	cnm_close(ctx);
+	return spec.detach ? run_detached(&spec) : run_foreground(&spec);
+}

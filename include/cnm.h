@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cnm.h - the public API of libcnm, Docker's bridge networking as a C library.
+ *
+ * Every function returns 0 or a negative errno and, on failure, fills the
+ * caller's struct cnm_err with a message that names the object and the
+ * cause.  Nothing here prints to stdout or exits the process.  Handles are
+ * opaque; JSON documents are returned as malloc'ed strings the caller frees.
+ */
+#ifndef CNM_H
+#define CNM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CNM_ID_LEN 64
+#define CNM_SHORT_ID_LEN 12
+#define CNM_NAME_MAX 128
+
+/**
+ * struct cnm_err - what went wrong, for a human.
+ * @code: positive errno value (0 when no error was recorded)
+ * @msg: one line naming the object and the cause, without a trailing newline
+ */
+struct cnm_err {
+	int code;
+	char msg[512];
+};
+
+/** struct cnm_ctx - an open state store plus per-namespace netlink sockets. */
+struct cnm_ctx;
+
+/**
+ * struct cnm_opts - where state lives; NULL fields take the environment
+ * ($CNM_STATE_DIR, $CNM_RUN_DIR, $CNM_NETNS_DIR) or the defaults
+ * (/var/lib/cnm, /run/cnm, /run/netns).
+ */
+struct cnm_opts {
+	const char *state_dir;
+	const char *run_dir;
+	const char *netns_dir;
+};
+
+int cnm_open(struct cnm_ctx **ctx, const struct cnm_opts *opts, struct cnm_err *err);
+void cnm_close(struct cnm_ctx *ctx);
+/** cnm_notice() - a note for the user from the last call (e.g. a subnet moved), or NULL. */
+const char *cnm_notice(struct cnm_ctx *ctx);
+
+/* ---- networks ---- */
+
+/**
+ * struct cnm_network_info - one row of a network listing.
+ */
+struct cnm_network_info {
+	char id[CNM_ID_LEN + 1];
+	char name[CNM_NAME_MAX + 1];
+	char driver[16];
+	char created[40];	/* RFC 3339 with nanoseconds, UTC */
+	bool internal, ipv6;
+	char *labels;		/* "k=v,k2=v2", malloc'ed */
+};
+
+int cnm_network_list(struct cnm_ctx *ctx, struct cnm_network_info **out, size_t *n,
+		     struct cnm_err *err);
+void cnm_network_list_free(struct cnm_network_info *list, size_t n);
+/** cnm_network_inspect() - Docker's `network inspect` object for @ref (name, id or id prefix). */
+int cnm_network_inspect(struct cnm_ctx *ctx, const char *ref, char **json, struct cnm_err *err);
+
+/* ---- containers ---- */
+
+/**
+ * struct cnm_run_spec - what `cnm run` asks for.
+ * @name: container name, or NULL for a generated one
+ * @hostname: UTS hostname, or NULL for the 12-hex short id
+ * @network: "bridge" (default when NULL), "host", "none" or another network
+ * @ip: requested IPv4 address, or NULL for the lowest free one
+ * @rootfs: directory to pivot into, or NULL to share the host's root
+ * @argv: command and arguments, NULL-terminated
+ * @detach: the caller returns once the container runs; a monitor waits for it
+ * @auto_remove: remove the container when it exits (--rm)
+ * @log_path: -d only: where the container's stdout/stderr go (NULL: run dir)
+ */
+struct cnm_run_spec {
+	const char *name;
+	const char *hostname;
+	const char *network;
+	const char *ip;
+	const char *rootfs;
+	char *const *argv;
+	bool detach;
+	bool auto_remove;
+};
+
+/**
+ * cnm_container_start() - create a container and start its process.
+ * @ctx: open context
+ * @spec: what to run
+ * @id: filled with the new 64-hex id
+ * @pid: filled with the container's init pid (in the caller's pid namespace)
+ * @err: filled on failure
+ *
+ * The calling process becomes the container's parent: it must call
+ * cnm_container_wait() and then cnm_container_release().  On failure nothing
+ * is left behind: no row, no address, no interface, no mount.
+ *
+ * Return: 0, or a negative errno (-ENOENT with a "command not found"
+ * message when the executable does not exist).
+ */
+int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
+			char id[CNM_ID_LEN + 1], pid_t *pid, struct cnm_err *err);
+/**
+ * cnm_container_release() - record that the container's process exited and
+ * release its network: address back to the pool, namespace unmounted.  With
+ * auto_remove the container is forgotten entirely.  Idempotent.
+ */
+int cnm_container_release(struct cnm_ctx *ctx, const char *id, int wait_status,
+			  struct cnm_err *err);
+/** cnm_container_stop() - SIGTERM, then SIGKILL after @timeout_s seconds; waits for the release. */
+int cnm_container_stop(struct cnm_ctx *ctx, const char *ref, int timeout_s, struct cnm_err *err);
+/** cnm_container_remove() - remove a container; @force kills a running one first. */
+int cnm_container_remove(struct cnm_ctx *ctx, const char *ref, bool force, struct cnm_err *err);
+/** cnm_container_inspect() - Docker-shaped `inspect` JSON object for @ref. */
+int cnm_container_inspect(struct cnm_ctx *ctx, const char *ref, char **json, struct cnm_err *err);
+/** cnm_container_resolve() - full id, name and running pid (0 if not running) of @ref. */
+int cnm_container_resolve(struct cnm_ctx *ctx, const char *ref, char id[CNM_ID_LEN + 1],
+			  char name[CNM_NAME_MAX + 1], pid_t *pid, struct cnm_err *err);
+/**
+ * cnm_container_join() - move the calling process into the net, uts, ipc,
+ * pid and mount namespaces of the running container @ref.  The pid
+ * namespace applies to children: fork after this and exec in the child.
+ */
+int cnm_container_join(struct cnm_ctx *ctx, const char *ref, struct cnm_err *err);
+
+/**
+ * struct cnm_container_info - one row of a container listing.
+ */
+struct cnm_container_info {
+	char id[CNM_ID_LEN + 1];
+	char name[CNM_NAME_MAX + 1];
+	char state[16];		/* "created", "running", "exited" */
+	char created[40];
+	char started_at[40];
+	char finished_at[40];
+	int exit_code;
+	pid_t pid;
+	char *command;		/* "sleep 3600", malloc'ed */
+	char *networks;		/* "bridge", malloc'ed */
+};
+
+int cnm_container_list(struct cnm_ctx *ctx, bool all, struct cnm_container_info **out,
+		       size_t *n, struct cnm_err *err);
+void cnm_container_list_free(struct cnm_container_info *list, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,666 @@
+// SPDX-License-Identifier: MIT
+/*
+ * container.c - a container's life: start, release, stop, remove, join.
+ *
+ * DOC: Theory of operation
+ * Start is intent first: one short transaction resolves the network, picks
+ * the name and the lowest free address and commits the container row in
+ * state "creating" with its endpoint; the UNIQUE indexes make a duplicate
+ * name or address impossible even between racing commands.  Then, outside
+ * any lock, the kernel work: clone the container process (which prepares
+ * its mounts in parallel), let the driver wire its network namespace from
+ * outside, bind-mount the namespace at /run/netns/NAME, release the process
+ * into exec.  A second transaction marks it "running".  Any failure undoes
+ * the kernel side and deletes the row, so a failed run changes nothing.
+ *
+ * Release happens when the process exits (the monitor calls it) or when
+ * `rm -f` kills it.  Under the store lock, and only if the row still names
+ * this container as running, it removes the namespace mount and then frees
+ * the address: the namespace, its eth0 and the host veth are then destroyed
+ * by the kernel in the background, the cheapest teardown there is.
+ * Whoever comes second finds nothing to do, so release is idempotent.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/pidfd.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "container.h"
+#include "driver.h"
+#include "names.h"
+#include "sandbox.h"
+
+static void ctr_dir(const struct cnm_ctx *ctx, const char *id, char *out, size_t len)
+{
+	snprintf(out, len, "%s/containers/%s", ctx->run_dir, id);
+}
+
+void cnm_netns_path(const struct cnm_ctx *ctx, const char *name, char *out, size_t len)
+{
+	snprintf(out, len, "%s/%s", ctx->netns_dir, name);
+}
+
+/* Make the netns directory a shared mount point, as iproute2 does, so that
+ * namespace mounts are seen by every mount namespace (and `ip netns`). */
+static int netns_dir_prepare(struct cnm_ctx *ctx, struct cnm_err *err)
+{
+	int rc = cnm_mkdir_p(ctx->netns_dir, 0755, err);
+
+	if (rc)
+		return rc;
+	if (mount("", ctx->netns_dir, "none", MS_SHARED | MS_REC, NULL) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return cnm_errf(err, errno, "cannot share mount %s: %s", ctx->netns_dir,
+				strerror(errno));
+	if (mount(ctx->netns_dir, ctx->netns_dir, "none", MS_BIND | MS_REC, NULL) < 0 ||
+	    mount("", ctx->netns_dir, "none", MS_SHARED | MS_REC, NULL) < 0)
+		return cnm_errf(err, errno, "cannot make %s a shared mount: %s", ctx->netns_dir,
+				strerror(errno));
+	return 0;
+}
+
+static int netns_mount(struct cnm_ctx *ctx, const char *name, pid_t pid, struct cnm_err *err)
+{
+	char path[PATH_MAX], src[64];
+	int fd, rc;
+
+	rc = netns_dir_prepare(ctx, err);
+	if (rc)
+		return rc;
+	cnm_netns_path(ctx, name, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0 && errno == EEXIST) {
+		/* left by a crash: the name is ours now (UNIQUE in the store) */
+		umount2(path, MNT_DETACH);
+		unlink(path);
+		fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	}
+	if (fd < 0)
+		return cnm_errf(err, errno, "cannot create %s: %s", path, strerror(errno));
+	close(fd);
+	snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)pid);
+	if (mount(src, path, "none", MS_BIND, NULL) < 0) {
+		rc = cnm_errf(err, errno, "cannot bind-mount network namespace at %s: %s", path,
+			      strerror(errno));
+		unlink(path);
+	}
+	return rc;
+}
+
+static void netns_unmount(struct cnm_ctx *ctx, const char *name)
+{
+	char path[PATH_MAX];
+
+	cnm_netns_path(ctx, name, path, sizeof(path));
+	umount2(path, MNT_DETACH);
+	unlink(path);
+}
+
+static char *argv_json(char *const *argv)
+{
+	json_t *a = json_array();
+	char *s;
+
+	for (size_t i = 0; argv[i]; i++)
+		json_array_append_new(a, json_string(argv[i]));
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+static int write_etc_files(struct cnm_ctx *ctx, const struct cnm_ctr *c, const struct cnm_ep *ep,
+			   const char *dir, struct cnm_err *err)
+{
+	char path[PATH_MAX], addr[CNM_ADDRSTRLEN], buf[1024];
+	_cleanup_close_ int in = -1;
+	ssize_t n;
+	int len, rc;
+
+	rc = cnm_mkdir_p(dir, 0755, err);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "%s/hostname", dir);
+	len = snprintf(buf, sizeof(buf), "%s\n", c->hostname);
+	rc = cnm_write_file(path, buf, (size_t)len, err);
+	if (rc)
+		return rc;
+	len = snprintf(buf, sizeof(buf),
+		       "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+		       "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\n"
+		       "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
+	if (ep && ep->has_addr) {
+		cnm_addr_format(&ep->addr, addr);
+		len += snprintf(buf + len, sizeof(buf) - (size_t)len, "%s\t%s %s\n", addr,
+				c->hostname, c->name);
+	}
+	snprintf(path, sizeof(path), "%s/hosts", dir);
+	rc = cnm_write_file(path, buf, (size_t)len, err);
+	if (rc)
+		return rc;
+	/* the host's resolver configuration, as Docker gives the default bridge */
+	in = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
+	n = in >= 0 ? read(in, buf, sizeof(buf)) : 0;
+	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
+	return cnm_write_file(path, buf, n > 0 ? (size_t)n : 0, err);
+}
+
+/* Everything start decides under the lock: name, network, address. */
+static int plan(struct cnm_ctx *ctx, const struct cnm_run_spec *spec, struct cnm_net *net,
+		struct cnm_ctr *c, struct cnm_ep *ep, const struct cnm_driver **drv,
+		struct cnm_err *err)
+{
+	struct cnm_addr *used = NULL;
+	size_t n_used = 0;
+	int rc;
+
+	rc = cnm_net_get(ctx, spec->network ? spec->network : "bridge", net, err);
+	if (rc)
+		return rc;
+	*drv = cnm_driver_find(net->driver);
+	if (!*drv)
+		return cnm_errf(err, ENOTSUP, "network %s: driver %s is not supported", net->name,
+				net->driver);
+	snprintf(c->network_id, sizeof(c->network_id), "%s", net->id);
+	snprintf(ep->network_id, sizeof(ep->network_id), "%s", net->id);
+	snprintf(ep->container_id, sizeof(ep->container_id), "%s", c->id);
+	snprintf(ep->ifname, sizeof(ep->ifname), "eth0");
+	if (spec->ip && (!(*drv)->has_ipam || !net->has_pool))
+		return cnm_errf(err, EINVAL, "network %s: --ip needs a network with addresses,"
+				" and %s has none", net->name, net->name);
+	if (!(*drv)->has_ipam || !net->has_pool)
+		return 0;
+	if (spec->ip) {
+		rc = cnm_addr_parse(spec->ip, &ep->addr);
+		if (rc || ep->addr.family != AF_INET)
+			return cnm_errf(err, EINVAL, "invalid IPv4 address %s", spec->ip);
+		rc = cnm_ipam_check(&net->pool, &ep->addr);
+		if (rc == -EINVAL)
+			return cnm_errf(err, EINVAL, "Invalid address %s: It does not belong to"
+					" any of network %s's subnets", spec->ip, net->name);
+		if (rc)
+			return cnm_errf(err, EADDRNOTAVAIL, "Invalid address %s: it is the network,"
+					" broadcast or gateway address of network %s", spec->ip,
+					net->name);
+	} else {
+		rc = cnm_ep_used_addrs(ctx, net->id, &used, &n_used, err);
+		if (rc)
+			return rc;
+		rc = cnm_ipam_first_free(&net->pool, used, n_used, &ep->addr);
+		free(used);
+		if (rc) {
+			char s[CNM_CIDRSTRLEN];
+
+			cnm_cidr_format(&net->pool.range, s);
+			return cnm_errf(err, ENOSPC, "network %s: no available IPv4 address in"
+					" %s: the pool is exhausted", net->name, s);
+		}
+	}
+	ep->has_addr = true;
+	ep->prefix = net->pool.subnet.prefix;
+	ep->has_gateway = net->pool.has_gateway;
+	ep->gateway = net->pool.gateway;
+	cnm_mac_from_addr(&ep->addr, ep->mac);
+	memcpy(ep->host_ifname, "veth", 4);
+	return cnm_random_hex(ep->host_ifname + 4, 7);
+}
+
+/* Insert a container and endpoint; pick a free generated name if none was given. */
+static int insert_rows(struct cnm_ctx *ctx, const struct cnm_run_spec *spec, struct cnm_ctr *c,
+		       const struct cnm_ep *ep, const struct cnm_net *net, struct cnm_err *err)
+{
+	int rc;
+
+	for (unsigned int attempt = 0; attempt < 20; attempt++) {
+		if (!spec->name) {
+			unsigned int r[2];
+
+			if (getrandom(r, sizeof(r), 0) != sizeof(r))
+				return cnm_errf(err, EIO, "getrandom failed");
+			cnm_name_generate(c->name, sizeof(c->name), r[0], attempt ? r[1] | 1 : 0);
+		}
+		rc = cnm_ctr_insert(ctx, c, err);
+		if (rc != -EEXIST || spec->name)
+			break;
+	}
+	if (rc == -EEXIST) {
+		struct cnm_ctr other;
+
+		if (cnm_ctr_get(ctx, c->name, &other, NULL) == 0) {
+			rc = cnm_errf(err, EEXIST, "Conflict. The container name \"/%s\" is already"
+				      " in use by container \"%s\". You have to remove (or"
+				      " rename) that container to be able to reuse that name.",
+				      c->name, other.id);
+			cnm_ctr_free(&other);
+		}
+		return rc;
+	}
+	if (rc)
+		return rc;
+	rc = cnm_ep_insert(ctx, ep, err);
+	if (rc == -EEXIST && ep->has_addr) {
+		char s[CNM_ADDRSTRLEN];
+
+		cnm_addr_format(&ep->addr, s);
+		return cnm_errf(err, EADDRINUSE, "Address already in use: %s is taken on network"
+				" %s", s, net->name);
+	}
+	return rc;
+}
+
+static void forget(struct cnm_ctx *ctx, const char *id)
+{
+	char dir[PATH_MAX];
+
+	if (cnm_store_begin(ctx, NULL) == 0) {
+		cnm_ctr_delete(ctx, id, NULL);
+		cnm_store_commit(ctx, NULL);
+	}
+	ctr_dir(ctx, id, dir, sizeof(dir));
+	cnm_rm_rf(dir);
+}
+
+int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
+			char id[CNM_ID_LEN + 1], pid_t *pid, struct cnm_err *err)
+{
+	struct cnm_sandbox sb = { .pid = -1, .go_fd = -1, .status_fd = -1 };
+	struct cnm_sandbox_cfg cfg = { 0 };
+	struct cnm_ctr c = { 0 };
+	struct cnm_ep ep = { 0 };
+	struct cnm_net net = { 0 };
+	const struct cnm_driver *drv = NULL;
+	char dir[PATH_MAX], path[PATH_MAX + 8];
+	_cleanup_close_ int netns_fd = -1;
+	_cleanup_close_ int log_fd = -1;
+	bool committed = false, mounted = false;
+	int rc;
+
+	if (!spec->argv || !spec->argv[0])
+		return cnm_errf(err, EINVAL, "no command given");
+	if (spec->name && !cnm_name_valid(spec->name))
+		return cnm_errf(err, EINVAL, "Invalid container name (%s), only"
+				" [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed (2 to %d characters)",
+				spec->name, CNM_NAME_MAX);
+	if (spec->hostname && !cnm_hostname_valid(spec->hostname))
+		return cnm_errf(err, EINVAL, "invalid hostname %s: use 1 to 63 letters, digits"
+				" and inner hyphens", spec->hostname);
+	if (spec->rootfs) {
+		struct stat st;
+
+		if (spec->rootfs[0] != '/' || stat(spec->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+			return cnm_errf(err, ENOTDIR, "--rootfs %s: not an absolute path to a"
+					" directory", spec->rootfs);
+	}
+	rc = cnm_find_executable(spec->rootfs, spec->argv[0]);
+	if (rc == -ENOENT)
+		return cnm_errf(err, ENOENT, "%s: executable file not found in $PATH",
+				spec->argv[0]);
+	if (rc)
+		return cnm_errf(err, -rc, "%s: permission denied", spec->argv[0]);
+
+	rc = cnm_random_id(c.id);
+	if (rc)
+		return cnm_errf(err, rc, "cannot generate an id: %s", strerror(-rc));
+	rc = cnm_random_id(ep.id);
+	if (rc)
+		return cnm_errf(err, rc, "cannot generate an id: %s", strerror(-rc));
+	if (spec->name)
+		snprintf(c.name, sizeof(c.name), "%s", spec->name);
+	snprintf(c.hostname, sizeof(c.hostname), "%s",
+		 spec->hostname ? spec->hostname : (char[13]){ 0 });
+	if (!spec->hostname)
+		memcpy(c.hostname, c.id, CNM_SHORT_ID_LEN);
+	cnm_now_rfc3339(c.created);
+	c.monitor_pid = getpid();
+	c.auto_remove = spec->auto_remove;
+	snprintf(c.network_mode, sizeof(c.network_mode), "%s",
+		 spec->network ? spec->network : "default");
+	c.rootfs = (char *)spec->rootfs;
+	if (spec->ip)
+		snprintf(c.req_ip, sizeof(c.req_ip), "%s", spec->ip);
+	c.argv = argv_json(spec->argv);
+	if (!c.argv)
+		return cnm_errf(err, ENOMEM, "out of memory");
+
+	/* 1. intent: rows in state "creating", under the lock for microseconds */
+	rc = cnm_store_begin(ctx, err);
+	if (rc)
+		goto out;
+	rc = plan(ctx, spec, &net, &c, &ep, &drv, err);
+	if (!rc)
+		rc = insert_rows(ctx, spec, &c, &ep, &net, err);
+	if (rc) {
+		cnm_store_rollback(ctx);
+		goto out;
+	}
+	rc = cnm_store_commit(ctx, err);
+	if (rc)
+		goto out;
+	committed = true;
+
+	/* 2. the kernel: process, network, mount */
+	ctr_dir(ctx, c.id, dir, sizeof(dir));
+	rc = write_etc_files(ctx, &c, drv->has_ipam ? &ep : NULL, dir, err);
+	if (rc)
+		goto out;
+	if (spec->detach) {
+		snprintf(path, sizeof(path), "%s/log", dir);
+		log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		if (log_fd < 0) {
+			rc = cnm_errf(err, errno, "cannot create %s: %s", path, strerror(errno));
+			goto out;
+		}
+	}
+	cfg.new_net = drv->own_netns;
+	cfg.hostname = c.hostname;
+	cfg.etc_dir = dir;
+	cfg.rootfs = spec->rootfs;
+	cfg.argv = spec->argv;
+	cfg.out_fd = log_fd;
+	rc = cnm_sandbox_spawn(&cfg, &sb, err);
+	if (rc)
+		goto out;
+	if (drv->own_netns) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)sb.pid);
+		netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (netns_fd < 0) {
+			rc = cnm_errf(err, errno, "cannot open %s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (drv->attach) {
+			rc = drv->attach(ctx, &net, &ep, netns_fd, err);
+			if (rc)
+				goto out;
+		}
+		rc = netns_mount(ctx, c.name, sb.pid, err);
+		if (rc)
+			goto out;
+		mounted = true;
+	}
+	rc = cnm_sandbox_go(&sb, spec->argv[0], err);
+	if (rc)
+		goto out;
+
+	/* 3. the result */
+	c.pid = sb.pid;
+	c.pid_start = cnm_proc_start_time(sb.pid);
+	cnm_now_rfc3339(c.started_at);
+	rc = cnm_store_begin(ctx, err);
+	if (!rc) {
+		rc = cnm_ctr_set_running(ctx, &c, err);
+		if (rc)
+			cnm_store_rollback(ctx);
+		else
+			rc = cnm_store_commit(ctx, err);
+	}
+	if (rc)
+		goto out;
+	memcpy(id, c.id, CNM_ID_LEN + 1);
+	*pid = sb.pid;
+out:
+	if (rc) {
+		cnm_sandbox_abort(&sb);
+		if (mounted)
+			netns_unmount(ctx, c.name);
+		if (committed)
+			forget(ctx, c.id);
+	}
+	free(c.argv);
+	cnm_net_free(&net);
+	return rc;
+}
+
+static int exit_code_of(int wait_status)
+{
+	if (WIFEXITED(wait_status))
+		return WEXITSTATUS(wait_status);
+	if (WIFSIGNALED(wait_status))
+		return 128 + WTERMSIG(wait_status);
+	return 255;
+}
+
+/*
+ * Under the lock: if @id is still a live container, take its namespace
+ * mount away and free its addresses.  Returns 1 when it did, 0 when there
+ * was nothing left to do, or a negative errno.
+ */
+static int release_locked(struct cnm_ctx *ctx, const char *id, int exit_code, bool forget_row,
+			  struct cnm_err *err)
+{
+	struct cnm_ctr c;
+	int rc;
+
+	rc = cnm_ctr_get(ctx, id, &c, NULL);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return cnm_errf(err, -rc, "cannot read container %s", id);
+	if (strcmp(c.state, "running") && strcmp(c.state, "creating")) {
+		rc = 0;
+		goto out;
+	}
+	/* the mount first: the address may be reused the moment it is freed */
+	netns_unmount(ctx, c.name);
+	rc = cnm_ep_delete_all(ctx, c.id, err);
+	if (!rc)
+		rc = forget_row || c.auto_remove ? cnm_ctr_delete(ctx, c.id, err)
+						 : cnm_ctr_set_exited(ctx, c.id, exit_code, err);
+	if (!rc)
+		rc = 1;
+out:
+	cnm_ctr_free(&c);
+	return rc;
+}
+
+/**
+ * cnm_container_release() - see cnm.h.
+ */
+int cnm_container_release(struct cnm_ctx *ctx, const char *id, int wait_status,
+			  struct cnm_err *err)
+{
+	struct cnm_ctr c;
+	int rc, auto_remove = 0;
+
+	rc = cnm_store_begin(ctx, err);
+	if (rc)
+		return rc;
+	if (cnm_ctr_get(ctx, id, &c, NULL) == 0) {
+		auto_remove = c.auto_remove;
+		cnm_ctr_free(&c);
+	}
+	rc = release_locked(ctx, id, exit_code_of(wait_status), false, err);
+	if (rc < 0) {
+		cnm_store_rollback(ctx);
+		return rc;
+	}
+	rc = cnm_store_commit(ctx, err);
+	if (!rc && auto_remove) {
+		char dir[PATH_MAX];
+
+		ctr_dir(ctx, id, dir, sizeof(dir));
+		cnm_rm_rf(dir);
+	}
+	return rc;
+}
+
+/*
+ * A pidfd for the container's process if it is still the one we started
+ * (pid + start time), or -ESRCH.
+ */
+static int open_live(const struct cnm_ctr *c)
+{
+	int fd;
+
+	if (c->pid <= 0)
+		return -ESRCH;
+	fd = pidfd_open(c->pid, 0);
+	if (fd < 0)
+		return -ESRCH;
+	if (cnm_proc_start_time(c->pid) != c->pid_start) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+/* Wait until the process behind @pidfd has exited; true if it did in time. */
+static bool wait_exit(int pidfd, int timeout_ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int rc;
+
+	while ((rc = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+		;
+	return rc > 0;
+}
+
+/**
+ * cnm_container_stop() - see cnm.h.
+ */
+int cnm_container_stop(struct cnm_ctx *ctx, const char *ref, int timeout_s, struct cnm_err *err)
+{
+	struct cnm_ctr c;
+	int pidfd, monfd = -1, rc;
+
+	rc = cnm_ctr_get(ctx, ref, &c, err);
+	if (rc)
+		return rc;
+	if (strcmp(c.state, "running")) {
+		cnm_ctr_free(&c);
+		return 0;
+	}
+	if (c.monitor_pid > 0)
+		monfd = pidfd_open(c.monitor_pid, 0);
+	pidfd = open_live(&c);
+	if (pidfd >= 0) {
+		pidfd_send_signal(pidfd, SIGTERM, NULL, 0);
+		if (!wait_exit(pidfd, timeout_s * 1000)) {
+			pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+			wait_exit(pidfd, 10000);
+		}
+		close(pidfd);
+	}
+	/* the monitor records the real exit status; give it a moment to */
+	if (monfd >= 0) {
+		wait_exit(monfd, 2000);
+		close(monfd);
+	}
+	rc = cnm_container_release(ctx, c.id, W_EXITCODE(0, SIGKILL), err);
+	cnm_ctr_free(&c);
+	return rc;
+}
+
+/**
+ * cnm_container_remove() - see cnm.h.
+ */
+int cnm_container_remove(struct cnm_ctx *ctx, const char *ref, bool force, struct cnm_err *err)
+{
+	char dir[PATH_MAX];
+	struct cnm_ctr c;
+	int pidfd, rc;
+
+	rc = cnm_ctr_get(ctx, ref, &c, err);
+	if (rc)
+		return rc;
+	pidfd = open_live(&c);
+	if (pidfd >= 0 && !force) {
+		close(pidfd);
+		rc = cnm_errf(err, EBUSY, "You cannot remove a running container %s. Stop the"
+			      " container before attempting removal or force remove", c.id);
+		goto out;
+	}
+	if (pidfd >= 0) {
+		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+		/* the namespace must be free of processes before its mount goes */
+		wait_exit(pidfd, 10000);
+		close(pidfd);
+	}
+	rc = cnm_store_begin(ctx, err);
+	if (rc)
+		goto out;
+	rc = release_locked(ctx, c.id, 137, true, err);
+	if (rc == 0) /* already released: just the row */
+		rc = cnm_ctr_delete(ctx, c.id, err);
+	if (rc < 0) {
+		cnm_store_rollback(ctx);
+		goto out;
+	}
+	rc = cnm_store_commit(ctx, err);
+	ctr_dir(ctx, c.id, dir, sizeof(dir));
+	cnm_rm_rf(dir);
+out:
+	cnm_ctr_free(&c);
+	return rc;
+}
+
+/**
+ * cnm_container_resolve() - see cnm.h.
+ */
+int cnm_container_resolve(struct cnm_ctx *ctx, const char *ref, char id[CNM_ID_LEN + 1],
+			  char name[CNM_NAME_MAX + 1], pid_t *pid, struct cnm_err *err)
+{
+	struct cnm_ctr c;
+	int rc, fd;
+
+	rc = cnm_ctr_get(ctx, ref, &c, err);
+	if (rc)
+		return rc;
+	memcpy(id, c.id, CNM_ID_LEN + 1);
+	memcpy(name, c.name, CNM_NAME_MAX + 1);
+	fd = open_live(&c);
+	*pid = fd >= 0 && !strcmp(c.state, "running") ? c.pid : 0;
+	if (fd >= 0)
+		close(fd);
+	cnm_ctr_free(&c);
+	return 0;
+}
+
+/**
+ * cnm_container_join() - see cnm.h.
+ */
+int cnm_container_join(struct cnm_ctx *ctx, const char *ref, struct cnm_err *err)
+{
+	static const struct { const char *ns; int type; } order[] = {
+		{ "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
+		{ "pid", CLONE_NEWPID }, { "mnt", CLONE_NEWNS },
+	};
+	int fds[ARRAY_SIZE(order)];
+	char id[CNM_ID_LEN + 1], name[CNM_NAME_MAX + 1], path[64];
+	pid_t pid;
+	int rc;
+
+	rc = cnm_container_resolve(ctx, ref, id, name, &pid, err);
+	if (rc)
+		return rc;
+	if (!pid)
+		return cnm_errf(err, ESRCH, "Container %s is not running", name);
+	/* open all first: once in the mount namespace, /proc is the container's */
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, order[i].ns);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0) {
+			rc = cnm_errf(err, errno, "cannot open %s of container %s: %s", path, name,
+				      strerror(errno));
+			while (i--)
+				close(fds[i]);
+			return rc;
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		if (!rc && setns(fds[i], order[i].type) < 0)
+			rc = cnm_errf(err, errno, "cannot join the %s namespace of container %s: %s",
+				      order[i].ns, name, strerror(errno));
+		close(fds[i]);
+	}
+	if (!rc && chdir("/") < 0)
+		rc = cnm_errf(err, errno, "chdir: %s", strerror(errno));
+	return rc;
+}

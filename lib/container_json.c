@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+/*
+ * container_json.c - `inspect` JSON and listings of containers.
+ *
+ * DOC: Theory of operation
+ * Docker's container inspect has some two hundred keys, most about images
+ * and cgroups that cnm does not have.  We emit the ones that describe what
+ * cnm does (identity, state, the command, the network settings) with
+ * Docker's names, order and types, so `jq .[0].NetworkSettings.IPAddress`
+ * and friends work unchanged.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include "container.h"
+
+static const char zero_time[] = "0001-01-01T00:00:00Z";
+
+static const char *public_state(const char *state)
+{
+	if (!strcmp(state, "creating"))
+		return "created";
+	if (!strcmp(state, "removing"))
+		return "removing";
+	return state;
+}
+
+static json_t *state_json(const struct cnm_ctr *c)
+{
+	bool running = !strcmp(c->state, "running");
+
+	return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}",
+			 "Status", public_state(c->state), "Running", running, "Paused", 0,
+			 "Restarting", 0, "OOMKilled", 0, "Dead", 0, "Pid", running ? c->pid : 0,
+			 "ExitCode", c->exit_code, "Error", "",
+			 "StartedAt", c->started_at[0] ? c->started_at : zero_time,
+			 "FinishedAt", c->finished_at[0] ? c->finished_at : zero_time);
+}
+
+/* One entry of NetworkSettings.Networks; @ep may be NULL when not running. */
+static json_t *endpoint_json(const struct cnm_ctr *c, const struct cnm_net *n,
+			     const struct cnm_ep *ep)
+{
+	char addr[CNM_ADDRSTRLEN] = "", gw[CNM_ADDRSTRLEN] = "";
+	json_t *ipam = json_null();
+
+	if (ep && ep->has_addr)
+		cnm_addr_format(&ep->addr, addr);
+	if (ep && ep->has_gateway)
+		cnm_addr_format(&ep->gateway, gw);
+	if (c->req_ip[0])
+		ipam = json_pack("{s:s}", "IPv4Address", c->req_ip);
+	return json_pack("{s:o, s:n, s:n, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:n}",
+			 "IPAMConfig", ipam, "Links", "Aliases", "NetworkID", n->id,
+			 "EndpointID", ep ? ep->id : "", "Gateway", gw, "IPAddress", addr,
+			 "IPPrefixLen", ep && ep->has_addr ? ep->prefix : 0, "IPv6Gateway", "",
+			 "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0,
+			 "MacAddress", ep ? ep->mac : "", "DriverOpts");
+}
+
+static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c)
+{
+	struct cnm_ep ep_row, *ep = NULL;
+	struct cnm_net n;
+	json_t *ns = json_object(), *nets = json_object(), *e = NULL;
+	char key[PATH_MAX] = "";
+	bool deflt;
+
+	if (cnm_ep_get(ctx, c->id, &ep_row, NULL) == 0)
+		ep = &ep_row;
+	if (cnm_net_get(ctx, c->network_id, &n, NULL) == 0) {
+		e = endpoint_json(c, &n, ep);
+		json_object_set(nets, n.name, e);
+		if (ep && strcmp(n.driver, "host"))
+			cnm_netns_path(ctx, c->name, key, sizeof(key));
+	} else {
+		memset(&n, 0, sizeof(n));
+	}
+	/* Docker mirrors the default bridge's endpoint at the top level only */
+	deflt = n.builtin && !strcmp(n.driver, "bridge");
+	json_object_set_new(ns, "Bridge", json_string(""));
+	json_object_set_new(ns, "SandboxID", json_string(ep ? ep->id : ""));
+	json_object_set_new(ns, "HairpinMode", json_false());
+	json_object_set_new(ns, "LinkLocalIPv6Address", json_string(""));
+	json_object_set_new(ns, "LinkLocalIPv6PrefixLen", json_integer(0));
+	json_object_set_new(ns, "Ports", json_object());
+	json_object_set_new(ns, "SandboxKey", json_string(key));
+	json_object_set_new(ns, "SecondaryIPAddresses", json_null());
+	json_object_set_new(ns, "SecondaryIPv6Addresses", json_null());
+	static const char *const mirrored[] = {
+		"EndpointID", "Gateway", "GlobalIPv6Address", "GlobalIPv6PrefixLen",
+		"IPAddress", "IPPrefixLen", "IPv6Gateway", "MacAddress",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(mirrored); i++) {
+		json_t *v = deflt && e ? json_object_get(e, mirrored[i]) : NULL;
+
+		if (v)
+			json_object_set(ns, mirrored[i], v);
+		else if (!strcmp(mirrored[i], "IPPrefixLen") ||
+			 !strcmp(mirrored[i], "GlobalIPv6PrefixLen"))
+			json_object_set_new(ns, mirrored[i], json_integer(0));
+		else
+			json_object_set_new(ns, mirrored[i], json_string(""));
+	}
+	json_object_set_new(ns, "Networks", nets);
+	json_decref(e);
+	cnm_net_free(&n);
+	return ns;
+}
+
+/**
+ * cnm_container_inspect() - see cnm.h.
+ */
+int cnm_container_inspect(struct cnm_ctx *ctx, const char *ref, char **json, struct cnm_err *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	json_t *o, *argv, *args;
+	struct cnm_ctr c;
+	int rc;
+
+	rc = cnm_ctr_get(ctx, ref, &c, err);
+	if (rc)
+		return rc == -ENOENT ? cnm_errf(err, ENOENT, "No such object: %s", ref) : rc;
+	snprintf(dir, sizeof(dir), "%s/containers/%s", ctx->run_dir, c.id);
+	argv = json_loads(c.argv ? c.argv : "[]", 0, NULL);
+	if (!argv)
+		argv = json_array();
+	args = json_array();
+	for (size_t i = 1; i < json_array_size(argv); i++)
+		json_array_append(args, json_array_get(argv, i));
+	o = json_object();
+	json_object_set_new(o, "Id", json_string(c.id));
+	json_object_set_new(o, "Created", json_string(c.created));
+	json_object_set(o, "Path", json_array_size(argv) ? json_array_get(argv, 0)
+							  : json_string(""));
+	json_object_set_new(o, "Args", args);
+	json_object_set_new(o, "State", state_json(&c));
+	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
+	json_object_set_new(o, "ResolvConfPath", json_string(path));
+	snprintf(path, sizeof(path), "%s/hostname", dir);
+	json_object_set_new(o, "HostnamePath", json_string(path));
+	snprintf(path, sizeof(path), "%s/hosts", dir);
+	json_object_set_new(o, "HostsPath", json_string(path));
+	snprintf(path, sizeof(path), "%s/log", dir);
+	json_object_set_new(o, "LogPath", json_string(path));
+	snprintf(path, sizeof(path), "/%s", c.name);
+	json_object_set_new(o, "Name", json_string(path));
+	json_object_set_new(o, "RestartCount", json_integer(0));
+	json_object_set_new(o, "Platform", json_string("linux"));
+	json_object_set_new(o, "HostConfig",
+			    json_pack("{s:s, s:{}, s:b, s:s, s:s, s:s}", "NetworkMode",
+				      c.network_mode, "PortBindings", "AutoRemove", c.auto_remove,
+				      "IpcMode", "private", "PidMode", "", "UTSMode", ""));
+	json_object_set_new(o, "Config",
+			    json_pack("{s:s, s:s, s:O, s:s, s:s}", "Hostname", c.hostname,
+				      "Domainname", "", "Cmd", argv, "Image", "",
+				      "WorkingDir", c.rootfs ? c.rootfs : ""));
+	json_object_set_new(o, "NetworkSettings", network_settings(ctx, &c));
+	*json = json_dumps(o, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	json_decref(argv);
+	cnm_ctr_free(&c);
+	return *json ? 0 : cnm_errf(err, ENOMEM, "out of memory");
+}
+
+static char *command_text(const char *argv_json)
+{
+	json_t *a = json_loads(argv_json ? argv_json : "[]", 0, NULL);
+	size_t len = 0, i;
+	char *out;
+
+	for (i = 0; i < json_array_size(a); i++)
+		len += strlen(json_string_value(json_array_get(a, i))) + 1;
+	out = calloc(1, len + 1);
+	for (i = 0; out && i < json_array_size(a); i++) {
+		if (i)
+			strcat(out, " ");
+		strcat(out, json_string_value(json_array_get(a, i)));
+	}
+	json_decref(a);
+	return out;
+}
+
+/**
+ * cnm_container_list() - containers, newest first (running only unless @all).
+ */
+int cnm_container_list(struct cnm_ctx *ctx, bool all, struct cnm_container_info **out,
+		       size_t *n, struct cnm_err *err)
+{
+	struct cnm_container_info *v = NULL;
+	size_t len = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, "SELECT c.id, c.name, c.state, c.created, c.started_at,"
+			       " c.finished_at, c.exit_code, c.pid, c.argv, n.name"
+			       " FROM containers c LEFT JOIN networks n ON n.id = c.network_id"
+			       " WHERE ?1 OR c.state = 'running' ORDER BY c.created DESC", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int(st, 1, all);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct cnm_container_info *nv = realloc(v, (len + 1) * sizeof(*v)), *i;
+		char state[16];
+
+		if (!nv) {
+			rc = cnm_errf(err, ENOMEM, "out of memory");
+			break;
+		}
+		v = nv;
+		i = &v[len++];
+		memset(i, 0, sizeof(*i));
+		cnm_col_text(st, 0, i->id, sizeof(i->id));
+		cnm_col_text(st, 1, i->name, sizeof(i->name));
+		cnm_col_text(st, 2, state, sizeof(state));
+		snprintf(i->state, sizeof(i->state), "%s", public_state(state));
+		cnm_col_text(st, 3, i->created, sizeof(i->created));
+		cnm_col_text(st, 4, i->started_at, sizeof(i->started_at));
+		cnm_col_text(st, 5, i->finished_at, sizeof(i->finished_at));
+		i->exit_code = sqlite3_column_int(st, 6);
+		i->pid = sqlite3_column_int(st, 7);
+		i->command = command_text((const char *)sqlite3_column_text(st, 8));
+		i->networks = cnm_col_strdup(st, 9);
+	}
+	sqlite3_finalize(st);
+	if (rc) {
+		cnm_container_list_free(v, len);
+		return rc;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+void cnm_container_list_free(struct cnm_container_info *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].command);
+		free(list[i].networks);
+	}
+	free(list);
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ctx.h - the private side of struct cnm_ctx and the model's row types.
+ */
+#ifndef CNM_CTX_H
+#define CNM_CTX_H
+
+#include <limits.h>
+#include <sqlite3.h>
+#include <sys/types.h>
+#include "cnm.h"
+#include "ipam.h"
+#include "netlink.h"
+#include "util.h"
+
+struct cnm_ctx {
+	char state_dir[PATH_MAX];
+	char run_dir[PATH_MAX];
+	char netns_dir[PATH_MAX];
+	sqlite3 *db;
+	int lock_fd;
+	bool in_txn;
+	bool nl_open;
+	struct cnm_nl nl;	/* the host namespace's socket, opened on first use */
+	char notice[256];
+};
+
+/** struct cnm_net - a network row. */
+struct cnm_net {
+	char id[CNM_ID_LEN + 1];
+	char name[CNM_NAME_MAX + 1];
+	char driver[16];
+	char created[40];
+	char bridge[16];	/* Linux interface name, "" for host/null */
+	bool has_pool;
+	struct cnm_pool pool;
+	int mtu;
+	bool internal, ipv6, builtin;
+	char *options;		/* JSON object text */
+	char *labels;		/* JSON object text */
+};
+
+/** struct cnm_ctr - a container row. */
+struct cnm_ctr {
+	char id[CNM_ID_LEN + 1];
+	char name[CNM_NAME_MAX + 1];
+	char hostname[64];
+	char created[40];
+	char started_at[40];
+	char finished_at[40];
+	char state[16];		/* creating, running, exited, removing */
+	pid_t pid;
+	unsigned long long pid_start;
+	pid_t monitor_pid;
+	int exit_code;
+	char *argv;		/* JSON array text */
+	char network_id[CNM_ID_LEN + 1];
+	char req_ip[CNM_ADDRSTRLEN];
+	char *rootfs;
+	bool auto_remove;
+	char network_mode[CNM_NAME_MAX + 1];	/* as given to --network; "default" */
+};
+
+/** struct cnm_ep - an endpoint row: one container's attachment to one network. */
+struct cnm_ep {
+	char id[CNM_ID_LEN + 1];
+	char container_id[CNM_ID_LEN + 1];
+	char network_id[CNM_ID_LEN + 1];
+	char ifname[16];
+	char host_ifname[16];
+	char mac[18];
+	bool has_addr;
+	struct cnm_addr addr;
+	int prefix;
+	bool has_gateway;
+	struct cnm_addr gateway;
+};
+
+/* store.c */
+int cnm_store_open(struct cnm_ctx *ctx, struct cnm_err *err);
+void cnm_store_close(struct cnm_ctx *ctx);
+int cnm_store_begin(struct cnm_ctx *ctx, struct cnm_err *err);
+int cnm_store_commit(struct cnm_ctx *ctx, struct cnm_err *err);
+void cnm_store_rollback(struct cnm_ctx *ctx);
+int cnm_store_prepare(struct cnm_ctx *ctx, const char *sql, sqlite3_stmt **st,
+		      struct cnm_err *err);
+int cnm_store_exec(struct cnm_ctx *ctx, const char *sql, struct cnm_err *err);
+int cnm_store_step_done(struct cnm_ctx *ctx, sqlite3_stmt *st, const char *what,
+			struct cnm_err *err);
+void cnm_col_text(sqlite3_stmt *st, int col, char *out, size_t len);
+char *cnm_col_strdup(sqlite3_stmt *st, int col);
+
+/* store_rows.c */
+int cnm_net_get(struct cnm_ctx *ctx, const char *ref, struct cnm_net *net, struct cnm_err *err);
+int cnm_net_get_id(struct cnm_ctx *ctx, const char *id, struct cnm_net *net, struct cnm_err *err);
+int cnm_net_insert(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err);
+void cnm_net_free(struct cnm_net *net);
+int cnm_ctr_get(struct cnm_ctx *ctx, const char *ref, struct cnm_ctr *ctr, struct cnm_err *err);
+int cnm_ctr_insert(struct cnm_ctx *ctx, const struct cnm_ctr *ctr, struct cnm_err *err);
+int cnm_ctr_set_running(struct cnm_ctx *ctx, const struct cnm_ctr *ctr, struct cnm_err *err);
+int cnm_ctr_set_exited(struct cnm_ctx *ctx, const char *id, int exit_code, struct cnm_err *err);
+int cnm_ctr_delete(struct cnm_ctx *ctx, const char *id, struct cnm_err *err);
+void cnm_ctr_free(struct cnm_ctr *ctr);
+int cnm_ep_insert(struct cnm_ctx *ctx, const struct cnm_ep *ep, struct cnm_err *err);
+int cnm_ep_get(struct cnm_ctx *ctx, const char *container_id, struct cnm_ep *ep,
+	       struct cnm_err *err);
+int cnm_ep_delete_all(struct cnm_ctx *ctx, const char *container_id, struct cnm_err *err);
+int cnm_ep_used_addrs(struct cnm_ctx *ctx, const char *network_id, struct cnm_addr **out,
+		      size_t *n, struct cnm_err *err);
+
+/* network.c */
+int cnm_networks_ensure_defaults(struct cnm_ctx *ctx, struct cnm_err *err);
+int cnm_ctx_nl(struct cnm_ctx *ctx, struct cnm_nl **nl, struct cnm_err *err);
+
+#endif

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: MIT
+/*
+ * netlink.c - rtnetlink requests through libmnl.
+ *
+ * DOC: Theory of operation
+ * A container's network is a handful of requests: create a veth pair whose
+ * peer is born inside the container's namespace (IFLA_NET_NS_FD on the peer,
+ * so nothing is moved afterwards, which costs the kernel ~20 ms), bring lo
+ * up, add the address, add the default route.  Requests for one namespace
+ * are put in a batch and sent with one sendmsg(); each carries NLM_F_ACK and
+ * the acknowledgements are read back in order, so the first failure is
+ * reported with the request that caused it and the kernel's extended-ACK
+ * text.  The kernel processes a batch's messages in order, so an address
+ * and a route that depends on it can share a batch.
+ *
+ * One socket per namespace, opened once: the host's socket lives in the
+ * context; a container's is opened by entering its namespace just long
+ * enough to create the socket (a socket keeps the namespace it was born in).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "netlink.h"
+#include "util.h"
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+
+/**
+ * cnm_nl_open() - open an rtnetlink socket in a namespace.
+ * @nl: filled on success
+ * @netns_fd: the namespace, or -1 for the caller's own
+ * @err: filled on failure
+ *
+ * Return: 0 or a negative errno.
+ */
+int cnm_nl_open(struct cnm_nl *nl, int netns_fd, struct cnm_err *err)
+{
+	int self = -1, one = 1, rc = 0;
+
+	memset(nl, 0, sizeof(*nl));
+	if (netns_fd >= 0) {
+		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (self < 0)
+			return cnm_errf(err, errno, "cannot open own network namespace: %s",
+					strerror(errno));
+		if (setns(netns_fd, CLONE_NEWNET) < 0) {
+			rc = cnm_errf(err, errno, "cannot enter container network namespace: %s",
+				      strerror(errno));
+			goto out;
+		}
+	}
+	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl->sk) {
+		rc = cnm_errf(err, errno, "cannot open netlink socket: %s", strerror(errno));
+		goto out;
+	}
+	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+		rc = cnm_errf(err, errno, "cannot bind netlink socket: %s", strerror(errno));
+		mnl_socket_close(nl->sk);
+		nl->sk = NULL;
+		goto out;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sk);
+	nl->seq = (uint32_t)getpid() << 8;
+out:
+	if (self >= 0) {
+		if (setns(self, CLONE_NEWNET) < 0 && !rc)
+			rc = cnm_errf(err, errno, "cannot return to own network namespace: %s",
+				      strerror(errno));
+		close(self);
+	}
+	return rc;
+}
+
+void cnm_nl_close(struct cnm_nl *nl)
+{
+	if (nl->sk)
+		mnl_socket_close(nl->sk);
+	nl->sk = NULL;
+}
+
+void cnm_nl_batch_init(struct cnm_nl_batch *b, struct cnm_nl *nl)
+{
+	b->nl = nl;
+	b->len = 0;
+	b->n = 0;
+	b->first_seq = nl->seq;
+}
+
+/* Start a message at the end of the batch; the caller fills it, then it's kept. */
+static struct nlmsghdr *batch_msg(struct cnm_nl_batch *b, uint16_t type, uint16_t flags,
+				  int ignore_errno, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static struct nlmsghdr *batch_msg(struct cnm_nl_batch *b, uint16_t type, uint16_t flags,
+				  int ignore_errno, const char *fmt, ...)
+{
+	struct nlmsghdr *nlh;
+	va_list ap;
+
+	/* commit the previous message's length */
+	if (b->n) {
+		nlh = (struct nlmsghdr *)(b->buf + b->len);
+		b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	}
+	nlh = mnl_nlmsg_put_header(b->buf + b->len);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = b->nl->seq++;
+	va_start(ap, fmt);
+	vsnprintf(b->whatbuf[b->n], sizeof(b->whatbuf[0]), fmt, ap);
+	va_end(ap);
+	b->what[b->n] = b->whatbuf[b->n];
+	b->ignore[b->n] = ignore_errno;
+	b->n++;
+	return nlh;
+}
+
+static size_t batch_len(const struct cnm_nl_batch *b)
+{
+	const struct nlmsghdr *last = (const struct nlmsghdr *)(b->buf + b->len);
+
+	return b->n ? b->len + NLMSG_ALIGN(last->nlmsg_len) : 0;
+}
+
+static const char *extack_msg(const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	size_t off = sizeof(*e);
+	const struct nlattr *attr;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NULL;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	mnl_attr_for_each(attr, nlh, off) {
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG)
+			return mnl_attr_get_str(attr);
+	}
+	return NULL;
+}
+
+/**
+ * cnm_nl_batch_run() - send the batch and collect every acknowledgement.
+ * @b: the batch
+ * @err: filled with the first failing request and the kernel's reason
+ *
+ * Return: 0 or the first negative errno.
+ */
+int cnm_nl_batch_run(struct cnm_nl_batch *b, struct cnm_err *err)
+{
+	uint8_t rbuf[16384] __attribute__((aligned(8)));
+	size_t len = batch_len(b);
+	int acked = 0, ret = 0;
+
+	if (!len)
+		return 0;
+	if (mnl_socket_sendto(b->nl->sk, b->buf, len) < 0)
+		return cnm_errf(err, errno, "netlink send: %s", strerror(errno));
+	while (acked < b->n) {
+		ssize_t n = mnl_socket_recvfrom(b->nl->sk, rbuf, sizeof(rbuf));
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)rbuf;
+		int left = (int)n;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return ret ? ret : cnm_errf(err, errno, "netlink receive: %s",
+						    strerror(errno));
+		}
+		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+			const struct nlmsgerr *e;
+			uint32_t idx;
+
+			if (nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			e = mnl_nlmsg_get_payload(nlh);
+			idx = nlh->nlmsg_seq - b->first_seq;
+			acked++;
+			if (!e->error || idx >= (uint32_t)b->n || -e->error == b->ignore[idx])
+				continue;
+			if (!ret) {
+				const char *why = extack_msg(nlh);
+
+				ret = cnm_errf(err, -e->error, "%s: %s%s%s", b->what[idx],
+					       strerror(-e->error), why ? ": " : "", why ? why : "");
+			}
+		}
+	}
+	b->n = 0;
+	b->len = 0;
+	b->first_seq = b->nl->seq;
+	return ret;
+}
+
+struct link_query {
+	int ifindex;
+};
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct link_query *q = data;
+
+	q->ifindex = ifi->ifi_index;
+	return MNL_CB_OK;
+}
+
+/* Send one request and feed the answers to @cb until the kernel's ACK/DONE. */
+static int nl_query(struct cnm_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	uint8_t rbuf[32768] __attribute__((aligned(8)));
+	uint32_t seq = nlh->nlmsg_seq;
+	ssize_t n;
+	int rc;
+
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = mnl_socket_recvfrom(nl->sk, rbuf, sizeof(rbuf));
+		if (n < 0)
+			return -errno;
+		rc = mnl_cb_run(rbuf, (size_t)n, seq, nl->portid, cb, data);
+	} while (rc > 0);
+	return rc < 0 ? -errno : 0;
+}
+
+/**
+ * cnm_nl_link_index() - the ifindex of an interface by name.
+ * Return: 0, or -ENODEV when there is no such interface.
+ */
+int cnm_nl_link_index(struct cnm_nl *nl, const char *name, int *ifindex, struct cnm_err *err)
+{
+	uint8_t buf[512] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct link_query q = { 0 };
+	struct ifinfomsg *ifi;
+	int rc;
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	/* the ACK ends the exchange: a plain GET has no NLMSG_DONE */
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = nl->seq++;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	rc = nl_query(nl, nlh, link_cb, &q);
+	if (rc == -ENODEV)
+		return rc;
+	if (rc)
+		return cnm_errf(err, -rc, "cannot look up interface %s: %s", name, strerror(-rc));
+	*ifindex = q.ifindex;
+	return 0;
+}
+
+static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh, int ifindex, unsigned int up)
+{
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = up;
+	ifi->ifi_change = up;
+	return ifi;
+}
+
+void cnm_nl_bridge_add(struct cnm_nl_batch *b, const char *name, int mtu)
+{
+	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0,
+					 "create bridge %s", name);
+	struct nlattr *li;
+
+	put_ifinfo(nlh, 0, IFF_UP);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (mtu > 0)
+		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, li);
+}
+
+/**
+ * cnm_nl_veth_add() - a veth pair whose peer is created in another namespace.
+ * @b: batch (the host namespace's socket)
+ * @name: host end, created up and enslaved to @master
+ * @master: bridge ifindex, 0 for none
+ * @mtu: MTU of both ends (0: the kernel's default)
+ * @peer: container end name
+ * @peer_netns_fd: the container's namespace
+ * @peer_mac: container end MAC, or NULL for a random one
+ */
+void cnm_nl_veth_add(struct cnm_nl_batch *b, const char *name, int master, int mtu,
+		     const char *peer, int peer_netns_fd, const uint8_t peer_mac[6])
+{
+	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0,
+					 "create veth pair %s/%s", name, peer);
+	struct nlattr *li, *data, *pi;
+
+	put_ifinfo(nlh, 0, IFF_UP);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (mtu > 0)
+		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+	if (master > 0)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	pi = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	/*
+	 * The peer's ifinfomsg.  It cannot be created up: the kernel configures
+	 * the peer before it links the pair, and opening an unlinked veth fails
+	 * with ENOTCONN.  The container's batch brings it up.
+	 */
+	put_ifinfo(nlh, 0, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
+	if (mtu > 0)
+		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+	if (peer_mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
+	mnl_attr_nest_end(nlh, pi);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, li);
+}
+
+void cnm_nl_link_up(struct cnm_nl_batch *b, int ifindex, const char *name)
+{
+	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, 0, 0, "set %s up", name);
+
+	put_ifinfo(nlh, ifindex, IFF_UP);
+}
+
+void cnm_nl_link_del(struct cnm_nl_batch *b, const char *name)
+{
+	struct nlmsghdr *nlh = batch_msg(b, RTM_DELLINK, 0, ENODEV, "delete %s", name);
+
+	put_ifinfo(nlh, 0, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+}
+
+void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr *a, int prefix,
+		     const char *ifname)
+{
+	char s[CNM_ADDRSTRLEN];
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	int alen = a->family == AF_INET ? 4 : 16;
+
+	cnm_addr_format(a, s);
+	nlh = batch_msg(b, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, EEXIST,
+			"add address %s/%d to %s", s, prefix, ifname);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)a->family;
+	ifa->ifa_prefixlen = (uint8_t)prefix;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (uint32_t)ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, (size_t)alen, a->b);
+	mnl_attr_put(nlh, IFA_ADDRESS, (size_t)alen, a->b);
+	if (a->family == AF_INET && prefix < 31) {
+		struct cnm_cidr c = { *a, prefix };
+		struct cnm_addr brd;
+
+		cnm_cidr_last(&c, &brd);
+		mnl_attr_put(nlh, IFA_BROADCAST, 4, brd.b);
+	}
+}
+
+void cnm_nl_route_default(struct cnm_nl_batch *b, const struct cnm_addr *gw, int ifindex)
+{
+	char s[CNM_ADDRSTRLEN];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	cnm_addr_format(gw, s);
+	nlh = batch_msg(b, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, 0,
+			"add default route via %s", s);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)gw->family;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_GATEWAY, gw->family == AF_INET ? 4 : 16, gw->b);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+}
+
+struct route_walk {
+	int family;
+	cnm_nl_route_cb cb;
+	void *data;
+	int rc;
+};
+
+static int route_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type <= RTA_MAX)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	struct route_walk *w = data;
+	struct cnm_cidr dst = { 0 };
+	char dev[IF_NAMESIZE] = "";
+
+	if (rtm->rtm_family != w->family || rtm->rtm_type != RTN_UNICAST ||
+	    rtm->rtm_table != RT_TABLE_MAIN || w->rc)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
+	dst.addr.family = w->family;
+	dst.prefix = rtm->rtm_dst_len;
+	if (tb[RTA_DST])
+		memcpy(dst.addr.b, mnl_attr_get_payload(tb[RTA_DST]), w->family == AF_INET ? 4 : 16);
+	if (tb[RTA_OIF])
+		if_indextoname(mnl_attr_get_u32(tb[RTA_OIF]), dev);
+	w->rc = w->cb(&dst, dev, w->data);
+	return MNL_CB_OK;
+}
+
+/**
+ * cnm_nl_routes() - call @cb for each unicast route of the main table.
+ * Return: 0, the first non-zero value @cb returned, or a negative errno.
+ */
+int cnm_nl_routes(struct cnm_nl *nl, int family, cnm_nl_route_cb cb, void *data,
+		  struct cnm_err *err)
+{
+	uint8_t buf[256] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct route_walk w = { family, cb, data, 0 };
+	struct rtmsg *rtm;
+	int rc;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = nl->seq++;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	rc = nl_query(nl, nlh, route_cb, &w);
+	if (rc)
+		return cnm_errf(err, -rc, "cannot list host routes: %s", strerror(-rc));
+	return w.rc;
+}
+
+int cnm_mac_parse(const char *s, uint8_t mac[6])
+{
+	unsigned int v[6];
+	char tail;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+		   &tail) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	return 0;
+}

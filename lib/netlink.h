@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * netlink.h - rtnetlink through libmnl: one socket per namespace, batches.
+ */
+#ifndef CNM_NETLINK_H
+#define CNM_NETLINK_H
+
+#include <linux/netlink.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "cnm.h"
+#include "ipam.h"
+
+struct mnl_socket;
+
+struct cnm_nl {
+	struct mnl_socket *sk;
+	unsigned int portid;
+	uint32_t seq;
+};
+
+#define CNM_NL_BATCH_MAX 16
+
+/**
+ * struct cnm_nl_batch - requests sent in one sendmsg(), acknowledged one by one.
+ * @buf: the messages, back to back
+ * @len: bytes used
+ * @n: number of messages
+ * @first_seq: sequence number of the first
+ * @what: a description of each, for error messages
+ */
+struct cnm_nl_batch {
+	struct cnm_nl *nl;
+	uint8_t buf[8192] __attribute__((aligned(8)));
+	size_t len;
+	int n;
+	uint32_t first_seq;
+	const char *what[CNM_NL_BATCH_MAX];
+	char whatbuf[CNM_NL_BATCH_MAX][96];
+	int ignore[CNM_NL_BATCH_MAX];	/* an errno that counts as success, e.g. EEXIST */
+};
+
+int cnm_nl_open(struct cnm_nl *nl, int netns_fd, struct cnm_err *err);
+void cnm_nl_close(struct cnm_nl *nl);
+int cnm_nl_link_index(struct cnm_nl *nl, const char *name, int *ifindex, struct cnm_err *err);
+
+void cnm_nl_batch_init(struct cnm_nl_batch *b, struct cnm_nl *nl);
+int cnm_nl_batch_run(struct cnm_nl_batch *b, struct cnm_err *err);
+void cnm_nl_bridge_add(struct cnm_nl_batch *b, const char *name, int mtu);
+void cnm_nl_veth_add(struct cnm_nl_batch *b, const char *name, int master, int mtu,
+		     const char *peer, int peer_netns_fd, const uint8_t peer_mac[6]);
+void cnm_nl_link_up(struct cnm_nl_batch *b, int ifindex, const char *name);
+void cnm_nl_link_del(struct cnm_nl_batch *b, const char *name);
+void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr *a, int prefix,
+		     const char *ifname);
+void cnm_nl_route_default(struct cnm_nl_batch *b, const struct cnm_addr *gw, int ifindex);
+
+typedef int (*cnm_nl_route_cb)(const struct cnm_cidr *dst, const char *dev, void *data);
+int cnm_nl_routes(struct cnm_nl *nl, int family, cnm_nl_route_cb cb, void *data,
+		  struct cnm_err *err);
+int cnm_mac_parse(const char *s, uint8_t mac[6]);
+
+#endif

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+/*
+ * store.c - the state store: one SQLite database, one lock, short transactions.
+ *
+ * DOC: Theory of operation
+ * State lives in $CNM_STATE_DIR/cnm.db in WAL mode: readers never block a
+ * writer and a commit costs a write to the log, not an fsync (synchronous=
+ * NORMAL; a power loss can lose the last commits but never corrupts, and
+ * reconciliation repairs what the kernel and the store disagree on).
+ *
+ * Invariants live in the schema, not in code: UNIQUE(name) on networks and
+ * containers, UNIQUE(network_id, addr) on endpoints, so two containers can
+ * never hold one address even if two commands race.  Writers serialise on
+ * an flock() of $CNM_STATE_DIR/lock taken just around BEGIN IMMEDIATE ..
+ * COMMIT: the kernel wakes the next waiter at once, where SQLite's own busy
+ * handler would poll with sleeps.  Kernel work happens outside transactions:
+ * intent is committed first ("creating"), the result after.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include "ctx.h"
+
+#define SCHEMA_VERSION 1
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS networks("
+	" id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, driver TEXT NOT NULL,"
+	" created TEXT NOT NULL, bridge TEXT UNIQUE, subnet TEXT, gateway TEXT, ip_range TEXT,"
+	" mtu INTEGER NOT NULL DEFAULT 1500, internal INTEGER NOT NULL DEFAULT 0,"
+	" ipv6 INTEGER NOT NULL DEFAULT 0, builtin INTEGER NOT NULL DEFAULT 0,"
+	" options TEXT NOT NULL DEFAULT '{}', labels TEXT NOT NULL DEFAULT '{}');"
+	"CREATE TABLE IF NOT EXISTS containers("
+	" id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, hostname TEXT NOT NULL,"
+	" created TEXT NOT NULL, started_at TEXT NOT NULL DEFAULT '',"
+	" finished_at TEXT NOT NULL DEFAULT '',"
+	" state TEXT NOT NULL CHECK(state IN ('creating','running','exited','removing')),"
+	" pid INTEGER NOT NULL DEFAULT 0, pid_start INTEGER NOT NULL DEFAULT 0,"
+	" monitor_pid INTEGER NOT NULL DEFAULT 0, exit_code INTEGER NOT NULL DEFAULT 0,"
+	" argv TEXT NOT NULL, network_id TEXT NOT NULL REFERENCES networks(id),"
+	" network_mode TEXT NOT NULL DEFAULT 'default',"
+	" req_ip TEXT NOT NULL DEFAULT '', rootfs TEXT, auto_remove INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS endpoints("
+	" id TEXT PRIMARY KEY,"
+	" container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,"
+	" network_id TEXT NOT NULL REFERENCES networks(id),"
+	" ifname TEXT NOT NULL, host_ifname TEXT UNIQUE, mac TEXT NOT NULL DEFAULT '',"
+	" addr TEXT, prefix INTEGER NOT NULL DEFAULT 0, gateway TEXT,"
+	" UNIQUE(network_id, addr), UNIQUE(container_id, network_id));"
+	"CREATE INDEX IF NOT EXISTS endpoints_net ON endpoints(network_id);";
+
+static int db_fail(struct cnm_ctx *ctx, int rc, const char *what, struct cnm_err *err)
+{
+	int code = EIO;
+
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		code = EBUSY;
+	else if (rc == SQLITE_CONSTRAINT)
+		code = EEXIST;
+	else if (rc == SQLITE_CANTOPEN || rc == SQLITE_PERM || rc == SQLITE_READONLY)
+		code = EACCES;
+	return cnm_errf(err, code, "state store (%s/cnm.db): %s: %s", ctx->state_dir, what,
+			ctx->db ? sqlite3_errmsg(ctx->db) : sqlite3_errstr(rc));
+}
+
+int cnm_store_exec(struct cnm_ctx *ctx, const char *sql, struct cnm_err *err)
+{
+	int rc = sqlite3_exec(ctx->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_fail(ctx, rc, "exec", err);
+}
+
+int cnm_store_prepare(struct cnm_ctx *ctx, const char *sql, sqlite3_stmt **st,
+		      struct cnm_err *err)
+{
+	int rc = sqlite3_prepare_v2(ctx->db, sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_fail(ctx, rc, "prepare", err);
+}
+
+/**
+ * cnm_store_step_done() - run a statement that returns no rows, then free it.
+ * @ctx: context
+ * @st: the statement (finalized here in every case)
+ * @what: what it does, for the message
+ * @err: filled on failure; a UNIQUE violation gives -EEXIST
+ *
+ * Return: 0 or a negative errno.
+ */
+int cnm_store_step_done(struct cnm_ctx *ctx, sqlite3_stmt *st, const char *what,
+			struct cnm_err *err)
+{
+	int rc = sqlite3_step(st);
+	int ret = 0;
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		ret = db_fail(ctx, sqlite3_extended_errcode(ctx->db) & 0xff, what, err);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+void cnm_col_text(sqlite3_stmt *st, int col, char *out, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(out, len, "%s", t ? (const char *)t : "");
+}
+
+char *cnm_col_strdup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t ? strdup((const char *)t) : NULL;
+}
+
+static int read_version(struct cnm_ctx *ctx)
+{
+	sqlite3_stmt *st;
+	int version = -1;
+
+	if (sqlite3_prepare_v2(ctx->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return version;
+}
+
+/**
+ * cnm_store_open() - open (and on first use create) the state store.
+ * @ctx: context with state_dir set
+ * @err: filled on failure
+ *
+ * Return: 0 or a negative errno.
+ */
+int cnm_store_open(struct cnm_ctx *ctx, struct cnm_err *err)
+{
+	char path[PATH_MAX + 16];
+	int rc;
+
+	rc = cnm_mkdir_p(ctx->state_dir, 0700, err);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "%s/lock", ctx->state_dir);
+	ctx->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (ctx->lock_fd < 0)
+		return cnm_errf(err, errno, "cannot open state lock %s: %s", path,
+				strerror(errno));
+	snprintf(path, sizeof(path), "%s/cnm.db", ctx->state_dir);
+	rc = sqlite3_open_v2(path, &ctx->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(ctx, rc, "open", err);
+	sqlite3_busy_timeout(ctx->db, 30000);
+	rc = cnm_store_exec(ctx, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", err);
+	if (rc)
+		return rc;
+	if (read_version(ctx) == SCHEMA_VERSION)
+		return 0;
+	/* first use: WAL is a property of the file, set once */
+	rc = cnm_store_exec(ctx, "PRAGMA journal_mode=WAL;", err);
+	if (rc)
+		return rc;
+	rc = cnm_store_begin(ctx, err);
+	if (rc)
+		return rc;
+	/* a concurrent first command may have created it while we waited */
+	if (read_version(ctx) == SCHEMA_VERSION)
+		return cnm_store_commit(ctx, err);
+	rc = cnm_store_exec(ctx, schema, err);
+	if (!rc)
+		rc = cnm_networks_ensure_defaults(ctx, err);
+	if (!rc)
+		rc = cnm_store_exec(ctx, "PRAGMA user_version=1;", err);
+	if (rc) {
+		cnm_store_rollback(ctx);
+		return rc;
+	}
+	return cnm_store_commit(ctx, err);
+}
+
+void cnm_store_close(struct cnm_ctx *ctx)
+{
+	if (ctx->in_txn)
+		cnm_store_rollback(ctx);
+	if (ctx->db)
+		sqlite3_close(ctx->db);
+	ctx->db = NULL;
+	if (ctx->lock_fd >= 0)
+		close(ctx->lock_fd);
+	ctx->lock_fd = -1;
+}
+
+/**
+ * cnm_store_begin() - take the writers' lock and open a write transaction.
+ * @ctx: context
+ * @err: filled on failure
+ *
+ * Return: 0 or a negative errno.
+ */
+int cnm_store_begin(struct cnm_ctx *ctx, struct cnm_err *err)
+{
+	int rc;
+
+	while (flock(ctx->lock_fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return cnm_errf(err, errno, "cannot lock state store: %s", strerror(errno));
+	rc = sqlite3_exec(ctx->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		flock(ctx->lock_fd, LOCK_UN);
+		return db_fail(ctx, rc, "begin", err);
+	}
+	ctx->in_txn = true;
+	return 0;
+}
+
+int cnm_store_commit(struct cnm_ctx *ctx, struct cnm_err *err)
+{
+	int rc = sqlite3_exec(ctx->db, "COMMIT", NULL, NULL, NULL);
+	int ret = 0;
+
+	if (rc != SQLITE_OK) {
+		ret = db_fail(ctx, rc, "commit", err);
+		sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	ctx->in_txn = false;
+	flock(ctx->lock_fd, LOCK_UN);
+	return ret;
+}
+
+void cnm_store_rollback(struct cnm_ctx *ctx)
+{
+	sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
+	ctx->in_txn = false;
+	flock(ctx->lock_fd, LOCK_UN);
+}

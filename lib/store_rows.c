@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: MIT
+/*
+ * store_rows.c - reading and writing network, container and endpoint rows.
+ *
+ * DOC: Theory of operation
+ * Each function is one statement.  References given by users resolve the
+ * way Docker resolves them: a full id, then an exact name, then a unique id
+ * prefix; an ambiguous prefix is an error, never a guess.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "ctx.h"
+
+#define NET_COLS "id, name, driver, created, bridge, subnet, gateway, ip_range, mtu," \
+		 " internal, ipv6, builtin, options, labels"
+#define CTR_COLS "id, name, hostname, created, started_at, finished_at, state, pid," \
+		 " pid_start, monitor_pid, exit_code, argv, network_id, req_ip, rootfs, auto_remove," \
+		 " network_mode"
+
+static void net_from_row(sqlite3_stmt *st, struct cnm_net *n)
+{
+	char subnet[CNM_CIDRSTRLEN], gw[CNM_ADDRSTRLEN], range[CNM_CIDRSTRLEN];
+
+	memset(n, 0, sizeof(*n));
+	cnm_col_text(st, 0, n->id, sizeof(n->id));
+	cnm_col_text(st, 1, n->name, sizeof(n->name));
+	cnm_col_text(st, 2, n->driver, sizeof(n->driver));
+	cnm_col_text(st, 3, n->created, sizeof(n->created));
+	cnm_col_text(st, 4, n->bridge, sizeof(n->bridge));
+	cnm_col_text(st, 5, subnet, sizeof(subnet));
+	cnm_col_text(st, 6, gw, sizeof(gw));
+	cnm_col_text(st, 7, range, sizeof(range));
+	if (subnet[0] && !cnm_cidr_parse(subnet, &n->pool.subnet)) {
+		n->has_pool = true;
+		n->pool.range = n->pool.subnet;
+		if (range[0])
+			cnm_cidr_parse(range, &n->pool.range);
+		n->pool.has_gateway = gw[0] && !cnm_addr_parse(gw, &n->pool.gateway);
+	}
+	n->mtu = sqlite3_column_int(st, 8);
+	n->internal = sqlite3_column_int(st, 9);
+	n->ipv6 = sqlite3_column_int(st, 10);
+	n->builtin = sqlite3_column_int(st, 11);
+	n->options = cnm_col_strdup(st, 12);
+	n->labels = cnm_col_strdup(st, 13);
+}
+
+void cnm_net_free(struct cnm_net *net)
+{
+	free(net->options);
+	free(net->labels);
+	net->options = net->labels = NULL;
+}
+
+/*
+ * Look a reference up: by @exact_sql (id or name) first, then by id prefix.
+ * @fill converts a row.  Return 0, -ENOENT, or -EINVAL when ambiguous.
+ */
+static int get_by_ref(struct cnm_ctx *ctx, const char *ref, const char *exact_sql,
+		      const char *prefix_sql, void (*fill)(sqlite3_stmt *, void *), void *out,
+		      struct cnm_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	rc = cnm_store_prepare(ctx, exact_sql, &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		fill(st, out);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	if (found)
+		return 0;
+	if (!*ref || strlen(ref) > CNM_ID_LEN || !cnm_is_hex(ref, strlen(ref)))
+		return -ENOENT;
+	rc = cnm_store_prepare(ctx, prefix_sql, &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (found++)
+			break;
+		fill(st, out);
+	}
+	sqlite3_finalize(st);
+	if (found > 1)
+		return -EINVAL;
+	return found ? 0 : -ENOENT;
+}
+
+static void net_fill(sqlite3_stmt *st, void *out)
+{
+	net_from_row(st, out);
+}
+
+/**
+ * cnm_net_get() - a network by name, id or unique id prefix.
+ * Return: 0, or -ENOENT / -EINVAL (ambiguous) with a message.
+ */
+int cnm_net_get(struct cnm_ctx *ctx, const char *ref, struct cnm_net *net, struct cnm_err *err)
+{
+	int rc = get_by_ref(ctx, ref,
+			    "SELECT " NET_COLS " FROM networks WHERE id = ?1 OR name = ?1"
+			    " ORDER BY id = ?1 DESC LIMIT 1",
+			    "SELECT " NET_COLS " FROM networks WHERE substr(id, 1, length(?1)) = ?1"
+			    " LIMIT 2", net_fill, net, err);
+
+	if (rc == -ENOENT)
+		return cnm_errf(err, ENOENT, "network %s not found", ref);
+	if (rc == -EINVAL)
+		return cnm_errf(err, EINVAL, "network id prefix %s is ambiguous: it matches"
+				" more than one network", ref);
+	return rc;
+}
+
+int cnm_net_get_id(struct cnm_ctx *ctx, const char *id, struct cnm_net *net, struct cnm_err *err)
+{
+	return cnm_net_get(ctx, id, net, err);
+}
+
+int cnm_net_insert(struct cnm_ctx *ctx, const struct cnm_net *n, struct cnm_err *err)
+{
+	char subnet[CNM_CIDRSTRLEN], gw[CNM_ADDRSTRLEN], range[CNM_CIDRSTRLEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, "INSERT INTO networks(" NET_COLS ") VALUES"
+			       " (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, n->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, n->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, n->driver, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, n->created, -1, SQLITE_STATIC);
+	if (n->bridge[0])
+		sqlite3_bind_text(st, 5, n->bridge, -1, SQLITE_STATIC);
+	if (n->has_pool) {
+		cnm_cidr_format(&n->pool.subnet, subnet);
+		sqlite3_bind_text(st, 6, subnet, -1, SQLITE_STATIC);
+		if (n->pool.has_gateway) {
+			cnm_addr_format(&n->pool.gateway, gw);
+			sqlite3_bind_text(st, 7, gw, -1, SQLITE_STATIC);
+		}
+		if (memcmp(&n->pool.range, &n->pool.subnet, sizeof(n->pool.range))) {
+			cnm_cidr_format(&n->pool.range, range);
+			sqlite3_bind_text(st, 8, range, -1, SQLITE_STATIC);
+		}
+	}
+	sqlite3_bind_int(st, 9, n->mtu);
+	sqlite3_bind_int(st, 10, n->internal);
+	sqlite3_bind_int(st, 11, n->ipv6);
+	sqlite3_bind_int(st, 12, n->builtin);
+	sqlite3_bind_text(st, 13, n->options ? n->options : "{}", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, n->labels ? n->labels : "{}", -1, SQLITE_STATIC);
+	rc = cnm_store_step_done(ctx, st, "insert network", err);
+	if (rc == -EEXIST)
+		return cnm_errf(err, EEXIST, "network with name %s already exists", n->name);
+	return rc;
+}
+
+static void ctr_fill(sqlite3_stmt *st, void *out)
+{
+	struct cnm_ctr *c = out;
+
+	memset(c, 0, sizeof(*c));
+	cnm_col_text(st, 0, c->id, sizeof(c->id));
+	cnm_col_text(st, 1, c->name, sizeof(c->name));
+	cnm_col_text(st, 2, c->hostname, sizeof(c->hostname));
+	cnm_col_text(st, 3, c->created, sizeof(c->created));
+	cnm_col_text(st, 4, c->started_at, sizeof(c->started_at));
+	cnm_col_text(st, 5, c->finished_at, sizeof(c->finished_at));
+	cnm_col_text(st, 6, c->state, sizeof(c->state));
+	c->pid = sqlite3_column_int(st, 7);
+	c->pid_start = (unsigned long long)sqlite3_column_int64(st, 8);
+	c->monitor_pid = sqlite3_column_int(st, 9);
+	c->exit_code = sqlite3_column_int(st, 10);
+	c->argv = cnm_col_strdup(st, 11);
+	cnm_col_text(st, 12, c->network_id, sizeof(c->network_id));
+	cnm_col_text(st, 13, c->req_ip, sizeof(c->req_ip));
+	c->rootfs = cnm_col_strdup(st, 14);
+	c->auto_remove = sqlite3_column_int(st, 15);
+	cnm_col_text(st, 16, c->network_mode, sizeof(c->network_mode));
+}
+
+void cnm_ctr_free(struct cnm_ctr *ctr)
+{
+	free(ctr->argv);
+	free(ctr->rootfs);
+	ctr->argv = ctr->rootfs = NULL;
+}
+
+/**
+ * cnm_ctr_get() - a container by id, name or unique id prefix.
+ * Return: 0, or -ENOENT / -EINVAL (ambiguous) with Docker's message.
+ */
+int cnm_ctr_get(struct cnm_ctx *ctx, const char *ref, struct cnm_ctr *ctr, struct cnm_err *err)
+{
+	int rc = get_by_ref(ctx, ref,
+			    "SELECT " CTR_COLS " FROM containers WHERE id = ?1 OR name = ?1"
+			    " ORDER BY id = ?1 DESC LIMIT 1",
+			    "SELECT " CTR_COLS " FROM containers WHERE substr(id, 1, length(?1)) = ?1"
+			    " LIMIT 2", ctr_fill, ctr, err);
+
+	if (rc == -ENOENT)
+		return cnm_errf(err, ENOENT, "No such container: %s", ref);
+	if (rc == -EINVAL)
+		return cnm_errf(err, EINVAL, "container id prefix %s is ambiguous: it matches"
+				" more than one container", ref);
+	return rc;
+}
+
+int cnm_ctr_insert(struct cnm_ctx *ctx, const struct cnm_ctr *c, struct cnm_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, "INSERT INTO containers(id, name, hostname, created, state,"
+			       " monitor_pid, argv, network_id, req_ip, rootfs, auto_remove, network_mode)"
+			       " VALUES (?,?,?,?,'creating',?,?,?,?,?,?,?)", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->hostname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->created, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, c->monitor_pid);
+	sqlite3_bind_text(st, 6, c->argv, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, c->network_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, c->req_ip, -1, SQLITE_STATIC);
+	if (c->rootfs)
+		sqlite3_bind_text(st, 9, c->rootfs, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 10, c->auto_remove);
+	sqlite3_bind_text(st, 11, c->network_mode, -1, SQLITE_STATIC);
+	return cnm_store_step_done(ctx, st, "insert container", err);
+}
+
+int cnm_ctr_set_running(struct cnm_ctx *ctx, const struct cnm_ctr *c, struct cnm_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, "UPDATE containers SET state = 'running', pid = ?,"
+			       " pid_start = ?, started_at = ? WHERE id = ?", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int(st, 1, c->pid);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)c->pid_start);
+	sqlite3_bind_text(st, 3, c->started_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->id, -1, SQLITE_STATIC);
+	return cnm_store_step_done(ctx, st, "mark container running", err);
+}
+
+int cnm_ctr_set_exited(struct cnm_ctx *ctx, const char *id, int exit_code, struct cnm_err *err)
+{
+	char now[40];
+	sqlite3_stmt *st;
+	int rc;
+
+	cnm_now_rfc3339(now);
+	rc = cnm_store_prepare(ctx, "UPDATE containers SET state = 'exited', pid = 0,"
+			       " pid_start = 0, monitor_pid = 0, exit_code = ?, finished_at = ?"
+			       " WHERE id = ?", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int(st, 1, exit_code);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+	return cnm_store_step_done(ctx, st, "mark container exited", err);
+}
+
+int cnm_ctr_delete(struct cnm_ctx *ctx, const char *id, struct cnm_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, "DELETE FROM containers WHERE id = ?", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	return cnm_store_step_done(ctx, st, "delete container", err);
+}
+
+int cnm_ep_insert(struct cnm_ctx *ctx, const struct cnm_ep *ep, struct cnm_err *err)
+{
+	char addr[CNM_ADDRSTRLEN], gw[CNM_ADDRSTRLEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, "INSERT INTO endpoints(id, container_id, network_id, ifname,"
+			       " host_ifname, mac, addr, prefix, gateway) VALUES (?,?,?,?,?,?,?,?,?)",
+			       &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, ep->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ep->container_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ep->network_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ep->ifname, -1, SQLITE_STATIC);
+	if (ep->host_ifname[0])
+		sqlite3_bind_text(st, 5, ep->host_ifname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, ep->mac, -1, SQLITE_STATIC);
+	if (ep->has_addr) {
+		cnm_addr_format(&ep->addr, addr);
+		sqlite3_bind_text(st, 7, addr, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int(st, 8, ep->prefix);
+	if (ep->has_gateway) {
+		cnm_addr_format(&ep->gateway, gw);
+		sqlite3_bind_text(st, 9, gw, -1, SQLITE_STATIC);
+	}
+	return cnm_store_step_done(ctx, st, "insert endpoint", err);
+}
+
+/**
+ * cnm_ep_get() - the endpoint of a container (its first network's).
+ * Return: 0, or -ENOENT when the container has no live endpoint.
+ */
+int cnm_ep_get(struct cnm_ctx *ctx, const char *container_id, struct cnm_ep *ep,
+	       struct cnm_err *err)
+{
+	char addr[CNM_ADDRSTRLEN], gw[CNM_ADDRSTRLEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(ep, 0, sizeof(*ep));
+	rc = cnm_store_prepare(ctx, "SELECT id, container_id, network_id, ifname, host_ifname,"
+			       " mac, addr, prefix, gateway FROM endpoints WHERE container_id = ?"
+			       " ORDER BY rowid LIMIT 1", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return -ENOENT;
+	}
+	cnm_col_text(st, 0, ep->id, sizeof(ep->id));
+	cnm_col_text(st, 1, ep->container_id, sizeof(ep->container_id));
+	cnm_col_text(st, 2, ep->network_id, sizeof(ep->network_id));
+	cnm_col_text(st, 3, ep->ifname, sizeof(ep->ifname));
+	cnm_col_text(st, 4, ep->host_ifname, sizeof(ep->host_ifname));
+	cnm_col_text(st, 5, ep->mac, sizeof(ep->mac));
+	cnm_col_text(st, 6, addr, sizeof(addr));
+	ep->prefix = sqlite3_column_int(st, 7);
+	cnm_col_text(st, 8, gw, sizeof(gw));
+	ep->has_addr = addr[0] && !cnm_addr_parse(addr, &ep->addr);
+	ep->has_gateway = gw[0] && !cnm_addr_parse(gw, &ep->gateway);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int cnm_ep_delete_all(struct cnm_ctx *ctx, const char *container_id, struct cnm_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, "DELETE FROM endpoints WHERE container_id = ?", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
+	return cnm_store_step_done(ctx, st, "release endpoints", err);
+}
+
+/**
+ * cnm_ep_used_addrs() - every address held on a network, sorted.
+ * @ctx: context
+ * @network_id: the network
+ * @out: malloc'ed array (caller frees)
+ * @n: its length
+ * @err: filled on failure
+ *
+ * Return: 0 or a negative errno.
+ */
+int cnm_ep_used_addrs(struct cnm_ctx *ctx, const char *network_id, struct cnm_addr **out,
+		      size_t *n, struct cnm_err *err)
+{
+	struct cnm_addr *v = NULL;
+	size_t len = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, "SELECT addr FROM endpoints WHERE network_id = ?"
+			       " AND addr IS NOT NULL", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, network_id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		if (len == cap) {
+			struct cnm_addr *nv;
+
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				sqlite3_finalize(st);
+				return cnm_errf(err, ENOMEM, "out of memory");
+			}
+			v = nv;
+		}
+		if (t && !cnm_addr_parse(t, &v[len]))
+			len++;
+	}
+	sqlite3_finalize(st);
+	cnm_ipam_sort(v, len);
+	*out = v;
+	*n = len;
+	return 0;
+}

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_ids.c - random ids, hex helpers and timestamps (lib/util.c).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "util.h"
+
+static bool all_lower_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("0123456789abcdef", s[i]) || !s[i])
+			return false;
+	return true;
+}
+
+/* ---- cnm_random_id ---- */
+
+static void test_random_id_shape(void **state)
+{
+	char id[CNM_ID_LEN + 1];
+
+	(void)state;
+	for (int i = 0; i < 2000; i++) {
+		memset(id, '#', sizeof(id));
+		assert_int_equal(cnm_random_id(id), 0);
+		if (strlen(id) != 64)
+			fail_msg("id \"%.65s\" has length %zu, want 64", id, strlen(id));
+		if (!all_lower_hex(id, 64))
+			fail_msg("id \"%s\" is not lower-case hex", id);
+		if (strspn(id, "0123456789") >= CNM_SHORT_ID_LEN)
+			fail_msg("id \"%s\": short form is all digits", id);
+	}
+}
+
+static void test_random_id_differs(void **state)
+{
+	char a[CNM_ID_LEN + 1], b[CNM_ID_LEN + 1], c[CNM_ID_LEN + 1];
+
+	(void)state;
+	assert_int_equal(cnm_random_id(a), 0);
+	assert_int_equal(cnm_random_id(b), 0);
+	assert_int_equal(cnm_random_id(c), 0);
+	assert_string_not_equal(a, b);
+	assert_string_not_equal(b, c);
+	assert_string_not_equal(a, c);
+	/* even the 12-hex short forms differ (a collision is 2^-48) */
+	assert_true(strncmp(a, b, CNM_SHORT_ID_LEN) != 0);
+}
+
+static void test_random_id_uses_all_digits(void **state)
+{
+	/* over 200 ids (12800 hex digits) every one of the 16 digits shows up,
+	 * and each of the 64 positions is not stuck at one value */
+	char id[CNM_ID_LEN + 1], first[CNM_ID_LEN + 1];
+	bool seen[16] = { false };
+	bool varies[CNM_ID_LEN] = { false };
+
+	(void)state;
+	assert_int_equal(cnm_random_id(first), 0);
+	for (int i = 0; i < 200; i++) {
+		assert_int_equal(cnm_random_id(id), 0);
+		for (int j = 0; j < CNM_ID_LEN; j++) {
+			char ch = id[j];
+
+			seen[ch <= '9' ? ch - '0' : ch - 'a' + 10] = true;
+			if (ch != first[j])
+				varies[j] = true;
+		}
+	}
+	for (int k = 0; k < 16; k++)
+		if (!seen[k])
+			fail_msg("hex digit %x never appeared", k);
+	for (int j = 0; j < CNM_ID_LEN; j++)
+		if (!varies[j])
+			fail_msg("id position %d never changed", j);
+}
+
+/* ---- cnm_random_hex ---- */
+
+static void test_random_hex(void **state)
+{
+	char buf[160];
+
+	(void)state;
+	memset(buf, '#', sizeof(buf));
+	assert_int_equal(cnm_random_hex(buf, 7), 0);
+	assert_int_equal(strlen(buf), 7);
+	assert_true(all_lower_hex(buf, 7));
+	assert_int_equal(buf[8], '#'); /* wrote 7 chars and a NUL, nothing more */
+
+	memset(buf, '#', sizeof(buf));
+	assert_int_equal(cnm_random_hex(buf, 1), 0);
+	assert_int_equal(strlen(buf), 1);
+	assert_true(all_lower_hex(buf, 1));
+
+	memset(buf, '#', sizeof(buf));
+	assert_int_equal(cnm_random_hex(buf, 0), 0);
+	assert_string_equal(buf, "");
+
+	memset(buf, '#', sizeof(buf));
+	assert_int_equal(cnm_random_hex(buf, 128), 0);
+	assert_int_equal(strlen(buf), 128);
+	assert_true(all_lower_hex(buf, 128));
+
+	/* more than the 64 random bytes it draws at once */
+	memset(buf, '#', sizeof(buf));
+	assert_int_equal(cnm_random_hex(buf, 129), -EINVAL);
+}
+
+static void test_random_hex_odd_lengths_vary(void **state)
+{
+	/* the last (odd) digit comes from a random nibble, not a constant */
+	char buf[8];
+	bool seen[16] = { false };
+	int distinct = 0;
+
+	(void)state;
+	for (int i = 0; i < 400; i++) {
+		char ch;
+
+		assert_int_equal(cnm_random_hex(buf, 7), 0);
+		ch = buf[6];
+		assert_true(all_lower_hex(&ch, 1));
+		seen[ch <= '9' ? ch - '0' : ch - 'a' + 10] = true;
+	}
+	for (int k = 0; k < 16; k++)
+		distinct += seen[k];
+	assert_int_equal(distinct, 16);
+}
+
+/* ---- cnm_now_rfc3339 ---- */
+
+static void test_now_rfc3339_shape(void **state)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddddddddZ";
+	char ts[40];
+
+	(void)state;
+	memset(ts, '#', sizeof(ts));
+	cnm_now_rfc3339(ts);
+	assert_int_equal(strlen(ts), 30);
+	assert_int_equal(sizeof(shape) - 1, 30);
+	for (size_t i = 0; i < 30; i++) {
+		if (shape[i] == 'd' ? (ts[i] < '0' || ts[i] > '9') : ts[i] != shape[i])
+			fail_msg("timestamp \"%s\" differs from %s at %zu", ts, shape, i);
+	}
+}
+
+static void test_now_rfc3339_is_now_utc(void **state)
+{
+	char ts[40], want[32];
+	struct tm tm;
+	time_t before, after;
+	bool ok = false;
+
+	(void)state;
+	/* the seconds part is the current UTC time (retry across a second tick) */
+	for (int tries = 0; tries < 5 && !ok; tries++) {
+		before = time(NULL);
+		cnm_now_rfc3339(ts);
+		after = time(NULL);
+		if (before != after)
+			continue;
+		gmtime_r(&before, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S", &tm);
+		if (strncmp(ts, want, 19))
+			fail_msg("timestamp \"%s\", want it to start with \"%s\"", ts, want);
+		ok = true;
+	}
+	assert_true(ok);
+}
+
+static void test_now_rfc3339_monotonic_text(void **state)
+{
+	/* successive stamps never go backwards and, with nanoseconds, differ */
+	char a[40], b[40];
+	struct timespec pause = { 0, 2000000 };
+
+	(void)state;
+	cnm_now_rfc3339(a);
+	nanosleep(&pause, NULL);
+	cnm_now_rfc3339(b);
+	assert_true(strcmp(a, b) < 0);
+}
+
+/* ---- cnm_is_hex ---- */
+
+static void test_is_hex(void **state)
+{
+	(void)state;
+	assert_true(cnm_is_hex("0123456789abcdef", 16));
+	assert_true(cnm_is_hex("deadbeef", 8));
+	assert_true(cnm_is_hex("", 0));
+	assert_true(cnm_is_hex("xyz", 0));		/* only @n characters are looked at */
+	assert_true(cnm_is_hex("abz", 2));
+	assert_false(cnm_is_hex("abz", 3));
+	assert_false(cnm_is_hex("ABCDEF", 6));	/* ids are lower case */
+	assert_false(cnm_is_hex("abcdeF", 6));
+	assert_false(cnm_is_hex("g", 1));
+	assert_false(cnm_is_hex("12 4", 4));
+	assert_false(cnm_is_hex("12-4", 4));
+	assert_false(cnm_is_hex("0x12", 4));
+	assert_false(cnm_is_hex("ab", 3));		/* the NUL is not hex */
+	assert_false(cnm_is_hex("/", 1));		/* '0' - 1 */
+	assert_false(cnm_is_hex(":", 1));		/* '9' + 1 */
+	assert_false(cnm_is_hex("`", 1));		/* 'a' - 1 */
+
+	{
+		char id[CNM_ID_LEN + 1];
+
+		assert_int_equal(cnm_random_id(id), 0);
+		assert_true(cnm_is_hex(id, CNM_ID_LEN));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_random_id_shape),
+		cmocka_unit_test(test_random_id_differs),
+		cmocka_unit_test(test_random_id_uses_all_digits),
+		cmocka_unit_test(test_random_hex),
+		cmocka_unit_test(test_random_hex_odd_lengths_vary),
+		cmocka_unit_test(test_now_rfc3339_shape),
+		cmocka_unit_test(test_now_rfc3339_is_now_utc),
+		cmocka_unit_test(test_now_rfc3339_monotonic_text),
+		cmocka_unit_test(test_is_hex),
+	};
+
+	return cmocka_run_group_tests_name("ids: random ids, hex and timestamps", tests, NULL, NULL);
+}
