@@ -30,13 +30,11 @@ struct report {
 	struct cnm_err err;
 };
 
-static int run_exit_code(int rc)
+static int run_exit_code(const struct cnm_err *err)
 {
-	if (rc == -ENOENT)
-		return 127;
-	if (rc == -EACCES)
-		return 126;
-	return 125;
+	if (!err->exec_failed)
+		return 125;
+	return err->code == ENOENT ? 127 : 126;
 }
 
 static pid_t child_pid;
@@ -137,7 +135,7 @@ static int run_detached(const struct cnm_run_spec *spec)
 	}
 	if (r.rc) {
 		cli_fail(&r.err);
-		return run_exit_code(r.rc);
+		return run_exit_code(&r.err);
 	}
 	printf("%s\n", r.id);
 	return 0;
@@ -153,7 +151,7 @@ static int run_foreground(const struct cnm_run_spec *spec)
 	rc = start(spec, id, &child_pid, &err);
 	if (rc) {
 		cli_fail(&err);
-		return run_exit_code(rc);
+		return run_exit_code(&err);
 	}
 	/* like docker's sig-proxy: ^C and kill reach the container, not just us */
 	sigemptyset(&sa.sa_mask);

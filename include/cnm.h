@@ -25,10 +25,13 @@ extern "C" {
 /**
  * struct cnm_err - what went wrong, for a human.
  * @code: positive errno value (0 when no error was recorded)
+ * @exec_failed: set when the container's command was not found or could not
+ *	be executed (docker run exits 127/126 then, not 125)
  * @msg: one line naming the object and the cause, without a trailing newline
  */
 struct cnm_err {
 	int code;
+	bool exec_failed;	/* the user's command itself could not be run */
 	char msg[512];
 };
 

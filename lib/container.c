@@ -300,11 +300,16 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 					" directory", spec->rootfs);
 	}
 	rc = cnm_find_executable(spec->rootfs, spec->argv[0]);
-	if (rc == -ENOENT)
-		return cnm_errf(err, ENOENT, "%s: executable file not found in $PATH",
-				spec->argv[0]);
-	if (rc)
-		return cnm_errf(err, -rc, "%s: permission denied", spec->argv[0]);
+	if (rc) {
+		if (rc == -ENOENT)
+			cnm_errf(err, ENOENT, "%s: executable file not found in $PATH",
+				 spec->argv[0]);
+		else
+			cnm_errf(err, -rc, "%s: permission denied", spec->argv[0]);
+		if (err)
+			err->exec_failed = true;
+		return rc;
+	}
 
 	rc = cnm_random_id(c.id);
 	if (rc)

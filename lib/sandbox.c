@@ -241,10 +241,15 @@ int cnm_sandbox_go(struct cnm_sandbox *sb, const char *cmd, struct cnm_err *err)
 		return 0;
 	if (n != (ssize_t)sizeof(r) || r.stage < ST_MOUNT || r.stage > ST_EXEC)
 		return cnm_errf(err, EIO, "container process died during setup");
-	if (r.stage == ST_EXEC && r.err == ENOENT)
-		return cnm_errf(err, ENOENT, "%s: executable file not found in $PATH", cmd);
-	if (r.stage == ST_EXEC)
-		return cnm_errf(err, r.err, "cannot run %s: %s", cmd, strerror(r.err));
+	if (r.stage == ST_EXEC) {
+		int rc = r.err == ENOENT
+			 ? cnm_errf(err, ENOENT, "%s: executable file not found in $PATH", cmd)
+			 : cnm_errf(err, r.err, "cannot run %s: %s", cmd, strerror(r.err));
+
+		if (err)
+			err->exec_failed = true;
+		return rc;
+	}
 	return cnm_errf(err, r.err, "container setup failed: cannot %s: %s",
 			stage_names[r.stage], strerror(r.err));
 }

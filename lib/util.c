@@ -25,6 +25,7 @@ int cnm_errf(struct cnm_err *err, int code, const char *fmt, ...)
 		code = -code;
 	if (err) {
 		err->code = code;
+		err->exec_failed = false;
 		va_start(ap, fmt);
 		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 		va_end(ap);
@@ -36,6 +37,7 @@ void cnm_err_clear(struct cnm_err *err)
 {
 	if (err) {
 		err->code = 0;
+		err->exec_failed = false;
 		err->msg[0] = '\0';
 	}
 }

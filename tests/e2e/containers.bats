@@ -1,0 +1,231 @@
+#!/usr/bin/env bats
+# Containers: namespaces, drivers, life cycle, inspect, errors.
+
+load helpers
+
+setup() { cleanup_containers; }
+teardown() { cleanup_containers; }
+
+@test "a container has its own uts, ipc, pid and mount namespaces and /etc files" {
+	cnm run -d --name ns1 --hostname web1 -- sleep 3600
+	pid=$(inspect_field ns1 State.Pid)
+	for ns in net uts ipc pid mnt; do
+		[ "$(readlink /proc/$pid/ns/$ns)" != "$(readlink /proc/self/ns/$ns)" ]
+	done
+	[ "$(cnm exec ns1 hostname)" = web1 ]
+	[ "$(cnm exec ns1 cat /etc/hostname)" = web1 ]
+	run cnm exec ns1 cat /etc/hosts
+	[[ "$output" =~ 172.17.0.2[[:space:]]web1\ ns1 ]]
+	[ "$(cnm exec ns1 cat /etc/resolv.conf)" = "$(cat /etc/resolv.conf)" ]
+	# pid 1 inside is the command
+	[ "$(cnm exec ns1 cat /proc/1/comm)" = sleep ]
+	# the host's /etc/hosts is untouched
+	run grep -c web1 /etc/hosts
+	[ "$output" = 0 ]
+}
+
+@test "--network none has only lo, up" {
+	cnm run -d --name n0 --network none -- sleep 3600
+	run ip netns exec n0 ip -o link
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" =~ lo:\ \<LOOPBACK,UP ]]
+	[ "$(inspect_field n0 NetworkSettings.IPAddress)" = "" ]
+	[ "$(inspect_field n0 HostConfig.NetworkMode)" = none ]
+	[ "$(veth_count)" -eq 0 ]
+	cnm exec n0 ping -c1 -W1 127.0.0.1
+}
+
+@test "--network host shares the host's network namespace" {
+	ip link add hostmark0 type veth peer name hostmark1
+	cnm run -d --name h0 --network host -- sleep 3600
+	pid=$(inspect_field h0 State.Pid)
+	[ "$(readlink /proc/$pid/ns/net)" = "$(readlink /proc/self/ns/net)" ]
+	cnm exec h0 ip link show hostmark0
+	[ -z "$(ip netns list)" ]
+	ip link del hostmark0
+}
+
+@test "--ip picks the address; taken and out-of-subnet addresses are refused" {
+	cnm run -d --name ip1 --ip 172.17.5.5 -- sleep 3600
+	[ "$(inspect_field ip1 NetworkSettings.IPAddress)" = 172.17.5.5 ]
+	[ "$(inspect_field ip1 NetworkSettings.MacAddress)" = 02:42:ac:11:05:05 ]
+	ping -c1 -W2 172.17.5.5
+	run cnm run -d --name ip2 --ip 172.17.5.5 -- sleep 3600
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ ^cnm:\ Address\ already\ in\ use ]]
+	run cnm run -d --name ip3 --ip 10.99.0.5 -- sleep 3600
+	[ "$status" -eq 125 ]
+	[ "$output" = "cnm: Invalid address 10.99.0.5: It does not belong to any of network bridge's subnets" ]
+	run cnm run -d --name ip4 --ip 172.17.0.1 -- sleep 3600
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ gateway ]]
+	run cnm run -d --name ip5 --ip not-an-ip -- sleep 3600
+	[ "$status" -eq 125 ]
+	[ "$output" = "cnm: invalid IPv4 address not-an-ip" ]
+	[ "$(cnm ps -aq | wc -l)" -eq 1 ]
+	[ "$(ip netns list | wc -l)" -eq 1 ]
+}
+
+@test "errors name the object, exit non-zero and change nothing" {
+	cnm run -d --name taken -- sleep 3600
+	before=$(sqlite3 "$CNM_STATE_DIR/cnm.db" 'select count(*) from containers; select count(*) from endpoints')
+
+	run cnm run -d --name taken -- sleep 1
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ ^cnm:\ Conflict.\ The\ container\ name\ \"/taken\"\ is\ already\ in\ use ]]
+
+	run cnm run -d --network nosuchnet -- sleep 1
+	[ "$status" -eq 125 ]
+	[ "$output" = "cnm: network nosuchnet not found" ]
+
+	run -127 cnm run -d --name nocmd -- no-such-command-xyz
+	[ "$status" -eq 127 ]
+	[ "$output" = "cnm: no-such-command-xyz: executable file not found in \$PATH" ]
+
+	run cnm run -d --name 'bad name' -- sleep 1
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ Invalid\ container\ name ]]
+
+	run cnm exec nosuch true
+	[ "$status" -eq 1 ]
+	[ "$output" = "cnm: No such container: nosuch" ]
+
+	run cnm inspect nosuch
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "cnm: No such object: nosuch" ]
+
+	run cnm network inspect nosuch
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ "cnm: network nosuch not found" ]]
+
+	run cnm rm taken
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ "You cannot remove a running container" ]]
+
+	run -127 cnm exec taken no-such-command-xyz
+	[ "$status" -eq 127 ]
+	[[ "$output" =~ "executable file not found" ]]
+
+	run cnm frobnicate
+	[ "$status" -eq 2 ]
+
+	after=$(sqlite3 "$CNM_STATE_DIR/cnm.db" 'select count(*) from containers; select count(*) from endpoints')
+	[ "$before" = "$after" ]
+	[ "$(ip netns list | wc -l)" -eq 1 ]
+	[ "$(veth_count)" -eq 1 ]
+	[ "$(ls /run/cnm/containers | wc -l)" -eq 1 ]
+}
+
+@test "an unprivileged user gets one clear line and nothing changes" {
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$CNM" run -d -- sleep 1
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ ^cnm:\ permission\ denied:\ cnm\ must\ run\ as\ root ]]
+	[ -z "$(cnm ps -aq)" ]
+}
+
+@test "ids, short ids and names are accepted wherever a container is named" {
+	id=$(cnm run -d --name byref -- sleep 3600)
+	[ "$(inspect_field ${id:0:12} Name)" = /byref ]
+	[ "$(inspect_field $id Id)" = "$id" ]
+	[ "$(inspect_field ${id:0:5} Id)" = "$id" ]
+	cnm exec ${id:0:12} true
+	run cnm ps --no-trunc -q
+	[ "$output" = "$id" ]
+	run cnm ps -q
+	[ "$output" = "${id:0:12}" ]
+	run cnm rm -f ${id:0:12}
+	[ "$status" -eq 0 ]
+	[ -z "$(cnm ps -aq)" ]
+}
+
+@test "generated names are Docker-like and unique" {
+	cnm run -d -- sleep 3600
+	cnm run -d -- sleep 3600
+	run sh -c "cnm ps --format json | jq -r .Names"
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" =~ ^[a-z]+_[a-z]+[0-9]*$ ]]
+	[ "${lines[0]}" != "${lines[1]}" ]
+}
+
+@test "inspect is Docker-shaped" {
+	id=$(cnm run -d --name insp -- sleep 3600)
+	run cnm inspect insp
+	[ "$status" -eq 0 ]
+	j="$output"
+	[ "$(jq -r '.[0].State.Status' <<<"$j")" = running ]
+	[ "$(jq -r '.[0].State.Running' <<<"$j")" = true ]
+	[ "$(jq -r '.[0].State.Pid | type' <<<"$j")" = number ]
+	[ "$(jq -r '.[0].State.FinishedAt' <<<"$j")" = 0001-01-01T00:00:00Z ]
+	[ "$(jq -r '.[0].Path' <<<"$j")" = sleep ]
+	[ "$(jq -r '.[0].Args[0]' <<<"$j")" = 3600 ]
+	[ "$(jq -r '.[0].HostConfig.NetworkMode' <<<"$j")" = default ]
+	[ "$(jq -r '.[0].NetworkSettings.IPAddress' <<<"$j")" = 172.17.0.2 ]
+	[ "$(jq -r '.[0].NetworkSettings.IPPrefixLen' <<<"$j")" = 16 ]
+	[ "$(jq -r '.[0].NetworkSettings.Gateway' <<<"$j")" = 172.17.0.1 ]
+	[ "$(jq -r '.[0].NetworkSettings.MacAddress' <<<"$j")" = 02:42:ac:11:00:02 ]
+	net=$(cnm network inspect bridge | jq -r '.[0].Id')
+	[ "$(jq -r '.[0].NetworkSettings.Networks.bridge.NetworkID' <<<"$j")" = "$net" ]
+	[ "$(jq -r '.[0].NetworkSettings.Networks.bridge.IPAddress' <<<"$j")" = 172.17.0.2 ]
+	ep=$(jq -r '.[0].NetworkSettings.Networks.bridge.EndpointID' <<<"$j")
+	[ "$(cnm network inspect bridge | jq -r ".[0].Containers[\"$id\"].EndpointID")" = "$ep" ]
+	[ "$(jq -r '.[0].NetworkSettings.SandboxKey' <<<"$j")" = /run/netns/insp ]
+}
+
+@test "stop sends SIGTERM, then SIGKILL after -t, and releases the network" {
+	cnm run -d --name st -- sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done'
+	run cnm stop -t 5 st
+	[ "$status" -eq 0 ]
+	[ "$output" = st ]
+	[ "$(inspect_field st State.Status)" = exited ]
+	[ "$(inspect_field st State.ExitCode)" = 7 ]
+	[ -z "$(ip netns list)" ]
+	# sleep as pid 1 ignores SIGTERM, as in Docker: -t 0 kills at once
+	cnm run -d --name st2 -- sleep 3600
+	cnm stop -t 0 st2
+	[ "$(inspect_field st2 State.ExitCode)" = 137 ]
+	[ "$(inspect_field st2 NetworkSettings.IPAddress)" = "" ]
+	run cnm ps -a
+	[[ "$output" =~ Exited\ \(137\) ]]
+	cnm rm st st2
+	[ -z "$(cnm ps -aq)" ]
+}
+
+@test "--rm removes the container when it exits" {
+	run cnm run --rm --name gone -- true
+	[ "$status" -eq 0 ]
+	[ -z "$(cnm ps -aq)" ]
+	cnm run -d --rm --name gone2 -- true
+	wait_until 5 sh -c '! cnm inspect gone2'
+	[ -z "$(ls /run/cnm/containers)" ]
+}
+
+@test "--rootfs pivots into a directory" {
+	root=$BATS_TEST_TMPDIR/rootfs
+	mkdir -p $root/bin $root/proc $root/sys $root/etc
+	cp /bin/sh /bin/cat /bin/sleep $root/bin/
+	for lib in $(ldd /bin/sh /bin/cat /bin/sleep | grep -o '/lib[^ ]*' | sort -u); do
+		mkdir -p "$root$(dirname $lib)"; cp -L "$lib" "$root$lib"
+	done
+	run cnm run --rootfs $root --name rf -- /bin/sh -c 'cat /etc/hostname; ls / 2>&1; echo ok'
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ok ]]
+	[ "$(cnm run --rootfs $root -- /bin/cat /proc/1/cmdline | tr '\0' ' ')" = "/bin/cat /proc/1/cmdline " ]
+	run cnm run --rootfs /nonexistent -- /bin/true
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ "--rootfs /nonexistent" ]]
+}
+
+@test "ps lists running containers; -a adds exited ones; --format json" {
+	cnm run -d --name up1 -- sleep 3600
+	cnm run --name ex1 -- sh -c 'exit 2' || true
+	run cnm ps
+	[ "${lines[0]}" = "CONTAINER ID   COMMAND        CREATED                  STATUS                  PORTS     NAMES" ] || [[ "${lines[0]}" =~ ^CONTAINER\ ID\ +COMMAND\ +CREATED\ +STATUS\ +PORTS\ +NAMES$ ]]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[1]}" =~ \"sleep\ 3600\" ]]
+	[[ "${lines[1]}" =~ Up\  ]]
+	run cnm ps -a
+	[ "${#lines[@]}" -eq 3 ]
+	[[ "$output" =~ Exited\ \(2\) ]]
+	run sh -c "cnm ps -a --format json | jq -r '.State' | sort | tr '\n' ' '"
+	[ "$output" = "exited running " ]
+}

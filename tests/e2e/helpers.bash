@@ -1,0 +1,27 @@
+# Shared by the bats files.  Each file runs in its own sandbox (see sandbox).
+
+# Remove every container so each test starts from an empty store.
+cleanup_containers() {
+	local ids
+	ids=$(cnm ps -aq 2>/dev/null) || true
+	[ -n "$ids" ] && cnm rm -f $ids >/dev/null 2>&1
+	return 0
+}
+
+# wait_until SECONDS CMD... - poll for a condition the kernel reaches
+# asynchronously (a released namespace's interfaces disappear in the
+# background).  Fails the test when the deadline passes.
+wait_until() {
+	local deadline=$(( $(date +%s%N) + $1 * 1000000000 )); shift
+	until "$@" >/dev/null 2>&1; do
+		if [ "$(date +%s%N)" -gt "$deadline" ]; then
+			echo "condition not reached: $*" >&2
+			return 1
+		fi
+		sleep 0.02 # polling interval, not synchronisation: the loop checks the condition
+	done
+}
+
+no_veths() { [ -z "$(ip -o link show type veth)" ]; }
+veth_count() { ip -o link show type veth | wc -l; }
+inspect_field() { cnm inspect "$1" | jq -r ".[0].$2"; }
