@@ -20,6 +20,10 @@ int cli_dispatch(const struct cli_cmd *cmds, size_t n, const char *what, int arg
 int cli_open(struct cnm_ctx **ctx, bool need_root);
 int cli_fail(const struct cnm_err *err);
 int cli_usage(const char *usage);
+bool cli_format_json(const char *format);
+typedef int (*cli_each_fn)(struct cnm_ctx *ctx, const char *ref, void *arg,
+			   struct cnm_err *err);
+int cli_each_container(int argc, char **argv, cli_each_fn fn, void *arg);
 void cli_print_notice(struct cnm_ctx *ctx);
 typedef int (*cli_inspect_fn)(struct cnm_ctx *ctx, const char *ref, char **json,
 			      struct cnm_err *err);
@@ -33,7 +37,6 @@ void cli_table_print(struct cli_table *t);
 void cli_human_duration(long long seconds, char *out, size_t len);
 long long cli_seconds_since(const char *rfc3339);
 void cli_docker_time(const char *rfc3339, bool nanos, char *out, size_t len);
-char *cli_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_run(int argc, char **argv);
 int cmd_ps(int argc, char **argv);

@@ -52,6 +52,40 @@ int cli_usage(const char *usage)
 	return EXIT_USAGE;
 }
 
+/* --format: "json" or Docker's "{{json .}}", one object per line. */
+bool cli_format_json(const char *format)
+{
+	if (!strcmp(format, "json") || !strcmp(format, "{{json .}}"))
+		return true;
+	fprintf(stderr, "cnm: unsupported --format '%s': use json\n", format);
+	return false;
+}
+
+/**
+ * cli_each_container() - apply @fn to each named container, printing each
+ * name that succeeded (as docker stop/rm do) and an error for each that did
+ * not; the exit status is 1 if any failed.
+ */
+int cli_each_container(int argc, char **argv, cli_each_fn fn, void *arg)
+{
+	struct cnm_err err = { 0 };
+	struct cnm_ctx *ctx;
+	int rc, status = 0;
+
+	rc = cli_open(&ctx, true);
+	if (rc)
+		return rc;
+	for (int i = 0; i < argc; i++) {
+		if (fn(ctx, argv[i], arg, &err))
+			status = cli_fail(&err);
+		else
+			printf("%s\n", argv[i]);
+		fflush(stdout);
+	}
+	cnm_close(ctx);
+	return status;
+}
+
 void cli_print_notice(struct cnm_ctx *ctx)
 {
 	const char *n = cnm_notice(ctx);

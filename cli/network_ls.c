@@ -30,10 +30,8 @@ int cmd_network_ls(int argc, char **argv)
 		case 'q': quiet = true; break;
 		case 'T': notrunc = true; break;
 		case 'F':
-			if (strcmp(optarg, "json") && strcmp(optarg, "{{json .}}")) {
-				fprintf(stderr, "cnm: unsupported --format '%s': use json\n", optarg);
+			if (!cli_format_json(optarg))
 				return EXIT_USAGE;
-			}
 			json = true;
 			break;
 		default: return cli_usage(usage);

@@ -48,10 +48,8 @@ int cmd_ps(int argc, char **argv)
 		case 'q': quiet = true; break;
 		case 'T': notrunc = true; break;
 		case 'F':
-			if (strcmp(optarg, "json") && strcmp(optarg, "{{json .}}")) {
-				fprintf(stderr, "cnm: unsupported --format '%s': use json\n", optarg);
+			if (!cli_format_json(optarg))
 				return EXIT_USAGE;
-			}
 			json = true;
 			break;
 		default: return cli_usage(usage);
@@ -81,8 +79,9 @@ int cmd_ps(int argc, char **argv)
 		cli_human_duration(cli_seconds_since(list[i].created), d, sizeof(d));
 		snprintf(created, sizeof(created), "%s ago", d);
 		status_text(&list[i], status, sizeof(status));
-		cmd = cli_strdup_printf("\"%.*s%s\"", notrunc ? 4096 : 20, list[i].command,
-					    !notrunc && strlen(list[i].command) > 20 ? "…" : "");
+		if (asprintf(&cmd, "\"%.*s%s\"", notrunc ? 4096 : 20, list[i].command,
+			     !notrunc && strlen(list[i].command) > 20 ? "…" : "") < 0)
+			cmd = NULL;
 		if (json) {
 			char at[64];
 			json_t *o;

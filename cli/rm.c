@@ -6,6 +6,11 @@
 
 static const char usage[] = "cnm rm [-f] CONTAINER [CONTAINER...]";
 
+static int rm_one(struct cnm_ctx *ctx, const char *ref, void *force, struct cnm_err *err)
+{
+	return cnm_container_remove(ctx, ref, *(bool *)force, err);
+}
+
 int cmd_rm(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -13,10 +18,8 @@ int cmd_rm(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct cnm_err err = { 0 };
-	struct cnm_ctx *ctx;
 	bool force = false;
-	int c, rc, status = 0;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
 		switch (c) {
@@ -26,15 +29,5 @@ int cmd_rm(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage(usage);
-	rc = cli_open(&ctx, true);
-	if (rc)
-		return rc;
-	for (int i = optind; i < argc; i++) {
-		if (cnm_container_remove(ctx, argv[i], force, &err))
-			status = cli_fail(&err);
-		else
-			printf("%s\n", argv[i]);
-	}
-	cnm_close(ctx);
-	return status;
+	return cli_each_container(argc - optind, argv + optind, rm_one, &force);
 }

@@ -7,6 +7,11 @@
 
 static const char usage[] = "cnm stop [-t SECONDS] CONTAINER [CONTAINER...]";
 
+static int stop_one(struct cnm_ctx *ctx, const char *ref, void *timeout, struct cnm_err *err)
+{
+	return cnm_container_stop(ctx, ref, *(int *)timeout, err);
+}
+
 int cmd_stop(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -14,9 +19,7 @@ int cmd_stop(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct cnm_err err = { 0 };
-	struct cnm_ctx *ctx;
-	int c, rc, status = 0, timeout = 10;
+	int c, timeout = 10;
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "+t:", opts, NULL)) != -1) {
@@ -34,15 +37,5 @@ int cmd_stop(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage(usage);
-	rc = cli_open(&ctx, true);
-	if (rc)
-		return rc;
-	for (int i = optind; i < argc; i++) {
-		if (cnm_container_stop(ctx, argv[i], timeout, &err))
-			status = cli_fail(&err);
-		else
-			printf("%s\n", argv[i]);
-	}
-	cnm_close(ctx);
-	return status;
+	return cli_each_container(argc - optind, argv + optind, stop_one, &timeout);
 }

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdarg.h>
 #include <time.h>
 #include "cli.h"
 
@@ -119,16 +118,4 @@ void cli_docker_time(const char *rfc3339, bool nanos, char *out, size_t len)
 
 	snprintf(out, len, "%.10s %.*s%.*s +0000 UTC", rfc3339, (int)(base > 11 ? base - 11 : 0),
 		 rfc3339 + 11, (int)frac, dot ? dot : "");
-}
-
-char *cli_strdup_printf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
 }

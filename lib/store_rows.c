@@ -272,16 +272,24 @@ int cnm_ctr_set_exited(struct cnm_ctx *ctx, const char *id, int exit_code, struc
 	return cnm_store_step_done(ctx, st, "mark container exited", err);
 }
 
-int cnm_ctr_delete(struct cnm_ctx *ctx, const char *id, struct cnm_err *err)
+/* Run @sql, whose only parameter is an id. */
+static int exec_with_id(struct cnm_ctx *ctx, const char *sql, const char *id, const char *what,
+			struct cnm_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = cnm_store_prepare(ctx, "DELETE FROM containers WHERE id = ?", &st, err);
+	rc = cnm_store_prepare(ctx, sql, &st, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	return cnm_store_step_done(ctx, st, "delete container", err);
+	return cnm_store_step_done(ctx, st, what, err);
+}
+
+int cnm_ctr_delete(struct cnm_ctx *ctx, const char *id, struct cnm_err *err)
+{
+	return exec_with_id(ctx, "DELETE FROM containers WHERE id = ?", id, "delete container",
+			    err);
 }
 
 int cnm_ep_insert(struct cnm_ctx *ctx, const struct cnm_ep *ep, struct cnm_err *err)
@@ -353,14 +361,8 @@ int cnm_ep_get(struct cnm_ctx *ctx, const char *container_id, struct cnm_ep *ep,
 
 int cnm_ep_delete_all(struct cnm_ctx *ctx, const char *container_id, struct cnm_err *err)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = cnm_store_prepare(ctx, "DELETE FROM endpoints WHERE container_id = ?", &st, err);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
-	return cnm_store_step_done(ctx, st, "release endpoints", err);
+	return exec_with_id(ctx, "DELETE FROM endpoints WHERE container_id = ?", container_id,
+			    "release endpoints", err);
 }
 
 /**
