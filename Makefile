@@ -4,7 +4,7 @@ DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libmnl jansson sqlite3
+PKGS := libmnl libnftables jansson sqlite3
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -DCNM_VERSION=\"0.1.0\" -Wall -Wextra -Wshadow -Wno-unused-parameter \

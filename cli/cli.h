@@ -23,7 +23,7 @@ int cli_usage(const char *usage);
 bool cli_format_json(const char *format);
 typedef int (*cli_each_fn)(struct cnm_ctx *ctx, const char *ref, void *arg,
 			   struct cnm_err *err);
-int cli_each_container(int argc, char **argv, cli_each_fn fn, void *arg);
+int cli_each(int argc, char **argv, cli_each_fn fn, void *arg);
 void cli_print_notice(struct cnm_ctx *ctx);
 typedef int (*cli_inspect_fn)(struct cnm_ctx *ctx, const char *ref, char **json,
 			      struct cnm_err *err);
@@ -47,6 +47,11 @@ int cmd_rm(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 int cmd_network_ls(int argc, char **argv);
 int cmd_network_inspect(int argc, char **argv);
+int cmd_network_create(int argc, char **argv);
+int cmd_network_rm(int argc, char **argv);
+int cmd_network_prune(int argc, char **argv);
+int cmd_network_connect(int argc, char **argv);
+int cmd_network_disconnect(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

@@ -62,11 +62,11 @@ bool cli_format_json(const char *format)
 }
 
 /**
- * cli_each_container() - apply @fn to each named container, printing each
+ * cli_each() - apply @fn to each named object, printing each
  * name that succeeded (as docker stop/rm do) and an error for each that did
  * not; the exit status is 1 if any failed.
  */
-int cli_each_container(int argc, char **argv, cli_each_fn fn, void *arg)
+int cli_each(int argc, char **argv, cli_each_fn fn, void *arg)
 {
 	struct cnm_err err = { 0 };
 	struct cnm_ctx *ctx;

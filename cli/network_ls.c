@@ -6,7 +6,53 @@
 #include <string.h>
 #include "cli.h"
 
-static const char usage[] = "cnm network ls [-q] [--no-trunc] [--format json]";
+static const char usage[] =
+	"cnm network ls [-q] [--no-trunc] [--format json] [-f name=X|driver=X|id=X|label=K[=V]]...";
+
+#define MAX_FILTERS 16
+
+/* Does @labels ("k=v,k2=v2") hold label @want ("K" or "K=V")? */
+static bool has_label(const char *labels, const char *want)
+{
+	size_t wlen = strlen(want);
+	bool key_only = !strchr(want, '=');
+
+	for (const char *p = labels; *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (key_only ? (len > wlen && !strncmp(p, want, wlen) && p[wlen] == '=')
+			     : (len == wlen && !strncmp(p, want, wlen)))
+			return true;
+		p += len + (p[len] == ',');
+	}
+	return false;
+}
+
+/* Docker's rule: values of one key are OR-ed, different keys AND-ed. */
+static bool matches(const struct cnm_network_info *n, char *const *f, size_t nf)
+{
+	static const char *const keys[] = { "name=", "driver=", "id=", "label=" };
+
+	for (size_t k = 0; k < 4; k++) {
+		bool seen = false, ok = false;
+
+		for (size_t i = 0; i < nf; i++) {
+			const char *v;
+
+			if (strncmp(f[i], keys[k], strlen(keys[k])))
+				continue;
+			seen = true;
+			v = f[i] + strlen(keys[k]);
+			if ((k == 0 && strstr(n->name, v)) || (k == 1 && !strcmp(n->driver, v)) ||
+			    (k == 2 && !strncmp(n->id, v, strlen(v))) ||
+			    (k == 3 && has_label(n->labels, v)))
+				ok = true;
+		}
+		if (seen && !ok)
+			return false;
+	}
+	return true;
+}
 
 int cmd_network_ls(int argc, char **argv)
 {
@@ -14,10 +60,13 @@ int cmd_network_ls(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-trunc", no_argument, NULL, 'T' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "filter", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	bool quiet = false, notrunc = false, json = false;
+	char *filters[MAX_FILTERS];
+	size_t nf = 0;
 	struct cnm_network_info *nets;
 	struct cnm_err err = { 0 };
 	struct cnm_ctx *ctx;
@@ -25,8 +74,18 @@ int cmd_network_ls(int argc, char **argv)
 	size_t n;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+qf:", opts, NULL)) != -1) {
 		switch (c) {
+		case 'f':
+			if (nf == MAX_FILTERS || (strncmp(optarg, "name=", 5) &&
+			    strncmp(optarg, "driver=", 7) && strncmp(optarg, "id=", 3) &&
+			    strncmp(optarg, "label=", 6))) {
+				fprintf(stderr, "cnm: invalid filter '%s': use name=, driver=, id="
+					" or label=\n", optarg);
+				return EXIT_USAGE;
+			}
+			filters[nf++] = optarg;
+			break;
 		case 'q': quiet = true; break;
 		case 'T': notrunc = true; break;
 		case 'F':
@@ -52,6 +111,8 @@ int cmd_network_ls(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		char id[CNM_ID_LEN + 1], created[64];
 
+		if (!matches(&nets[i], filters, nf))
+			continue;
 		snprintf(id, sizeof(id), "%.*s", notrunc ? CNM_ID_LEN : CNM_SHORT_ID_LEN, nets[i].id);
 		if (quiet) {
 			printf("%s\n", id);

@@ -29,5 +29,5 @@ int cmd_rm(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage(usage);
-	return cli_each_container(argc - optind, argv + optind, rm_one, &force);
+	return cli_each(argc - optind, argv + optind, rm_one, &force);
 }

@@ -22,7 +22,7 @@
 
 static const char usage[] =
 	"cnm run [-d] [--name NAME] [--hostname HOST] [--network bridge|host|none|NET]\n"
-	"               [--ip ADDR] [--rm] [--rootfs DIR] [--] COMMAND [ARG...]";
+	"               [--ip ADDR] [--ip6 ADDR] [--rm] [--rootfs DIR] [--] COMMAND [ARG...]";
 
 struct report {
 	int rc;
@@ -104,7 +104,18 @@ static int run_detached(const struct cnm_run_spec *spec)
 		pid_t pid = 0;
 		int null;
 
+		/*
+		 * A monitor outlives the command: it must not hold the caller's
+		 * pipes open (`cnm run -d ... | cat` would never end).  Keep
+		 * stdio until the report is written, and the report pipe.
+		 */
 		close(p[0]);
+		if (p[1] != 3) {
+			dup3(p[1], 3, O_CLOEXEC);
+			close(p[1]);
+			p[1] = 3;
+		}
+		close_range(4, ~0U, 0);
 		setsid();
 		prctl(PR_SET_NAME, "cnm-monitor");
 		signal(SIGHUP, SIG_IGN);
@@ -171,6 +182,7 @@ int cmd_run(int argc, char **argv)
 		{ "network", required_argument, NULL, 'N' },
 		{ "net", required_argument, NULL, 'N' },
 		{ "ip", required_argument, NULL, 'i' },
+		{ "ip6", required_argument, NULL, '6' },
 		{ "rm", no_argument, NULL, 'r' },
 		{ "rootfs", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'H' },
@@ -187,6 +199,7 @@ int cmd_run(int argc, char **argv)
 		case 'h': spec.hostname = optarg; break;
 		case 'N': spec.network = optarg; break;
 		case 'i': spec.ip = optarg; break;
+		case '6': spec.ip6 = optarg; break;
 		case 'r': spec.auto_remove = true; break;
 		case 'R': spec.rootfs = optarg; break;
 		case 'H': printf("Usage: %s\n", usage); return 0;

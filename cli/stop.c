@@ -37,5 +37,5 @@ int cmd_stop(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage(usage);
-	return cli_each_container(argc - optind, argv + optind, stop_one, &timeout);
+	return cli_each(argc - optind, argv + optind, stop_one, &timeout);
 }

@@ -74,6 +74,56 @@ void cnm_network_list_free(struct cnm_network_info *list, size_t n);
 /** cnm_network_inspect() - Docker's `network inspect` object for @ref (name, id or id prefix). */
 int cnm_network_inspect(struct cnm_ctx *ctx, const char *ref, char **json, struct cnm_err *err);
 
+/**
+ * struct cnm_network_spec - what `cnm network create` asks for.
+ * @name: 1 to 64 characters of [a-zA-Z0-9][a-zA-Z0-9_.-]*
+ * @driver: "bridge" (NULL means bridge)
+ * @subnets: CIDRs (at most one IPv4 and one IPv6); none: picked from Docker's pools
+ * @gateways: gateway addresses, each inside one of the subnets
+ * @ranges: --ip-range CIDRs, each inside one of the subnets
+ * @aux: "name=IP" addresses the allocator must never hand out
+ * @opts: "KEY=VALUE" driver options (com.docker.network.*)
+ * @labels: "KEY=VALUE" or "KEY"
+ * @internal: no traffic in or out of the network
+ * @ipv6: enable IPv6 (needs an IPv6 subnet)
+ */
+struct cnm_network_spec {
+	const char *name;
+	const char *driver;
+	const char *const *subnets;
+	size_t n_subnets;
+	const char *const *gateways;
+	size_t n_gateways;
+	const char *const *ranges;
+	size_t n_ranges;
+	const char *const *aux;
+	size_t n_aux;
+	const char *const *opts;
+	size_t n_opts;
+	const char *const *labels;
+	size_t n_labels;
+	bool internal;
+	bool ipv6;
+};
+
+/** cnm_network_create() - create a network and its bridge; fills the new 64-hex @id. */
+int cnm_network_create(struct cnm_ctx *ctx, const struct cnm_network_spec *spec,
+		       char id[CNM_ID_LEN + 1], struct cnm_err *err);
+/** cnm_network_remove() - remove a network with no running container, and its bridge. */
+int cnm_network_remove(struct cnm_ctx *ctx, const char *ref, struct cnm_err *err);
+/**
+ * cnm_network_prune() - remove every user network no container uses.
+ * @names: malloc'ed array of malloc'ed names removed (free with cnm_strv_free)
+ */
+int cnm_network_prune(struct cnm_ctx *ctx, char ***names, size_t *n, struct cnm_err *err);
+void cnm_strv_free(char **v, size_t n);
+/** cnm_network_connect() - give a running container an interface on another network. */
+int cnm_network_connect(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
+			const char *ip, const char *ip6, struct cnm_err *err);
+/** cnm_network_disconnect() - remove a container's interface on a network. */
+int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
+			   struct cnm_err *err);
+
 /* ---- containers ---- */
 
 /**
@@ -82,6 +132,7 @@ int cnm_network_inspect(struct cnm_ctx *ctx, const char *ref, char **json, struc
  * @hostname: UTS hostname, or NULL for the 12-hex short id
  * @network: "bridge" (default when NULL), "host", "none" or another network
  * @ip: requested IPv4 address, or NULL for the lowest free one
+ * @ip6: requested IPv6 address (networks with an IPv6 subnet), or NULL
  * @rootfs: directory to pivot into, or NULL to share the host's root
  * @argv: command and arguments, NULL-terminated
  * @detach: the caller returns once the container runs; a monitor waits for it
@@ -93,6 +144,7 @@ struct cnm_run_spec {
 	const char *hostname;
 	const char *network;
 	const char *ip;
+	const char *ip6;
 	const char *rootfs;
 	char *const *argv;
 	bool detach;

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <string.h>
 #include "driver.h"
+#include "firewall.h"
 
 /* The bridge's ifindex, creating it (up, with the gateway address) if needed. */
 static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cnm_net *net,
@@ -39,10 +40,49 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 	if (rc)
 		return rc == -ENODEV ? cnm_errf(err, ENODEV, "bridge %s vanished while being"
 						" created", net->bridge) : rc;
-	if (!net->pool.has_gateway)
-		return 0;
 	cnm_nl_batch_init(&b, nl);
-	cnm_nl_addr_add(&b, *ifindex, &net->pool.gateway, net->pool.subnet.prefix, net->bridge);
+	if (net->has_pool && net->pool.has_gateway)
+		cnm_nl_addr_add(&b, *ifindex, &net->pool.gateway, net->pool.subnet.prefix,
+				net->bridge);
+	if (net->has_pool6 && net->pool6.has_gateway)
+		cnm_nl_addr_add(&b, *ifindex, &net->pool6.gateway, net->pool6.subnet.prefix,
+				net->bridge);
+	rc = cnm_nl_batch_run(&b, err);
+	if (rc)
+		return rc;
+	/* a bridge made now (first use, or after a reboot) needs its firewall elements */
+	return cnm_fw_network_add(ctx, net, err);
+}
+
+/**
+ * cnm_bridge_ensure() - make sure @net's bridge exists (used by network create).
+ */
+int cnm_bridge_ensure(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err)
+{
+	struct cnm_nl *nl;
+	int rc, ifindex;
+
+	rc = cnm_ctx_nl(ctx, &nl, err);
+	if (rc)
+		return rc;
+	return bridge_ensure(ctx, nl, net, &ifindex, err);
+}
+
+/**
+ * cnm_link_delete() - delete an interface of the host namespace by name;
+ * one that is already gone is not an error.
+ */
+int cnm_link_delete(struct cnm_ctx *ctx, const char *name, struct cnm_err *err)
+{
+	struct cnm_nl_batch b;
+	struct cnm_nl *nl;
+	int rc;
+
+	rc = cnm_ctx_nl(ctx, &nl, err);
+	if (rc)
+		return rc;
+	cnm_nl_batch_init(&b, nl);
+	cnm_nl_link_del(&b, name);
 	return cnm_nl_batch_run(&b, err);
 }
 
@@ -63,6 +103,8 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	cnm_nl_batch_init(&b, nl);
 	cnm_nl_veth_add(&b, ep->host_ifname, brindex, net->mtu, ep->ifname, netns_fd,
 			cnm_mac_parse(ep->mac, mac) ? NULL : mac);
+	if (!net->icc)
+		cnm_nl_port_isolate(&b, ep->host_ifname);
 	rc = cnm_nl_batch_run(&b, err);
 	if (rc)
 		return rc;
@@ -81,8 +123,13 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	cnm_nl_link_up(&b, eth, ep->ifname);
 	if (ep->has_addr)
 		cnm_nl_addr_add(&b, eth, &ep->addr, ep->prefix, ep->ifname);
-	if (ep->has_gateway)
+	if (ep->has_addr6)
+		cnm_nl_addr_add(&b, eth, &ep->addr6, ep->prefix6, ep->ifname);
+	/* only the first network's gateway is the way out */
+	if (ep->default_route && ep->has_gateway)
 		cnm_nl_route_default(&b, &ep->gateway, eth);
+	if (ep->default_route && ep->has_gateway6)
+		cnm_nl_route_default(&b, &ep->gateway6, eth);
 	rc = cnm_nl_batch_run(&b, err);
 out:
 	cnm_nl_close(&cnl);

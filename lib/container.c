@@ -35,6 +35,7 @@
 #include <sys/wait.h>
 #include "container.h"
 #include "driver.h"
+#include "endpoint.h"
 #include "names.h"
 #include "sandbox.h"
 
@@ -153,13 +154,11 @@ static int write_etc_files(struct cnm_ctx *ctx, const struct cnm_ctr *c, const s
 	return cnm_write_file(path, buf, n > 0 ? (size_t)n : 0, err);
 }
 
-/* Everything start decides under the lock: name, network, address. */
+/* Everything start decides under the lock: network, driver, address. */
 static int plan(struct cnm_ctx *ctx, const struct cnm_run_spec *spec, struct cnm_net *net,
 		struct cnm_ctr *c, struct cnm_ep *ep, const struct cnm_driver **drv,
 		struct cnm_err *err)
 {
-	struct cnm_addr *used = NULL;
-	size_t n_used = 0;
 	int rc;
 
 	rc = cnm_net_get(ctx, spec->network ? spec->network : "bridge", net, err);
@@ -170,47 +169,19 @@ static int plan(struct cnm_ctx *ctx, const struct cnm_run_spec *spec, struct cnm
 		return cnm_errf(err, ENOTSUP, "network %s: driver %s is not supported", net->name,
 				net->driver);
 	snprintf(c->network_id, sizeof(c->network_id), "%s", net->id);
-	snprintf(ep->network_id, sizeof(ep->network_id), "%s", net->id);
-	snprintf(ep->container_id, sizeof(ep->container_id), "%s", c->id);
-	snprintf(ep->ifname, sizeof(ep->ifname), "eth0");
-	if (spec->ip && (!(*drv)->has_ipam || !net->has_pool))
+	if (spec->ip && !(*drv)->has_ipam)
 		return cnm_errf(err, EINVAL, "network %s: --ip needs a network with addresses,"
 				" and %s has none", net->name, net->name);
-	if (!(*drv)->has_ipam || !net->has_pool)
-		return 0;
-	if (spec->ip) {
-		rc = cnm_addr_parse(spec->ip, &ep->addr);
-		if (rc || ep->addr.family != AF_INET)
-			return cnm_errf(err, EINVAL, "invalid IPv4 address %s", spec->ip);
-		rc = cnm_ipam_check(&net->pool, &ep->addr);
-		if (rc == -EINVAL)
-			return cnm_errf(err, EINVAL, "Invalid address %s: It does not belong to"
-					" any of network %s's subnets", spec->ip, net->name);
-		if (rc)
-			return cnm_errf(err, EADDRNOTAVAIL, "Invalid address %s: it is the network,"
-					" broadcast or gateway address of network %s", spec->ip,
-					net->name);
-	} else {
-		rc = cnm_ep_used_addrs(ctx, net->id, &used, &n_used, err);
-		if (rc)
-			return rc;
-		rc = cnm_ipam_first_free(&net->pool, used, n_used, &ep->addr);
-		free(used);
-		if (rc) {
-			char s[CNM_CIDRSTRLEN];
-
-			cnm_cidr_format(&net->pool.range, s);
-			return cnm_errf(err, ENOSPC, "network %s: no available IPv4 address in"
-					" %s: the pool is exhausted", net->name, s);
-		}
+	if (!(*drv)->has_ipam) {
+		/* host and none: a row that says "attached", without addresses */
+		memset(ep, 0, sizeof(*ep));
+		snprintf(ep->network_id, sizeof(ep->network_id), "%s", net->id);
+		snprintf(ep->container_id, sizeof(ep->container_id), "%s", c->id);
+		snprintf(ep->ifname, sizeof(ep->ifname), "%s", "eth0");
+		rc = cnm_random_id(ep->id);
+		return rc ? cnm_errf(err, rc, "cannot generate an id") : 0;
 	}
-	ep->has_addr = true;
-	ep->prefix = net->pool.subnet.prefix;
-	ep->has_gateway = net->pool.has_gateway;
-	ep->gateway = net->pool.gateway;
-	cnm_mac_from_addr(&ep->addr, ep->mac);
-	memcpy(ep->host_ifname, "veth", 4);
-	return cnm_random_hex(ep->host_ifname + 4, 7);
+	return cnm_ep_plan(ctx, net, c->id, 0, spec->ip, spec->ip6, ep, err);
 }
 
 /* Insert a container and endpoint; pick a free generated name if none was given. */
@@ -245,15 +216,7 @@ static int insert_rows(struct cnm_ctx *ctx, const struct cnm_run_spec *spec, str
 	}
 	if (rc)
 		return rc;
-	rc = cnm_ep_insert(ctx, ep, err);
-	if (rc == -EEXIST && ep->has_addr) {
-		char s[CNM_ADDRSTRLEN];
-
-		cnm_addr_format(&ep->addr, s);
-		return cnm_errf(err, EADDRINUSE, "Address already in use: %s is taken on network"
-				" %s", s, net->name);
-	}
-	return rc;
+	return cnm_ep_insert_checked(ctx, net, ep, c->name, err);
 }
 
 static void forget(struct cnm_ctx *ctx, const char *id)
@@ -312,9 +275,6 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	}
 
 	rc = cnm_random_id(c.id);
-	if (rc)
-		return cnm_errf(err, rc, "cannot generate an id: %s", strerror(-rc));
-	rc = cnm_random_id(ep.id);
 	if (rc)
 		return cnm_errf(err, rc, "cannot generate an id: %s", strerror(-rc));
 	if (spec->name)
@@ -437,8 +397,8 @@ static int exit_code_of(int wait_status)
  * mount away and free its addresses.  Returns 1 when it did, 0 when there
  * was nothing left to do, or a negative errno.
  */
-static int release_locked(struct cnm_ctx *ctx, const char *id, int exit_code, bool forget_row,
-			  struct cnm_err *err)
+int cnm_release_locked(struct cnm_ctx *ctx, const char *id, int exit_code, bool forget_row,
+		       struct cnm_err *err)
 {
 	struct cnm_ctr c;
 	int rc;
@@ -481,7 +441,7 @@ int cnm_container_release(struct cnm_ctx *ctx, const char *id, int wait_status,
 		auto_remove = c.auto_remove;
 		cnm_ctr_free(&c);
 	}
-	rc = release_locked(ctx, id, exit_code_of(wait_status), false, err);
+	rc = cnm_release_locked(ctx, id, exit_code_of(wait_status), false, err);
 	if (rc < 0) {
 		cnm_store_rollback(ctx);
 		return rc;
@@ -514,6 +474,13 @@ static int open_live(const struct cnm_ctr *c)
 		return -ESRCH;
 	}
 	return fd;
+}
+
+/** cnm_ctr_alive() - is the container's process still the one cnm started? */
+bool cnm_ctr_alive(const struct cnm_ctr *c)
+{
+	return c->pid > 0 && !strcmp(c->state, "running") &&
+	       cnm_proc_start_time(c->pid) == c->pid_start;
 }
 
 /* Wait until the process behind @pidfd has exited; true if it did in time. */
@@ -591,7 +558,7 @@ int cnm_container_remove(struct cnm_ctx *ctx, const char *ref, bool force, struc
 	rc = cnm_store_begin(ctx, err);
 	if (rc)
 		goto out;
-	rc = release_locked(ctx, c.id, 137, true, err);
+	rc = cnm_release_locked(ctx, c.id, 137, true, err);
 	if (rc == 0) /* already released: just the row */
 		rc = cnm_ctr_delete(ctx, c.id, err);
 	if (rc < 0) {

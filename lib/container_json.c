@@ -39,48 +39,69 @@ static json_t *state_json(const struct cnm_ctr *c)
 }
 
 /* One entry of NetworkSettings.Networks; @ep may be NULL when not running. */
-static json_t *endpoint_json(const struct cnm_ctr *c, const struct cnm_net *n,
-			     const struct cnm_ep *ep)
+static json_t *endpoint_json(const struct cnm_net *n, const struct cnm_ep *ep)
 {
 	char addr[CNM_ADDRSTRLEN] = "", gw[CNM_ADDRSTRLEN] = "";
+	char addr6[CNM_ADDRSTRLEN] = "", gw6[CNM_ADDRSTRLEN] = "";
 	json_t *ipam = json_null();
 
 	if (ep && ep->has_addr)
 		cnm_addr_format(&ep->addr, addr);
 	if (ep && ep->has_gateway)
 		cnm_addr_format(&ep->gateway, gw);
-	if (c->req_ip[0])
-		ipam = json_pack("{s:s}", "IPv4Address", c->req_ip);
+	if (ep && ep->has_addr6)
+		cnm_addr_format(&ep->addr6, addr6);
+	if (ep && ep->has_gateway6)
+		cnm_addr_format(&ep->gateway6, gw6);
+	if (ep && (ep->req_ip[0] || ep->req_ip6[0])) {
+		ipam = json_object();
+		if (ep->req_ip[0])
+			json_object_set_new(ipam, "IPv4Address", json_string(ep->req_ip));
+		if (ep->req_ip6[0])
+			json_object_set_new(ipam, "IPv6Address", json_string(ep->req_ip6));
+	}
 	return json_pack("{s:o, s:n, s:n, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:n}",
 			 "IPAMConfig", ipam, "Links", "Aliases", "NetworkID", n->id,
 			 "EndpointID", ep ? ep->id : "", "Gateway", gw, "IPAddress", addr,
-			 "IPPrefixLen", ep && ep->has_addr ? ep->prefix : 0, "IPv6Gateway", "",
-			 "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0,
-			 "MacAddress", ep ? ep->mac : "", "DriverOpts");
+			 "IPPrefixLen", ep && ep->has_addr ? ep->prefix : 0, "IPv6Gateway", gw6,
+			 "GlobalIPv6Address", addr6, "GlobalIPv6PrefixLen",
+			 ep && ep->has_addr6 ? ep->prefix6 : 0, "MacAddress", ep ? ep->mac : "",
+			 "DriverOpts");
 }
 
 static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c)
 {
-	struct cnm_ep ep_row, *ep = NULL;
+	struct cnm_ep *eps = NULL;
 	struct cnm_net n;
-	json_t *ns = json_object(), *nets = json_object(), *e = NULL;
-	char key[PATH_MAX] = "";
-	bool deflt;
+	json_t *ns = json_object(), *nets = json_object(), *mirror = NULL;
+	char key[PATH_MAX] = "", first_ep[CNM_ID_LEN + 1] = "";
+	size_t n_eps = 0;
 
-	if (cnm_ep_get(ctx, c->id, &ep_row, NULL) == 0)
-		ep = &ep_row;
-	if (cnm_net_get(ctx, c->network_id, &n, NULL) == 0) {
-		e = endpoint_json(c, &n, ep);
-		json_object_set(nets, n.name, e);
-		if (ep && strcmp(n.driver, "host"))
+	cnm_ep_list(ctx, c->id, &eps, &n_eps, NULL);
+	for (size_t i = 0; i < n_eps; i++) {
+		json_t *e;
+
+		if (cnm_net_get(ctx, eps[i].network_id, &n, NULL))
+			continue;
+		e = endpoint_json(&n, &eps[i]);
+		/* Docker mirrors the default bridge's endpoint at the top level only */
+		if (i == 0 && n.builtin && !strcmp(n.driver, "bridge"))
+			mirror = json_incref(e);
+		if (i == 0 && strcmp(n.driver, "host")) {
 			cnm_netns_path(ctx, c->name, key, sizeof(key));
-	} else {
-		memset(&n, 0, sizeof(n));
+			snprintf(first_ep, sizeof(first_ep), "%s", eps[i].id);
+		}
+		json_object_set_new(nets, n.name, e);
+		cnm_net_free(&n);
 	}
-	/* Docker mirrors the default bridge's endpoint at the top level only */
-	deflt = n.builtin && !strcmp(n.driver, "bridge");
+	if (!n_eps && cnm_net_get(ctx, c->network_id, &n, NULL) == 0) {
+		/* stopped: Docker still names the network, with empty values */
+		json_object_set_new(nets, n.name, endpoint_json(&n, NULL));
+		cnm_net_free(&n);
+	}
+	free(eps);
 	json_object_set_new(ns, "Bridge", json_string(""));
-	json_object_set_new(ns, "SandboxID", json_string(ep ? ep->id : ""));
+	json_object_set_new(ns, "SandboxID", json_string(first_ep));
 	json_object_set_new(ns, "HairpinMode", json_false());
 	json_object_set_new(ns, "LinkLocalIPv6Address", json_string(""));
 	json_object_set_new(ns, "LinkLocalIPv6PrefixLen", json_integer(0));
@@ -93,19 +114,17 @@ static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c)
 		"IPAddress", "IPPrefixLen", "IPv6Gateway", "MacAddress",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(mirrored); i++) {
-		json_t *v = deflt && e ? json_object_get(e, mirrored[i]) : NULL;
+		json_t *v = mirror ? json_object_get(mirror, mirrored[i]) : NULL;
 
 		if (v)
 			json_object_set(ns, mirrored[i], v);
-		else if (!strcmp(mirrored[i], "IPPrefixLen") ||
-			 !strcmp(mirrored[i], "GlobalIPv6PrefixLen"))
+		else if (strstr(mirrored[i], "PrefixLen"))
 			json_object_set_new(ns, mirrored[i], json_integer(0));
 		else
 			json_object_set_new(ns, mirrored[i], json_string(""));
 	}
 	json_object_set_new(ns, "Networks", nets);
-	json_decref(e);
-	cnm_net_free(&n);
+	json_decref(mirror);
 	return ns;
 }
 
@@ -194,9 +213,12 @@ int cnm_container_list(struct cnm_ctx *ctx, bool all, struct cnm_container_info 
 	int rc;
 
 	rc = cnm_store_prepare(ctx, "SELECT c.id, c.name, c.state, c.created, c.started_at,"
-			       " c.finished_at, c.exit_code, c.pid, c.argv, n.name"
-			       " FROM containers c LEFT JOIN networks n ON n.id = c.network_id"
-			       " WHERE ?1 OR c.state = 'running' ORDER BY c.created DESC", &st, err);
+			       " c.finished_at, c.exit_code, c.pid, c.argv,"
+			       " coalesce((SELECT group_concat(n.name, ',') FROM endpoints e JOIN"
+			       " networks n ON n.id = e.network_id WHERE e.container_id = c.id),"
+			       " (SELECT name FROM networks WHERE id = c.network_id))"
+			       " FROM containers c WHERE ?1 OR c.state = 'running'"
+			       " ORDER BY c.created DESC", &st, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int(st, 1, all);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "ctx.h"
+#include "firewall.h"
+#include "reconcile.h"
 
 static void pick_dir(char *out, const char *opt, const char *env, const char *def)
 {
@@ -51,7 +53,9 @@ int cnm_open(struct cnm_ctx **out, const struct cnm_opts *opts, struct cnm_err *
 				" than 1024 characters");
 	}
 	rc = cnm_store_open(ctx, err);
-	if (rc) {
+	if (!rc)
+		rc = cnm_reconcile_host(ctx, err);
+	if (rc < 0) {
 		cnm_close(ctx);
 		return rc;
 	}
@@ -66,6 +70,7 @@ void cnm_close(struct cnm_ctx *ctx)
 	cnm_store_close(ctx);
 	if (ctx->nl_open)
 		cnm_nl_close(&ctx->nl);
+	cnm_fw_close(ctx);
 	free(ctx);
 }
 

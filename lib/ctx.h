@@ -8,6 +8,8 @@
 #include <limits.h>
 #include <sqlite3.h>
 #include <sys/types.h>
+
+struct nft_ctx;
 #include "cnm.h"
 #include "ipam.h"
 #include "netlink.h"
@@ -22,6 +24,7 @@ struct cnm_ctx {
 	bool in_txn;
 	bool nl_open;
 	struct cnm_nl nl;	/* the host namespace's socket, opened on first use */
+	struct nft_ctx *nft;	/* libnftables, created on first use */
 	char notice[256];
 };
 
@@ -34,10 +37,18 @@ struct cnm_net {
 	char bridge[16];	/* Linux interface name, "" for host/null */
 	bool has_pool;
 	struct cnm_pool pool;
+	bool has_pool6;
+	struct cnm_pool pool6;
 	int mtu;
 	bool internal, ipv6, builtin;
-	char *options;		/* JSON object text */
+	bool icc;		/* containers may talk to each other */
+	bool masquerade;
+	char host_binding[CNM_ADDRSTRLEN];
+	char iface_prefix[12];	/* container interface names: prefix + index */
+	char *options;		/* JSON object text, as given */
 	char *labels;		/* JSON object text */
+	char *aux;		/* JSON object text: name -> reserved address */
+	char *ipam_config;	/* JSON array text shown by inspect; NULL: derived */
 };
 
 /** struct cnm_ctr - a container row. */
@@ -74,6 +85,14 @@ struct cnm_ep {
 	int prefix;
 	bool has_gateway;
 	struct cnm_addr gateway;
+	bool has_addr6;
+	struct cnm_addr addr6;
+	int prefix6;
+	bool has_gateway6;
+	struct cnm_addr gateway6;
+	char req_ip[CNM_ADDRSTRLEN];	/* as asked with --ip, for IPAMConfig */
+	char req_ip6[CNM_ADDRSTRLEN];
+	bool default_route;		/* not stored: the container's first network */
 };
 
 /* store.c */
@@ -104,9 +123,15 @@ void cnm_ctr_free(struct cnm_ctr *ctr);
 int cnm_ep_insert(struct cnm_ctx *ctx, const struct cnm_ep *ep, struct cnm_err *err);
 int cnm_ep_get(struct cnm_ctx *ctx, const char *container_id, struct cnm_ep *ep,
 	       struct cnm_err *err);
+int cnm_ep_get_on(struct cnm_ctx *ctx, const char *container_id, const char *network_id,
+		  struct cnm_ep *ep, struct cnm_err *err);
+int cnm_ep_list(struct cnm_ctx *ctx, const char *container_id, struct cnm_ep **out, size_t *n,
+		struct cnm_err *err);
+int cnm_ep_delete(struct cnm_ctx *ctx, const char *id, struct cnm_err *err);
+int cnm_net_delete(struct cnm_ctx *ctx, const char *id, struct cnm_err *err);
 int cnm_ep_delete_all(struct cnm_ctx *ctx, const char *container_id, struct cnm_err *err);
-int cnm_ep_used_addrs(struct cnm_ctx *ctx, const char *network_id, struct cnm_addr **out,
-		      size_t *n, struct cnm_err *err);
+int cnm_ep_used_addrs(struct cnm_ctx *ctx, const struct cnm_net *net, int family,
+		      struct cnm_addr **out, size_t *n, struct cnm_err *err);
 
 /* network.c */
 int cnm_networks_ensure_defaults(struct cnm_ctx *ctx, struct cnm_err *err);

@@ -26,5 +26,7 @@ struct cnm_driver {
 };
 
 const struct cnm_driver *cnm_driver_find(const char *name);
+int cnm_bridge_ensure(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err);
+int cnm_link_delete(struct cnm_ctx *ctx, const char *name, struct cnm_err *err);
 
 #endif

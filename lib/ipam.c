@@ -282,3 +282,40 @@ int cnm_mac_from_addr(const struct cnm_addr *a, char out[18])
 	snprintf(out, 18, "02:42:%02x:%02x:%02x:%02x", a->b[0], a->b[1], a->b[2], a->b[3]);
 	return 0;
 }
+
+/**
+ * cnm_subnet_pick() - Docker's automatic choice of a network's subnet.
+ * @taken: subnets in use (other networks, host routes)
+ * @n_taken: how many
+ * @out: the first candidate overlapping none of them
+ *
+ * Candidates in order: 172.17.0.0/16 .. 172.31.0.0/16, then 192.168.0.0/16
+ * cut in /20s.
+ *
+ * Return: 0, or -ENOSPC when every candidate is taken.
+ */
+int cnm_subnet_pick(const struct cnm_cidr *taken, size_t n_taken, struct cnm_cidr *out)
+{
+	for (int i = 0; i < 15 + 16; i++) {
+		struct cnm_cidr c = { .addr = { .family = AF_INET } };
+		bool free_ = true;
+
+		if (i < 15) {
+			c.addr.b[0] = 172;
+			c.addr.b[1] = (uint8_t)(17 + i);
+			c.prefix = 16;
+		} else {
+			c.addr.b[0] = 192;
+			c.addr.b[1] = 168;
+			c.addr.b[2] = (uint8_t)((i - 15) * 16);
+			c.prefix = 20;
+		}
+		for (size_t j = 0; j < n_taken && free_; j++)
+			free_ = !cnm_cidr_overlaps(&c, &taken[j]);
+		if (free_) {
+			*out = c;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}

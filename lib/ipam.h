@@ -57,5 +57,6 @@ int cnm_ipam_first_free(const struct cnm_pool *pool, const struct cnm_addr *used
 			size_t n_used, struct cnm_addr *out);
 void cnm_ipam_sort(struct cnm_addr *addrs, size_t n);
 int cnm_mac_from_addr(const struct cnm_addr *a, char out[18]);
+int cnm_subnet_pick(const struct cnm_cidr *taken, size_t n_taken, struct cnm_cidr *out);
 
 #endif

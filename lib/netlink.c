@@ -23,6 +23,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <linux/if_addr.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -355,6 +356,27 @@ void cnm_nl_link_del(struct cnm_nl_batch *b, const char *name)
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 }
 
+/**
+ * cnm_nl_port_isolate() - mark a bridge port isolated: it can talk to the
+ * bridge itself (the gateway) and to ports that are not isolated, never to
+ * another isolated port.  That is Docker's enable_icc=false without a
+ * firewall rule.
+ */
+void cnm_nl_port_isolate(struct cnm_nl_batch *b, const char *ifname)
+{
+	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, 0, 0, "isolate bridge port %s", ifname);
+	struct nlattr *li, *data;
+
+	put_ifinfo(nlh, 0, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_SLAVE_KIND, "bridge");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_SLAVE_DATA);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_ISOLATED, 1);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, li);
+}
+
 void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr *a, int prefix,
 		     const char *ifname)
 {
@@ -371,6 +393,10 @@ void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr 
 	ifa->ifa_prefixlen = (uint8_t)prefix;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = (uint32_t)ifindex;
+	/* no duplicate address detection: IPAM guarantees uniqueness, and DAD
+	 * would keep an IPv6 address unusable ("tentative") for a second */
+	if (a->family == AF_INET6)
+		ifa->ifa_flags = IFA_F_NODAD;
 	mnl_attr_put(nlh, IFA_LOCAL, (size_t)alen, a->b);
 	mnl_attr_put(nlh, IFA_ADDRESS, (size_t)alen, a->b);
 	if (a->family == AF_INET && prefix < 31) {

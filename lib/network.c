@@ -97,6 +97,9 @@ int cnm_networks_ensure_defaults(struct cnm_ctx *ctx, struct cnm_err *err)
 		snprintf(n.driver, sizeof(n.driver), "%s", builtin[i].driver);
 		n.builtin = true;
 		n.mtu = 1500;
+		n.icc = n.masquerade = true;
+		strcpy(n.iface_prefix, "eth");
+		strcpy(n.host_binding, "0.0.0.0");
 		rc = cnm_random_id(n.id);
 		if (rc)
 			return cnm_errf(err, rc, "cannot generate an id: %s", strerror(-rc));
@@ -198,10 +201,18 @@ static json_t *json_obj_text(const char *text)
 
 static json_t *ipam_json(const struct cnm_net *n)
 {
-	json_t *ipam = json_object(), *config = json_array();
+	json_t *ipam = json_object(), *config = NULL;
 
 	json_object_set_new(ipam, "Driver", json_string("default"));
-	json_object_set_new(ipam, "Options", json_null());
+	/* Docker: null for the predefined networks, {} for user-defined ones */
+	json_object_set_new(ipam, "Options", n->builtin ? json_null() : json_object());
+	if (n->ipam_config)
+		config = json_loads(n->ipam_config, 0, NULL);
+	if (config) {
+		json_object_set_new(ipam, "Config", config);
+		return ipam;
+	}
+	config = json_array();
 	if (n->has_pool) {
 		json_t *c = json_object();
 		char s[CNM_CIDRSTRLEN];
@@ -228,28 +239,32 @@ static int containers_json(struct cnm_ctx *ctx, const struct cnm_net *n, json_t 
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = cnm_store_prepare(ctx, "SELECT c.id, c.name, e.id, e.mac, e.addr, e.prefix"
-			       " FROM endpoints e JOIN containers c ON c.id = e.container_id"
-			       " WHERE e.network_id = ? ORDER BY e.rowid", &st, err);
+	rc = cnm_store_prepare(ctx, "SELECT c.id, c.name, e.id, e.mac, e.addr, e.prefix, e.addr6,"
+			       " e.prefix6 FROM endpoints e JOIN containers c ON c.id ="
+			       " e.container_id WHERE e.network_id = ? ORDER BY e.rowid", &st, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, n->id, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		json_t *c = json_object();
 		const char *addr = (const char *)sqlite3_column_text(st, 4);
-		char *v4 = NULL;
+		const char *addr6 = (const char *)sqlite3_column_text(st, 6);
+		char *v4 = NULL, *v6 = NULL;
 
 		if (addr)
 			v4 = cnm_strdup_printf("%s/%d", addr, sqlite3_column_int(st, 5));
+		if (addr6)
+			v6 = cnm_strdup_printf("%s/%d", addr6, sqlite3_column_int(st, 7));
 		json_object_set_new(c, "Name", json_string((const char *)sqlite3_column_text(st, 1)));
 		json_object_set_new(c, "EndpointID",
 				    json_string((const char *)sqlite3_column_text(st, 2)));
 		json_object_set_new(c, "MacAddress",
 				    json_string((const char *)sqlite3_column_text(st, 3)));
 		json_object_set_new(c, "IPv4Address", json_string(v4 ? v4 : ""));
-		json_object_set_new(c, "IPv6Address", json_string(""));
+		json_object_set_new(c, "IPv6Address", json_string(v6 ? v6 : ""));
 		json_object_set_new(out, (const char *)sqlite3_column_text(st, 0), c);
 		free(v4);
+		free(v6);
 	}
 	sqlite3_finalize(st);
 	return 0;

@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -151,6 +152,8 @@ static int child_main(void *arg)
 	if (rc != 1)
 		_exit(1);
 	prctl(PR_SET_PDEATHSIG, 0);
+	/* the container gets stdio, nothing else its creator had open */
+	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int s = 1; s < NSIG; s++)

@@ -23,7 +23,7 @@
 #include <sys/file.h>
 #include "ctx.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS networks("
@@ -50,6 +50,26 @@ static const char schema[] =
 	" addr TEXT, prefix INTEGER NOT NULL DEFAULT 0, gateway TEXT,"
 	" UNIQUE(network_id, addr), UNIQUE(container_id, network_id));"
 	"CREATE INDEX IF NOT EXISTS endpoints_net ON endpoints(network_id);";
+
+/* Version 2: user-defined networks (IPv6, options that act), multi-network endpoints. */
+static const char migrate_v2[] =
+	"ALTER TABLE networks ADD COLUMN subnet6 TEXT;"
+	"ALTER TABLE networks ADD COLUMN gateway6 TEXT;"
+	"ALTER TABLE networks ADD COLUMN ip_range6 TEXT;"
+	"ALTER TABLE networks ADD COLUMN aux TEXT NOT NULL DEFAULT '{}';"
+	"ALTER TABLE networks ADD COLUMN icc INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE networks ADD COLUMN masquerade INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE networks ADD COLUMN host_binding TEXT NOT NULL DEFAULT '0.0.0.0';"
+	"ALTER TABLE networks ADD COLUMN iface_prefix TEXT NOT NULL DEFAULT 'eth';"
+	"ALTER TABLE networks ADD COLUMN ipam_config TEXT;"
+	"ALTER TABLE endpoints ADD COLUMN addr6 TEXT;"
+	"ALTER TABLE endpoints ADD COLUMN prefix6 INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE endpoints ADD COLUMN gateway6 TEXT;"
+	"ALTER TABLE endpoints ADD COLUMN req_ip TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE endpoints ADD COLUMN req_ip6 TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE endpoints ADD COLUMN aliases TEXT NOT NULL DEFAULT '[]';"
+	"CREATE UNIQUE INDEX endpoints_addr6 ON endpoints(network_id, addr6);"
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);";
 
 static int db_fail(struct cnm_ctx *ctx, int rc, const char *what, struct cnm_err *err)
 {
@@ -138,7 +158,7 @@ static int read_version(struct cnm_ctx *ctx)
 int cnm_store_open(struct cnm_ctx *ctx, struct cnm_err *err)
 {
 	char path[PATH_MAX + 16];
-	int rc;
+	int rc, version;
 
 	rc = cnm_mkdir_p(ctx->state_dir, 0700, err);
 	if (rc)
@@ -179,13 +199,23 @@ int cnm_store_open(struct cnm_ctx *ctx, struct cnm_err *err)
 	if (rc)
 		return rc;
 	/* a concurrent first command may have created it while we waited */
-	if (read_version(ctx) == SCHEMA_VERSION)
+	version = read_version(ctx);
+	if (version == SCHEMA_VERSION)
 		return cnm_store_commit(ctx, err);
-	rc = cnm_store_exec(ctx, schema, err);
-	if (!rc)
+	if (version > SCHEMA_VERSION) {
+		cnm_store_rollback(ctx);
+		return cnm_errf(err, EPROTO, "state store %s/cnm.db is version %d, newer than this"
+				" cnm understands (%d)", ctx->state_dir, version, SCHEMA_VERSION);
+	}
+	rc = 0;
+	if (version <= 0)
+		rc = cnm_store_exec(ctx, schema, err);
+	if (!rc && version < 2)
+		rc = cnm_store_exec(ctx, migrate_v2, err);
+	if (!rc && version <= 0)
 		rc = cnm_networks_ensure_defaults(ctx, err);
 	if (!rc)
-		rc = cnm_store_exec(ctx, "PRAGMA user_version=1;", err);
+		rc = cnm_store_exec(ctx, "PRAGMA user_version=2;", err);
 	if (rc) {
 		cnm_store_rollback(ctx);
 		return rc;

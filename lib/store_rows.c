@@ -13,44 +13,62 @@
 #include "ctx.h"
 
 #define NET_COLS "id, name, driver, created, bridge, subnet, gateway, ip_range, mtu," \
-		 " internal, ipv6, builtin, options, labels"
+		 " internal, ipv6, builtin, options, labels, subnet6, gateway6, ip_range6, aux," \
+		 " icc, masquerade, host_binding, iface_prefix, ipam_config"
+#define EP_COLS "id, container_id, network_id, ifname, host_ifname, mac, addr, prefix," \
+		" gateway, addr6, prefix6, gateway6, req_ip, req_ip6"
 #define CTR_COLS "id, name, hostname, created, started_at, finished_at, state, pid," \
 		 " pid_start, monitor_pid, exit_code, argv, network_id, req_ip, rootfs, auto_remove," \
 		 " network_mode"
 
-static void net_from_row(sqlite3_stmt *st, struct cnm_net *n)
+/* Columns @col (subnet), @col+1 (gateway), @col+2 (range) into a pool. */
+static bool pool_from_row(sqlite3_stmt *st, int col, struct cnm_pool *pool)
 {
 	char subnet[CNM_CIDRSTRLEN], gw[CNM_ADDRSTRLEN], range[CNM_CIDRSTRLEN];
 
+	cnm_col_text(st, col, subnet, sizeof(subnet));
+	cnm_col_text(st, col + 1, gw, sizeof(gw));
+	cnm_col_text(st, col + 2, range, sizeof(range));
+	if (!subnet[0] || cnm_cidr_parse(subnet, &pool->subnet))
+		return false;
+	pool->range = pool->subnet;
+	if (range[0])
+		cnm_cidr_parse(range, &pool->range);
+	pool->has_gateway = gw[0] && !cnm_addr_parse(gw, &pool->gateway);
+	return true;
+}
+
+static void net_from_row(sqlite3_stmt *st, struct cnm_net *n)
+{
 	memset(n, 0, sizeof(*n));
 	cnm_col_text(st, 0, n->id, sizeof(n->id));
 	cnm_col_text(st, 1, n->name, sizeof(n->name));
 	cnm_col_text(st, 2, n->driver, sizeof(n->driver));
 	cnm_col_text(st, 3, n->created, sizeof(n->created));
 	cnm_col_text(st, 4, n->bridge, sizeof(n->bridge));
-	cnm_col_text(st, 5, subnet, sizeof(subnet));
-	cnm_col_text(st, 6, gw, sizeof(gw));
-	cnm_col_text(st, 7, range, sizeof(range));
-	if (subnet[0] && !cnm_cidr_parse(subnet, &n->pool.subnet)) {
-		n->has_pool = true;
-		n->pool.range = n->pool.subnet;
-		if (range[0])
-			cnm_cidr_parse(range, &n->pool.range);
-		n->pool.has_gateway = gw[0] && !cnm_addr_parse(gw, &n->pool.gateway);
-	}
+	n->has_pool = pool_from_row(st, 5, &n->pool);
+	n->has_pool6 = pool_from_row(st, 14, &n->pool6);
 	n->mtu = sqlite3_column_int(st, 8);
 	n->internal = sqlite3_column_int(st, 9);
 	n->ipv6 = sqlite3_column_int(st, 10);
 	n->builtin = sqlite3_column_int(st, 11);
 	n->options = cnm_col_strdup(st, 12);
 	n->labels = cnm_col_strdup(st, 13);
+	n->aux = cnm_col_strdup(st, 17);
+	n->icc = sqlite3_column_int(st, 18);
+	n->masquerade = sqlite3_column_int(st, 19);
+	cnm_col_text(st, 20, n->host_binding, sizeof(n->host_binding));
+	cnm_col_text(st, 21, n->iface_prefix, sizeof(n->iface_prefix));
+	n->ipam_config = cnm_col_strdup(st, 22);
 }
 
 void cnm_net_free(struct cnm_net *net)
 {
 	free(net->options);
 	free(net->labels);
-	net->options = net->labels = NULL;
+	free(net->aux);
+	free(net->ipam_config);
+	net->options = net->labels = net->aux = net->ipam_config = NULL;
 }
 
 /*
@@ -122,14 +140,30 @@ int cnm_net_get_id(struct cnm_ctx *ctx, const char *id, struct cnm_net *net, str
 	return cnm_net_get(ctx, id, net, err);
 }
 
+/* Bind a pool's subnet, gateway and range to parameters @col.. @col+2. */
+static void bind_pool(sqlite3_stmt *st, int col, const struct cnm_pool *pool)
+{
+	char s[CNM_CIDRSTRLEN];
+
+	cnm_cidr_format(&pool->subnet, s);
+	sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
+	if (pool->has_gateway) {
+		cnm_addr_format(&pool->gateway, s);
+		sqlite3_bind_text(st, col + 1, s, -1, SQLITE_TRANSIENT);
+	}
+	if (memcmp(&pool->range, &pool->subnet, sizeof(pool->range))) {
+		cnm_cidr_format(&pool->range, s);
+		sqlite3_bind_text(st, col + 2, s, -1, SQLITE_TRANSIENT);
+	}
+}
+
 int cnm_net_insert(struct cnm_ctx *ctx, const struct cnm_net *n, struct cnm_err *err)
 {
-	char subnet[CNM_CIDRSTRLEN], gw[CNM_ADDRSTRLEN], range[CNM_CIDRSTRLEN];
 	sqlite3_stmt *st;
 	int rc;
 
 	rc = cnm_store_prepare(ctx, "INSERT INTO networks(" NET_COLS ") VALUES"
-			       " (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st, err);
+			       " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, n->id, -1, SQLITE_STATIC);
@@ -138,18 +172,18 @@ int cnm_net_insert(struct cnm_ctx *ctx, const struct cnm_net *n, struct cnm_err 
 	sqlite3_bind_text(st, 4, n->created, -1, SQLITE_STATIC);
 	if (n->bridge[0])
 		sqlite3_bind_text(st, 5, n->bridge, -1, SQLITE_STATIC);
-	if (n->has_pool) {
-		cnm_cidr_format(&n->pool.subnet, subnet);
-		sqlite3_bind_text(st, 6, subnet, -1, SQLITE_STATIC);
-		if (n->pool.has_gateway) {
-			cnm_addr_format(&n->pool.gateway, gw);
-			sqlite3_bind_text(st, 7, gw, -1, SQLITE_STATIC);
-		}
-		if (memcmp(&n->pool.range, &n->pool.subnet, sizeof(n->pool.range))) {
-			cnm_cidr_format(&n->pool.range, range);
-			sqlite3_bind_text(st, 8, range, -1, SQLITE_STATIC);
-		}
-	}
+	if (n->has_pool)
+		bind_pool(st, 6, &n->pool);
+	if (n->has_pool6)
+		bind_pool(st, 15, &n->pool6);
+	sqlite3_bind_text(st, 18, n->aux ? n->aux : "{}", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 19, n->icc);
+	sqlite3_bind_int(st, 20, n->masquerade);
+	sqlite3_bind_text(st, 21, n->host_binding[0] ? n->host_binding : "0.0.0.0", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 22, n->iface_prefix[0] ? n->iface_prefix : "eth", -1, SQLITE_STATIC);
+	if (n->ipam_config)
+		sqlite3_bind_text(st, 23, n->ipam_config, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 9, n->mtu);
 	sqlite3_bind_int(st, 10, n->internal);
 	sqlite3_bind_int(st, 11, n->ipv6);
@@ -161,6 +195,7 @@ int cnm_net_insert(struct cnm_ctx *ctx, const struct cnm_net *n, struct cnm_err 
 		return cnm_errf(err, EEXIST, "network with name %s already exists", n->name);
 	return rc;
 }
+
 
 static void ctr_fill(sqlite3_stmt *st, void *out)
 {
@@ -294,13 +329,12 @@ int cnm_ctr_delete(struct cnm_ctx *ctx, const char *id, struct cnm_err *err)
 
 int cnm_ep_insert(struct cnm_ctx *ctx, const struct cnm_ep *ep, struct cnm_err *err)
 {
-	char addr[CNM_ADDRSTRLEN], gw[CNM_ADDRSTRLEN];
+	char addr[CNM_ADDRSTRLEN], gw[CNM_ADDRSTRLEN], addr6[CNM_ADDRSTRLEN], gw6[CNM_ADDRSTRLEN];
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = cnm_store_prepare(ctx, "INSERT INTO endpoints(id, container_id, network_id, ifname,"
-			       " host_ifname, mac, addr, prefix, gateway) VALUES (?,?,?,?,?,?,?,?,?)",
-			       &st, err);
+	rc = cnm_store_prepare(ctx, "INSERT INTO endpoints(" EP_COLS ") VALUES"
+			       " (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, ep->id, -1, SQLITE_STATIC);
@@ -319,50 +353,138 @@ int cnm_ep_insert(struct cnm_ctx *ctx, const struct cnm_ep *ep, struct cnm_err *
 		cnm_addr_format(&ep->gateway, gw);
 		sqlite3_bind_text(st, 9, gw, -1, SQLITE_STATIC);
 	}
+	if (ep->has_addr6) {
+		cnm_addr_format(&ep->addr6, addr6);
+		sqlite3_bind_text(st, 10, addr6, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int(st, 11, ep->prefix6);
+	if (ep->has_gateway6) {
+		cnm_addr_format(&ep->gateway6, gw6);
+		sqlite3_bind_text(st, 12, gw6, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(st, 13, ep->req_ip, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, ep->req_ip6, -1, SQLITE_STATIC);
 	return cnm_store_step_done(ctx, st, "insert endpoint", err);
 }
 
-/**
- * cnm_ep_get() - the endpoint of a container (its first network's).
- * Return: 0, or -ENOENT when the container has no live endpoint.
- */
-int cnm_ep_get(struct cnm_ctx *ctx, const char *container_id, struct cnm_ep *ep,
-	       struct cnm_err *err)
+static void ep_from_row(sqlite3_stmt *st, struct cnm_ep *ep)
 {
-	char addr[CNM_ADDRSTRLEN], gw[CNM_ADDRSTRLEN];
-	sqlite3_stmt *st;
-	int rc;
+	char a[CNM_ADDRSTRLEN];
 
 	memset(ep, 0, sizeof(*ep));
-	rc = cnm_store_prepare(ctx, "SELECT id, container_id, network_id, ifname, host_ifname,"
-			       " mac, addr, prefix, gateway FROM endpoints WHERE container_id = ?"
-			       " ORDER BY rowid LIMIT 1", &st, err);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return -ENOENT;
-	}
 	cnm_col_text(st, 0, ep->id, sizeof(ep->id));
 	cnm_col_text(st, 1, ep->container_id, sizeof(ep->container_id));
 	cnm_col_text(st, 2, ep->network_id, sizeof(ep->network_id));
 	cnm_col_text(st, 3, ep->ifname, sizeof(ep->ifname));
 	cnm_col_text(st, 4, ep->host_ifname, sizeof(ep->host_ifname));
 	cnm_col_text(st, 5, ep->mac, sizeof(ep->mac));
-	cnm_col_text(st, 6, addr, sizeof(addr));
+	cnm_col_text(st, 6, a, sizeof(a));
+	ep->has_addr = a[0] && !cnm_addr_parse(a, &ep->addr);
 	ep->prefix = sqlite3_column_int(st, 7);
-	cnm_col_text(st, 8, gw, sizeof(gw));
-	ep->has_addr = addr[0] && !cnm_addr_parse(addr, &ep->addr);
-	ep->has_gateway = gw[0] && !cnm_addr_parse(gw, &ep->gateway);
+	cnm_col_text(st, 8, a, sizeof(a));
+	ep->has_gateway = a[0] && !cnm_addr_parse(a, &ep->gateway);
+	cnm_col_text(st, 9, a, sizeof(a));
+	ep->has_addr6 = a[0] && !cnm_addr_parse(a, &ep->addr6);
+	ep->prefix6 = sqlite3_column_int(st, 10);
+	cnm_col_text(st, 11, a, sizeof(a));
+	ep->has_gateway6 = a[0] && !cnm_addr_parse(a, &ep->gateway6);
+	cnm_col_text(st, 12, ep->req_ip, sizeof(ep->req_ip));
+	cnm_col_text(st, 13, ep->req_ip6, sizeof(ep->req_ip6));
+}
+
+/**
+ * cnm_ep_list() - a container's endpoints, first network first.
+ * Return: 0 or a negative errno; *@out is malloc'ed (may be NULL when *@n is 0).
+ */
+int cnm_ep_list(struct cnm_ctx *ctx, const char *container_id, struct cnm_ep **out, size_t *n,
+		struct cnm_err *err)
+{
+	struct cnm_ep *v = NULL;
+	size_t len = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, "SELECT " EP_COLS " FROM endpoints WHERE container_id = ?"
+			       " ORDER BY rowid", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct cnm_ep *nv = realloc(v, (len + 1) * sizeof(*v));
+
+		if (!nv) {
+			free(v);
+			sqlite3_finalize(st);
+			return cnm_errf(err, ENOMEM, "out of memory");
+		}
+		v = nv;
+		ep_from_row(st, &v[len]);
+		v[len].default_route = len == 0;
+		len++;
+	}
 	sqlite3_finalize(st);
+	*out = v;
+	*n = len;
 	return 0;
+}
+
+/**
+ * cnm_ep_get() - the endpoint of a container's first network.
+ * Return: 0, or -ENOENT when the container has no live endpoint.
+ */
+int cnm_ep_get(struct cnm_ctx *ctx, const char *container_id, struct cnm_ep *ep,
+	       struct cnm_err *err)
+{
+	struct cnm_ep *v;
+	size_t n;
+	int rc = cnm_ep_list(ctx, container_id, &v, &n, err);
+
+	if (rc)
+		return rc;
+	if (n)
+		*ep = v[0];
+	free(v);
+	return n ? 0 : -ENOENT;
+}
+
+/**
+ * cnm_ep_get_on() - a container's endpoint on one network.
+ * Return: 0, or -ENOENT when it is not connected to it.
+ */
+int cnm_ep_get_on(struct cnm_ctx *ctx, const char *container_id, const char *network_id,
+		  struct cnm_ep *ep, struct cnm_err *err)
+{
+	struct cnm_ep *v;
+	size_t n;
+	int rc = cnm_ep_list(ctx, container_id, &v, &n, err);
+
+	if (rc)
+		return rc;
+	rc = -ENOENT;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].network_id, network_id)) {
+			*ep = v[i];
+			rc = 0;
+		}
+	free(v);
+	return rc;
 }
 
 int cnm_ep_delete_all(struct cnm_ctx *ctx, const char *container_id, struct cnm_err *err)
 {
 	return exec_with_id(ctx, "DELETE FROM endpoints WHERE container_id = ?", container_id,
 			    "release endpoints", err);
+}
+
+int cnm_ep_delete(struct cnm_ctx *ctx, const char *id, struct cnm_err *err)
+{
+	return exec_with_id(ctx, "DELETE FROM endpoints WHERE id = ?", id, "release endpoint",
+			    err);
+}
+
+int cnm_net_delete(struct cnm_ctx *ctx, const char *id, struct cnm_err *err)
+{
+	return exec_with_id(ctx, "DELETE FROM networks WHERE id = ?", id, "delete network", err);
 }
 
 /**
@@ -375,19 +497,25 @@ int cnm_ep_delete_all(struct cnm_ctx *ctx, const char *container_id, struct cnm_
  *
  * Return: 0 or a negative errno.
  */
-int cnm_ep_used_addrs(struct cnm_ctx *ctx, const char *network_id, struct cnm_addr **out,
-		      size_t *n, struct cnm_err *err)
+int cnm_ep_used_addrs(struct cnm_ctx *ctx, const struct cnm_net *net, int family,
+		      struct cnm_addr **out, size_t *n, struct cnm_err *err)
 {
 	struct cnm_addr *v = NULL;
 	size_t len = 0, cap = 0;
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = cnm_store_prepare(ctx, "SELECT addr FROM endpoints WHERE network_id = ?"
-			       " AND addr IS NOT NULL", &st, err);
+	/* endpoints' addresses, and the auxiliary addresses reserved at create */
+	rc = cnm_store_prepare(ctx, family == AF_INET6
+			       ? "SELECT addr6 FROM endpoints WHERE network_id = ?1 AND addr6 IS NOT"
+				 " NULL UNION ALL SELECT value FROM json_each((SELECT aux FROM"
+				 " networks WHERE id = ?1))"
+			       : "SELECT addr FROM endpoints WHERE network_id = ?1 AND addr IS NOT"
+				 " NULL UNION ALL SELECT value FROM json_each((SELECT aux FROM"
+				 " networks WHERE id = ?1))", &st, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, network_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, net->id, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 
@@ -403,7 +531,7 @@ int cnm_ep_used_addrs(struct cnm_ctx *ctx, const char *network_id, struct cnm_ad
 			}
 			v = nv;
 		}
-		if (t && !cnm_addr_parse(t, &v[len]))
+		if (t && !cnm_addr_parse(t, &v[len]) && v[len].family == family)
 			len++;
 	}
 	sqlite3_finalize(st);

@@ -1,3 +1,4 @@
+bats_require_minimum_version 1.5.0
 # Shared by the bats files.  Each file runs in its own sandbox (see sandbox).
 
 # Remove every container so each test starts from an empty store.

@@ -134,6 +134,15 @@ teardown() { cleanup_containers; }
 	run ! pgrep -f cnm-monitor
 }
 
+@test "a detached container keeps none of the caller's file descriptors" {
+	# the pipe must reach EOF once cnm run -d returns: nothing may hold it open
+	run sh -c 'cnm run -d --name fds -- sleep 3600 | cat'
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^[0-9a-f]{64}$ ]]
+	pid=$(inspect_field fds State.Pid)
+	[ "$(ls /proc/$pid/fd | sort -n | tr '\n' ' ')" = "0 1 2 " ]
+}
+
 @test "parallel runs get distinct addresses" {
 	for i in $(seq 1 10); do cnm run -d --name p$i -- sleep 3600 >/dev/null & done
 	wait

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+/*
+ * network_connect.c - `cnm network connect [--ip IP] [--ip6 IP] NETWORK CONTAINER`
+ * and `cnm network disconnect [-f] NETWORK CONTAINER`.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include "cli.h"
+
+int cmd_network_connect(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ip", required_argument, NULL, '4' },
+		{ "ip6", required_argument, NULL, '6' },
+		{ "alias", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static const char usage[] =
+		"cnm network connect [--ip IP] [--ip6 IP] [--alias NAME]... NETWORK CONTAINER";
+	const char *ip = NULL, *ip6 = NULL;
+	struct cnm_err err = { 0 };
+	struct cnm_ctx *ctx;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case '4': ip = optarg; break;
+		case '6': ip6 = optarg; break;
+		case 'a': break; /* names are resolved by the DNS work; accepted now */
+		default: return cli_usage(usage);
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage(usage);
+	rc = cli_open(&ctx, true);
+	if (rc)
+		return rc;
+	rc = cnm_network_connect(ctx, argv[optind], argv[optind + 1], ip, ip6, &err);
+	cnm_close(ctx);
+	return rc ? cli_fail(&err) : 0;
+}
+
+int cmd_network_disconnect(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static const char usage[] = "cnm network disconnect [-f] NETWORK CONTAINER";
+	struct cnm_err err = { 0 };
+	struct cnm_ctx *ctx;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': break; /* a stopped container holds no interface: nothing to force */
+		default: return cli_usage(usage);
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage(usage);
+	rc = cli_open(&ctx, true);
+	if (rc)
+		return rc;
+	rc = cnm_network_disconnect(ctx, argv[optind], argv[optind + 1], &err);
+	cnm_close(ctx);
+	return rc ? cli_fail(&err) : 0;
+}

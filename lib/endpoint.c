@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+/*
+ * endpoint.c - planning a container's attachment to a network.
+ *
+ * DOC: Theory of operation
+ * Called under the store lock by `run` (the container's first network) and
+ * by `network connect` (the next ones): it picks the interface name, the
+ * IPv4 and IPv6 addresses (the one asked for, checked, or the lowest free),
+ * Docker's MAC and a host veth name.  Nothing here touches the kernel; the
+ * UNIQUE indexes on the endpoint row are the final word on conflicts.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "endpoint.h"
+
+/* One family: the requested address checked, or the lowest free one. */
+static int pick_addr(struct cnm_ctx *ctx, const struct cnm_net *net, const struct cnm_pool *pool,
+		     int family, const char *req, struct cnm_addr *out, struct cnm_err *err)
+{
+	struct cnm_addr *used = NULL;
+	size_t n_used = 0;
+	int rc;
+
+	rc = cnm_ep_used_addrs(ctx, net, family, &used, &n_used, err);
+	if (rc)
+		return rc;
+	if (req) {
+		rc = cnm_addr_parse(req, out);
+		if (rc || out->family != family) {
+			rc = cnm_errf(err, EINVAL, "invalid IPv%c address %s",
+				      family == AF_INET ? '4' : '6', req);
+			goto out;
+		}
+		rc = cnm_ipam_check(pool, out);
+		if (rc == -EINVAL) {
+			rc = cnm_errf(err, EINVAL, "Invalid address %s: It does not belong to any"
+				      " of network %s's subnets", req, net->name);
+			goto out;
+		}
+		if (rc) {
+			rc = cnm_errf(err, EADDRINUSE, "Address already in use: %s is the network,"
+				      " broadcast or gateway address of network %s", req, net->name);
+			goto out;
+		}
+		for (size_t i = 0; i < n_used; i++)
+			if (!cnm_addr_cmp(&used[i], out)) {
+				rc = cnm_errf(err, EADDRINUSE, "Address already in use: %s is taken"
+					      " on network %s", req, net->name);
+				goto out;
+			}
+	} else {
+		rc = cnm_ipam_first_free(pool, used, n_used, out);
+		if (rc) {
+			char s[CNM_CIDRSTRLEN];
+
+			cnm_cidr_format(&pool->range, s);
+			rc = cnm_errf(err, ENOSPC, "network %s: no available IPv%c address in %s:"
+				      " the pool is exhausted", net->name,
+				      family == AF_INET ? '4' : '6', s);
+		}
+	}
+out:
+	free(used);
+	return rc;
+}
+
+/**
+ * cnm_ep_plan() - fill @ep for attaching container @container_id to @net.
+ * @ctx: context, inside a store transaction
+ * @net: the network
+ * @container_id: the container
+ * @index: interface index inside the container (0 for eth0)
+ * @req_ip: IPv4 address asked for, or NULL
+ * @req_ip6: IPv6 address asked for, or NULL
+ * @ep: filled
+ * @err: filled on failure
+ *
+ * Return: 0 or a negative errno with a message naming the network.
+ */
+int cnm_ep_plan(struct cnm_ctx *ctx, const struct cnm_net *net, const char *container_id,
+		int index, const char *req_ip, const char *req_ip6, struct cnm_ep *ep,
+		struct cnm_err *err)
+{
+	int rc;
+
+	memset(ep, 0, sizeof(*ep));
+	rc = cnm_random_id(ep->id);
+	if (rc)
+		return cnm_errf(err, rc, "cannot generate an id: %s", strerror(-rc));
+	snprintf(ep->network_id, sizeof(ep->network_id), "%s", net->id);
+	snprintf(ep->container_id, sizeof(ep->container_id), "%s", container_id);
+	snprintf(ep->ifname, sizeof(ep->ifname), "%s%d",
+		 net->iface_prefix[0] ? net->iface_prefix : "eth", index);
+	ep->default_route = index == 0 && !net->internal;
+	if ((req_ip && !net->has_pool) || (req_ip6 && !net->has_pool6))
+		return cnm_errf(err, EINVAL, "network %s has no IPv%c subnet to take %s from",
+				net->name, req_ip && !net->has_pool ? '4' : '6',
+				req_ip && !net->has_pool ? req_ip : req_ip6);
+	if (req_ip)
+		snprintf(ep->req_ip, sizeof(ep->req_ip), "%s", req_ip);
+	if (req_ip6)
+		snprintf(ep->req_ip6, sizeof(ep->req_ip6), "%s", req_ip6);
+	if (net->has_pool) {
+		rc = pick_addr(ctx, net, &net->pool, AF_INET, req_ip, &ep->addr, err);
+		if (rc)
+			return rc;
+		ep->has_addr = true;
+		ep->prefix = net->pool.subnet.prefix;
+		ep->has_gateway = net->pool.has_gateway;
+		ep->gateway = net->pool.gateway;
+		cnm_mac_from_addr(&ep->addr, ep->mac);
+	}
+	if (net->has_pool6) {
+		rc = pick_addr(ctx, net, &net->pool6, AF_INET6, req_ip6, &ep->addr6, err);
+		if (rc)
+			return rc;
+		ep->has_addr6 = true;
+		ep->prefix6 = net->pool6.subnet.prefix;
+		ep->has_gateway6 = net->pool6.has_gateway;
+		ep->gateway6 = net->pool6.gateway;
+	}
+	memcpy(ep->host_ifname, "veth", 4);
+	return cnm_random_hex(ep->host_ifname + 4, 7);
+}
+
+/**
+ * cnm_ep_insert_checked() - insert an endpoint, turning a UNIQUE violation
+ * into the message Docker gives ("Address already in use").
+ */
+int cnm_ep_insert_checked(struct cnm_ctx *ctx, const struct cnm_net *net, const struct cnm_ep *ep,
+			  const char *container_name, struct cnm_err *err)
+{
+	struct cnm_ep other;
+	int rc = cnm_ep_insert(ctx, ep, err);
+
+	if (rc != -EEXIST)
+		return rc;
+	if (cnm_ep_get_on(ctx, ep->container_id, net->id, &other, NULL) == 0)
+		return cnm_errf(err, EEXIST, "endpoint with name %s already exists in network %s",
+				container_name, net->name);
+	return cnm_errf(err, EADDRINUSE, "Address already in use on network %s", net->name);
+}

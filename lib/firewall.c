@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+/*
+ * firewall.c - one nftables table, `inet cnm`, whose rules never change.
+ *
+ * DOC: Theory of operation
+ * The table is created once, whole, in one transaction that begins with
+ * `create table` (which fails if the table exists, aborting the rest), so
+ * concurrent commands can all try and exactly one succeeds, and nobody ever
+ * sees half a table.  Its rules are fixed; networks are elements of sets:
+ *
+ *   bridges   every cnm bridge
+ *   self      bridge . bridge, for each bridge
+ *   internal  bridges of --internal networks
+ *
+ * and the forward chain drops routed traffic between two different cnm
+ * bridges (isolation between networks) and traffic into or out of an
+ * internal network.  Adding or removing a network is one transaction of
+ * element changes, never a rule rewrite.  Traffic between containers of one
+ * network is bridged, not routed, so it never reaches these rules; ICC off
+ * is done on the bridge itself (isolated ports, see bridge.c).
+ *
+ * Everything goes through libnftables; nothing runs the nft program.
+ */
+#include <errno.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <string.h>
+#include "firewall.h"
+
+static const char table_def[] =
+	"create table inet cnm { comment \"cnm: container networks (managed by cnm; do not"
+	" edit)\"; }\n"
+	"add set inet cnm bridges { type ifname; comment \"every cnm bridge\"; }\n"
+	"add set inet cnm self { type ifname . ifname; comment \"bridge . bridge: routed"
+	" traffic that stays inside one network\"; }\n"
+	"add set inet cnm internal { type ifname; comment \"bridges of --internal networks\"; }\n"
+	"add chain inet cnm forward { type filter hook forward priority filter; policy accept;"
+	" comment \"isolation between networks\"; }\n"
+	"add rule inet cnm forward iifname @internal oifname != @internal drop"
+	" comment \"internal networks: nothing leaves\"\n"
+	"add rule inet cnm forward oifname @internal iifname != @internal drop"
+	" comment \"internal networks: nothing enters\"\n"
+	"add rule inet cnm forward iifname @bridges oifname @bridges iifname . oifname != @self"
+	" drop comment \"networks do not reach each other\"\n";
+
+static struct nft_ctx *fw_ctx(struct cnm_ctx *ctx, struct cnm_err *err)
+{
+	if (!ctx->nft) {
+		ctx->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+		if (!ctx->nft) {
+			cnm_errf(err, ENOMEM, "cannot create an nftables context");
+			return NULL;
+		}
+		nft_ctx_buffer_output(ctx->nft);
+		nft_ctx_buffer_error(ctx->nft);
+	}
+	return ctx->nft;
+}
+
+/* Run one transaction; on failure the first line of nft's message goes in @err. */
+static int fw_run(struct cnm_ctx *ctx, const char *cmds, const char *what, struct cnm_err *err)
+{
+	struct nft_ctx *nft = fw_ctx(ctx, err);
+	const char *msg;
+	size_t len;
+
+	if (!nft)
+		return -ENOMEM;
+	if (nft_run_cmd_from_buffer(nft, cmds) == 0)
+		return 0;
+	msg = nft_ctx_get_error_buffer(nft);
+	msg = msg ? msg : "";
+	if (strstr(msg, "Error: "))
+		msg = strstr(msg, "Error: ") + 7;
+	len = strcspn(msg, "\n");
+	return cnm_errf(err, EIO, "nftables: %s: %.*s", what, (int)len, msg);
+}
+
+static void fw_ensure_table(struct cnm_ctx *ctx)
+{
+	struct cnm_err ignored;
+
+	/* fails harmlessly (and atomically) when the table is already there */
+	fw_run(ctx, table_def, "create table inet cnm", &ignored);
+}
+
+/* The element list for @net, for "add element" or "delete element". */
+static int elements(const struct cnm_net *net, const char *verb, char *out, size_t len)
+{
+	const char *b = net->bridge;
+
+	return snprintf(out, len,
+			"%s element inet cnm bridges { \"%s\" }\n"
+			"%s element inet cnm self { \"%s\" . \"%s\" }\n"
+			"%s%s%s%s%s",
+			verb, b, verb, b, b,
+			net->internal ? verb : "", net->internal ? " element inet cnm internal { \"" : "",
+			net->internal ? b : "", net->internal ? "\" }" : "",
+			net->internal ? "\n" : "");
+}
+
+/**
+ * cnm_fw_network_add() - put a bridge network's elements in the table,
+ * creating the table first if it is not there.  Idempotent.
+ */
+int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err)
+{
+	char cmds[512], what[64];
+
+	if (!net->bridge[0])
+		return 0;
+	fw_ensure_table(ctx);
+	elements(net, "add", cmds, sizeof(cmds));
+	snprintf(what, sizeof(what), "add network %s", net->name);
+	return fw_run(ctx, cmds, what, err);
+}
+
+/**
+ * cnm_fw_network_del() - take a network's elements out of the table.  Each
+ * set is tried on its own, so elements already gone are not an error.
+ */
+int cnm_fw_network_del(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err)
+{
+	char cmds[512], *line, *save = NULL;
+	struct cnm_err ignored;
+
+	if (!net->bridge[0])
+		return 0;
+	elements(net, "delete", cmds, sizeof(cmds));
+	if (fw_run(ctx, cmds, "delete network", &ignored) == 0)
+		return 0;
+	for (line = strtok_r(cmds, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		fw_run(ctx, line, "delete element", &ignored);
+	return 0;
+}
+
+void cnm_fw_close(struct cnm_ctx *ctx)
+{
+	if (ctx->nft)
+		nft_ctx_free(ctx->nft);
+	ctx->nft = NULL;
+}

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CNM_FIREWALL_H
+#define CNM_FIREWALL_H
+#include "ctx.h"
+int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err);
+int cnm_fw_network_del(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err);
+void cnm_fw_close(struct cnm_ctx *ctx);
+#endif

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+/*
+ * network_ops.c - `network rm`, `prune`, `connect` and `disconnect`.
+ *
+ * DOC: Theory of operation
+ * rm: under the lock, endpoints whose container died without its monitor
+ * are released first ("unless they are gone"); any live one makes it an
+ * error naming the containers.  The bridge is deleted while the lock is
+ * held, so no `run` can attach to a network being removed.
+ *
+ * connect: the endpoint row is committed first (intent), then the driver
+ * wires a new interface into the running container's namespace; a failure
+ * deletes the row again.  disconnect deletes the host veth first (its peer
+ * goes with it, and so does the address inside the container), then the
+ * row: the address is never free while an interface still holds it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include "container.h"
+#include "driver.h"
+#include "endpoint.h"
+#include "firewall.h"
+
+/*
+ * Under the lock: release containers on @net whose process is gone; list
+ * the live ones in @busy.  Return the number of live ones.
+ */
+static int live_users(struct cnm_ctx *ctx, const struct cnm_net *net, char *busy, size_t len)
+{
+	sqlite3_stmt *st;
+	int live = 0;
+
+	busy[0] = '\0';
+	if (cnm_store_prepare(ctx, "SELECT DISTINCT c.id FROM containers c LEFT JOIN endpoints e"
+			      " ON e.container_id = c.id WHERE e.network_id = ?1 OR"
+			      " c.network_id = ?1", &st, NULL))
+		return -EIO;
+	sqlite3_bind_text(st, 1, net->id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct cnm_ctr c;
+		size_t used = strlen(busy);
+
+		if (cnm_ctr_get(ctx, (const char *)sqlite3_column_text(st, 0), &c, NULL))
+			continue;
+		/* gone without its monitor: release it now */
+		if (strcmp(c.state, "exited") && !cnm_ctr_alive(&c) &&
+		    cnm_release_locked(ctx, c.id, 137, false, NULL) >= 0)
+			strcpy(c.state, "exited");
+		/* running here, or stopped with this as its network (it names it) */
+		if (strcmp(c.state, "exited") || !strcmp(c.network_id, net->id)) {
+			snprintf(busy + used, len - used, "%s%s%s", used ? ", " : "", c.name,
+				 strcmp(c.state, "exited") ? "" : " (stopped)");
+			live++;
+		}
+		cnm_ctr_free(&c);
+	}
+	sqlite3_finalize(st);
+	return live;
+}
+
+/* Under the lock: remove one network that is known to exist. */
+static int remove_locked(struct cnm_ctx *ctx, struct cnm_net *n, bool quiet_busy,
+			 struct cnm_err *err)
+{
+	char busy[512];
+	int rc;
+
+	if (n->builtin)
+		return cnm_errf(err, EPERM, "%s is a pre-defined network and cannot be removed",
+				n->name);
+	if (live_users(ctx, n, busy, sizeof(busy)) != 0)
+		return quiet_busy ? -EBUSY
+				  : cnm_errf(err, EBUSY, "error while removing network: network"
+					     " %s id %s has active endpoints (%s)", n->name, n->id,
+					     busy);
+	rc = cnm_link_delete(ctx, n->bridge, err);
+	if (rc)
+		return rc;
+	cnm_fw_network_del(ctx, n, NULL);
+	return cnm_net_delete(ctx, n->id, err);
+}
+
+/**
+ * cnm_network_remove() - see cnm.h.
+ */
+int cnm_network_remove(struct cnm_ctx *ctx, const char *ref, struct cnm_err *err)
+{
+	struct cnm_net n;
+	int rc;
+
+	rc = cnm_store_begin(ctx, err);
+	if (rc)
+		return rc;
+	rc = cnm_net_get(ctx, ref, &n, err);
+	if (!rc) {
+		rc = remove_locked(ctx, &n, false, err);
+		cnm_net_free(&n);
+	}
+	if (rc) {
+		cnm_store_rollback(ctx);
+		return rc;
+	}
+	return cnm_store_commit(ctx, err);
+}
+
+void cnm_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/**
+ * cnm_network_prune() - see cnm.h.  One transaction: a network is either
+ * used (kept) or removed.
+ */
+int cnm_network_prune(struct cnm_ctx *ctx, char ***names, size_t *n_names, struct cnm_err *err)
+{
+	char **v = NULL, ids[256][CNM_ID_LEN + 1];
+	size_t n = 0, n_ids = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_begin(ctx, err);
+	if (rc)
+		return rc;
+	rc = cnm_store_prepare(ctx, "SELECT id FROM networks WHERE builtin = 0 ORDER BY name",
+			       &st, err);
+	if (rc) {
+		cnm_store_rollback(ctx);
+		return rc;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW && n_ids < ARRAY_SIZE(ids))
+		cnm_col_text(st, 0, ids[n_ids++], sizeof(ids[0]));
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < n_ids && !rc; i++) {
+		struct cnm_net net;
+		char **nv;
+
+		if (cnm_net_get(ctx, ids[i], &net, NULL))
+			continue;
+		rc = remove_locked(ctx, &net, true, err);
+		if (rc == -EBUSY) {
+			rc = 0;
+		} else if (!rc) {
+			nv = realloc(v, (n + 1) * sizeof(*v));
+			if (nv) {
+				v = nv;
+				v[n++] = strdup(net.name);
+			}
+		}
+		cnm_net_free(&net);
+	}
+	if (rc) {
+		cnm_store_rollback(ctx);
+		cnm_strv_free(v, n);
+		return rc;
+	}
+	*names = v;
+	*n_names = n;
+	return cnm_store_commit(ctx, err);
+}
+
+/* The lowest interface index not used by the container's endpoints. */
+static int next_index(const struct cnm_ep *eps, size_t n, const char *prefix)
+{
+	for (int idx = 0;; idx++) {
+		char name[16];
+		bool used = false;
+
+		snprintf(name, sizeof(name), "%s%d", prefix, idx);
+		for (size_t i = 0; i < n && !used; i++)
+			used = !strcmp(eps[i].ifname, name);
+		if (!used)
+			return idx;
+	}
+}
+
+/**
+ * cnm_network_connect() - see cnm.h.
+ */
+int cnm_network_connect(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
+			const char *ip, const char *ip6, struct cnm_err *err)
+{
+	const struct cnm_driver *drv;
+	struct cnm_ep *eps = NULL, ep;
+	struct cnm_net net = { 0 }, first = { 0 };
+	struct cnm_ctr c = { 0 };
+	char path[PATH_MAX];
+	size_t n_eps = 0;
+	int rc, fd;
+
+	rc = cnm_store_begin(ctx, err);
+	if (rc)
+		return rc;
+	rc = cnm_net_get(ctx, net_ref, &net, err);
+	if (!rc)
+		rc = cnm_ctr_get(ctx, ctr_ref, &c, err);
+	if (rc)
+		goto fail;
+	drv = cnm_driver_find(net.driver);
+	if (!drv || !drv->has_ipam) {
+		rc = cnm_errf(err, EINVAL, "container cannot be disconnected from host network or"
+			      " connected to host network (network %s has driver %s)", net.name,
+			      net.driver);
+		goto fail;
+	}
+	if (!cnm_ctr_alive(&c)) {
+		rc = cnm_errf(err, ESRCH, "Container %s is not running", c.name);
+		goto fail;
+	}
+	rc = cnm_net_get(ctx, c.network_id, &first, err);
+	if (rc)
+		goto fail;
+	if (!cnm_driver_find(first.driver)->own_netns || !cnm_driver_find(first.driver)->has_ipam) {
+		rc = cnm_errf(err, EINVAL, "container %s is on network %s (driver %s) and cannot be"
+			      " connected to other networks", c.name, first.name, first.driver);
+		goto fail;
+	}
+	rc = cnm_ep_list(ctx, c.id, &eps, &n_eps, err);
+	if (rc)
+		goto fail;
+	for (size_t i = 0; i < n_eps; i++)
+		if (!strcmp(eps[i].network_id, net.id)) {
+			rc = cnm_errf(err, EEXIST, "endpoint with name %s already exists in network"
+				      " %s", c.name, net.name);
+			goto fail;
+		}
+	rc = cnm_ep_plan(ctx, &net, c.id, next_index(eps, n_eps, net.iface_prefix[0] ?
+						     net.iface_prefix : "eth"),
+			 ip, ip6, &ep, err);
+	if (!rc) {
+		ep.default_route = false; /* the first network keeps the way out */
+		rc = cnm_ep_insert_checked(ctx, &net, &ep, c.name, err);
+	}
+	if (rc)
+		goto fail;
+	rc = cnm_store_commit(ctx, err);
+	if (rc)
+		goto out;
+
+	cnm_netns_path(ctx, c.name, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = cnm_errf(err, errno, "cannot open %s: %s", path, strerror(errno));
+	} else {
+		rc = drv->attach(ctx, &net, &ep, fd, err);
+		close(fd);
+	}
+	if (rc) {
+		cnm_link_delete(ctx, ep.host_ifname, NULL);
+		if (cnm_store_begin(ctx, NULL) == 0) {
+			cnm_ep_delete(ctx, ep.id, NULL);
+			cnm_store_commit(ctx, NULL);
+		}
+	}
+	goto out;
+fail:
+	cnm_store_rollback(ctx);
+out:
+	free(eps);
+	cnm_net_free(&net);
+	cnm_net_free(&first);
+	cnm_ctr_free(&c);
+	return rc;
+}
+
+/**
+ * cnm_network_disconnect() - see cnm.h.
+ */
+int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
+			   struct cnm_err *err)
+{
+	struct cnm_net net = { 0 };
+	struct cnm_ctr c = { 0 };
+	struct cnm_ep ep;
+	int rc;
+
+	rc = cnm_net_get(ctx, net_ref, &net, err);
+	if (!rc)
+		rc = cnm_ctr_get(ctx, ctr_ref, &c, err);
+	if (rc)
+		goto out;
+	rc = cnm_ep_get_on(ctx, c.id, net.id, &ep, err);
+	if (rc == -ENOENT)
+		rc = cnm_errf(err, ENOENT, "container %s is not connected to network %s", c.id,
+			      net.name);
+	if (rc)
+		goto out;
+	if (!ep.host_ifname[0]) {
+		rc = cnm_errf(err, EINVAL, "container cannot be disconnected from host network or"
+			      " connected to host network (network %s has driver %s)", net.name,
+			      net.driver);
+		goto out;
+	}
+	/* the interface first: its address must not be handed out while it exists */
+	rc = cnm_link_delete(ctx, ep.host_ifname, err);
+	if (rc)
+		goto out;
+	rc = cnm_store_begin(ctx, err);
+	if (rc)
+		goto out;
+	rc = cnm_ep_delete(ctx, ep.id, err);
+	if (rc)
+		cnm_store_rollback(ctx);
+	else
+		rc = cnm_store_commit(ctx, err);
+out:
+	cnm_net_free(&net);
+	cnm_ctr_free(&c);
+	return rc;
+}

@@ -1,0 +1,316 @@
+#!/usr/bin/env bats
+# User-defined networks: create/ls/inspect/connect/disconnect/rm/prune,
+# isolation, ICC off, internal, MTU, IPv6 - with real packets.
+
+load helpers
+
+FIX="$BATS_TEST_DIRNAME/../fixtures/docker"
+
+setup_file() {
+	# an "external host" in a namespace of our own, routed (no NAT yet) through the host
+	ip netns add ext
+	ip link add uplink0 type veth peer name eth0 netns ext
+	ip addr add 203.0.113.1/24 dev uplink0
+	ip link set uplink0 up
+	ip -n ext addr add 203.0.113.2/24 dev eth0
+	ip -n ext link set eth0 up
+	ip -n ext link set lo up
+	ip -n ext route add 10.0.0.0/8 via 203.0.113.1
+	ip -n ext route add 172.16.0.0/12 via 203.0.113.1
+	ip -n ext route add 192.168.0.0/16 via 203.0.113.1
+	sysctl -qw net.ipv4.ip_forward=1
+}
+
+setup() { cleanup_containers; }
+teardown() {
+	cleanup_containers
+	cnm network prune -f >/dev/null
+}
+
+@test "create prints the id; inspect has Docker's keys, order and types" {
+	run cnm network create --subnet 10.50.0.0/24 --gateway 10.50.0.254 --ip-range 10.50.0.128/25 \
+		--aux-address router=10.50.0.10 -o com.docker.network.driver.mtu=1400 --label team=net mynet
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^[0-9a-f]{64}$ ]]
+	id=$output
+	got=$(cnm network inspect mynet)
+	want=$(cat "$FIX/21_network_inspect_mynet_empty.json")
+	shape='[paths(scalars, type == "null", type == "object", type == "array") | map(tostring) | join(".")] | sort'
+	types='[paths(scalars) as $p | [($p | map(tostring) | join(".")), (getpath($p) | type)]] | sort'
+	[ "$(jq -c "$shape" <<<"$got")" = "$(jq -c "$shape" <<<"$want")" ]
+	[ "$(jq -c "$types" <<<"$got")" = "$(jq -c "$types" <<<"$want")" ]
+	[ "$(jq -c '.[0] | keys_unsorted' <<<"$got")" = "$(jq -c '.[0] | keys_unsorted' <<<"$want")" ]
+	# and the values Docker shows for the same command
+	for k in .IPAM .Options .Labels .Internal .EnableIPv6 .Driver .Scope .Name; do
+		[ "$(jq -c ".[0]$k" <<<"$got")" = "$(jq -c ".[0]$k" <<<"$want")" ]
+	done
+	[ "$(jq -r '.[0].Id' <<<"$got")" = "$id" ]
+	cnm network create --internal --ipv6 --subnet 10.51.0.0/24 --subnet fd00:51::/64 v6int
+	got=$(cnm network inspect v6int)
+	want=$(cat "$FIX/21_network_inspect_v6int.json")
+	for k in .IPAM .Options .Labels .Internal .EnableIPv6; do
+		[ "$(jq -c ".[0]$k" <<<"$got")" = "$(jq -c ".[0]$k" <<<"$want")" ]
+	done
+}
+
+@test "ls lists networks; -q, --filter name/driver/label/id" {
+	cnm network create --label team=net alpha >/dev/null
+	cnm network create --label team=web beta >/dev/null
+	run cnm network ls
+	[ "${#lines[@]}" -eq 6 ]
+	[[ "${lines[1]}" =~ \ alpha\ +bridge\ +local$ ]]
+	run cnm network ls -q -f name=alp
+	[ "$output" = "$(cnm network inspect alpha | jq -r '.[0].Id[0:12]')" ]
+	run cnm network ls -q -f label=team
+	[ "${#lines[@]}" -eq 2 ]
+	run cnm network ls -q -f label=team=web
+	[ "${#lines[@]}" -eq 1 ]
+	run cnm network ls -q -f driver=null
+	[ "${#lines[@]}" -eq 1 ]
+	run cnm network ls -q -f name=alpha -f name=beta
+	[ "${#lines[@]}" -eq 2 ]
+	run cnm network ls --format json -f name=beta
+	[ "$(jq -r .Labels <<<"$output")" = team=web ]
+	run cnm network ls -f bogus=1
+	[ "$status" -eq 2 ]
+}
+
+@test "networks are isolated from each other; a container on both reaches both" {
+	cnm network create --subnet 10.61.0.0/24 neta >/dev/null
+	cnm network create --subnet 10.62.0.0/24 netb >/dev/null
+	cnm run -d --name a1 --network neta -- sleep 3600
+	cnm run -d --name b1 --network netb -- sleep 3600
+	# forwarding works (a1 reaches the external host) ...
+	cnm exec a1 ping -c1 -W2 203.0.113.2
+	cnm exec b1 ping -c1 -W2 203.0.113.2
+	# ... but not between networks, either way
+	run cnm exec a1 ping -c1 -W1 10.62.0.2
+	[ "$status" -ne 0 ]
+	run cnm exec b1 ping -c1 -W1 10.61.0.2
+	[ "$status" -ne 0 ]
+	# the default bridge is isolated too
+	cnm run -d --name d1 -- sleep 3600
+	run cnm exec d1 ping -c1 -W1 10.61.0.2
+	[ "$status" -ne 0 ]
+	# connected to both: reaches both, and both reach it
+	cnm run -d --name ab --network neta -- sleep 3600
+	cnm network connect netb ab
+	cnm exec ab ping -c1 -W2 10.61.0.2
+	cnm exec ab ping -c1 -W2 10.62.0.2
+	cnm exec b1 ping -c1 -W2 "$(cnm inspect ab | jq -r '.[0].NetworkSettings.Networks.netb.IPAddress')"
+}
+
+@test "ICC off: containers cannot reach each other but reach the gateway and beyond" {
+	cnm network create -o com.docker.network.bridge.enable_icc=false -o com.docker.network.bridge.name=br-noicc noicc >/dev/null
+	cnm run -d --name n1 --network noicc -- sleep 3600
+	cnm run -d --name n2 --network noicc -- sleep 3600
+	gw=$(cnm network inspect noicc | jq -r '.[0].IPAM.Config[0].Gateway')
+	ip2=$(inspect_field n2 NetworkSettings.Networks.noicc.IPAddress)
+	run cnm exec n1 ping -c1 -W1 "$ip2"
+	[ "$status" -ne 0 ]
+	cnm exec n1 ping -c1 -W2 "$gw"
+	cnm exec n2 ping -c1 -W2 203.0.113.2
+	ping -c1 -W2 "$ip2"
+	[ "$(cnm network inspect noicc | jq -r '.[0].Options["com.docker.network.bridge.enable_icc"]')" = false ]
+	# a network with ICC on, for contrast
+	cnm network create iccon >/dev/null
+	cnm run -d --name y1 --network iccon -- sleep 3600
+	cnm run -d --name y2 --network iccon -- sleep 3600
+	cnm exec y1 ping -c1 -W2 "$(inspect_field y2 NetworkSettings.Networks.iccon.IPAddress)"
+}
+
+@test "internal: containers reach each other, nothing outside, and nothing gets in" {
+	cnm network create --internal --subnet 10.63.0.0/24 inet1 >/dev/null
+	cnm run -d --name i1 --network inet1 -- sleep 3600
+	cnm run -d --name i2 --network inet1 -- sleep 3600
+	cnm exec i1 ping -c1 -W2 10.63.0.3
+	run ip netns exec i1 ip route
+	[[ ! "$output" =~ default ]] || false
+	run cnm exec i1 ping -c1 -W1 203.0.113.2
+	[ "$status" -ne 0 ]
+	# even with a route put in by hand, the firewall drops it
+	ip netns exec i1 ip route add default via 10.63.0.1
+	run cnm exec i1 ping -c1 -W1 203.0.113.2
+	[ "$status" -ne 0 ]
+	run ip netns exec ext ping -c1 -W1 10.63.0.2
+	[ "$status" -ne 0 ]
+	[ "$(cnm network inspect inet1 | jq -r '.[0].Internal')" = true ]
+}
+
+@test "connect adds eth1 on a running container; disconnect removes it and frees the address" {
+	cnm network create --subnet 10.64.0.0/24 first >/dev/null
+	cnm network create --subnet 10.65.0.0/24 second >/dev/null
+	cnm run -d --name mm --network first -- sleep 3600
+	cnm run -d --name peer --network second -- sleep 3600
+	run cnm network connect --ip 10.65.0.77 second mm
+	[ "$status" -eq 0 ]
+	run ip netns exec mm ip -o -4 addr show eth1
+	[[ "$output" =~ 10.65.0.77/24 ]]
+	run ip netns exec mm ip -o link show eth1
+	[[ "$output" =~ 02:42:0a:41:00:4d ]]
+	run ip netns exec mm ip route show default
+	[ "$output" = "default via 10.64.0.1 dev eth0 " ] || [ "$output" = "default via 10.64.0.1 dev eth0" ]
+	cnm exec peer ping -c1 -W2 10.65.0.77
+	j=$(cnm inspect mm)
+	[ "$(jq -r '.[0].NetworkSettings.Networks | keys | join(",")' <<<"$j")" = first,second ]
+	[ "$(jq -r '.[0].NetworkSettings.Networks.second.IPAMConfig.IPv4Address' <<<"$j")" = 10.65.0.77 ]
+	[ "$(cnm network inspect second | jq -r '.[0].Containers | length')" -eq 2 ]
+	run cnm network connect second mm
+	[ "$status" -eq 1 ]
+	[ "$output" = "cnm: endpoint with name mm already exists in network second" ]
+	run cnm network connect --ip 10.65.0.77 second peer
+	[ "$status" -eq 1 ]
+	cnm network disconnect second mm
+	run ip netns exec mm ip link show eth1
+	[ "$status" -ne 0 ]
+	run cnm exec peer ping -c1 -W1 10.65.0.77
+	[ "$status" -ne 0 ]
+	run cnm network disconnect second mm
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ "is not connected to network second" ]]
+	# the address is free again
+	cnm run -d --name again --network second --ip 10.65.0.77 -- sleep 3600
+	# a stopped container cannot be connected
+	cnm stop -t 0 again
+	run cnm network connect first again
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ "is not running" ]]
+}
+
+@test "MTU applies to the bridge and both ends of every veth" {
+	cnm network create -o com.docker.network.driver.mtu=1400 -o com.docker.network.bridge.name=br-mtu mtunet >/dev/null
+	cnm run -d --name mt --network mtunet -- sleep 3600
+	[[ "$(ip -o link show br-mtu)" =~ mtu\ 1400 ]]
+	[[ "$(ip -o link show master br-mtu)" =~ mtu\ 1400 ]]
+	[[ "$(ip netns exec mt ip -o link show eth0)" =~ mtu\ 1400 ]]
+	# a second network connected later gets its own MTU on eth1
+	cnm network create -o com.docker.network.driver.mtu=1300 mtu2 >/dev/null
+	cnm network connect mtu2 mt
+	[[ "$(ip netns exec mt ip -o link show eth1)" =~ mtu\ 1300 ]]
+}
+
+@test "container_iface_prefix names the interfaces" {
+	cnm network create -o com.docker.network.container_iface_prefix=net pfx >/dev/null
+	cnm run -d --name pf --network pfx -- sleep 3600
+	ip netns exec pf ip link show net0
+}
+
+@test "IPv6: containers get addresses from the subnet and ping each other" {
+	cnm network create --ipv6 --subnet 10.66.0.0/24 --subnet fd00:66::/64 v6 >/dev/null
+	cnm run -d --name s1 --network v6 -- sleep 3600
+	cnm run -d --name s2 --network v6 --ip6 fd00:66::99 -- sleep 3600
+	[ "$(inspect_field s1 NetworkSettings.Networks.v6.GlobalIPv6Address)" = fd00:66::2 ]
+	[ "$(inspect_field s1 NetworkSettings.Networks.v6.IPv6Gateway)" = fd00:66::1 ]
+	[ "$(inspect_field s2 NetworkSettings.Networks.v6.GlobalIPv6Address)" = fd00:66::99 ]
+	cnm exec s1 ping -6 -c1 -W2 fd00:66::99
+	cnm exec s2 ping -6 -c1 -W2 fd00:66::1
+	cnm exec s1 ping -c1 -W2 10.66.0.3
+	run ip netns exec s1 ip -6 route show default
+	[[ "$output" =~ "default via fd00:66::1 dev eth0" ]]
+	[ "$(cnm network inspect v6 | jq -r '.[0].Containers[].IPv6Address' | sort | head -1)" = fd00:66::2/64 ]
+}
+
+@test "rm is refused while a container is attached, names it, then works" {
+	cnm network create --subnet 10.67.0.0/24 -o com.docker.network.bridge.name=br-busy busy >/dev/null
+	cnm run -d --name user1 --network busy -- sleep 3600
+	run cnm network rm busy
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ "error while removing network: network busy id " ]]
+	[[ "$output" =~ "has active endpoints (user1)" ]]
+	ip link show br-busy
+	cnm rm -f user1
+	run cnm network rm busy
+	[ "$status" -eq 0 ]
+	[ "$output" = busy ]
+	run ip link show br-busy
+	[ "$status" -ne 0 ]
+	run nft list set inet cnm bridges
+	[[ ! "$output" =~ br-busy ]] || false
+	for n in bridge host none; do
+		run cnm network rm $n
+		[ "$status" -eq 1 ]
+		[ "$output" = "cnm: $n is a pre-defined network and cannot be removed" ]
+	done
+	run cnm network rm nosuch
+	[ "$output" = "cnm: network nosuch not found" ]
+}
+
+@test "prune removes exactly the unused user networks" {
+	cnm network create used >/dev/null
+	cnm network create unused1 >/dev/null
+	cnm network create unused2 >/dev/null
+	cnm run -d --name uu --network used -- sleep 3600
+	run cnm network prune -f
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'Deleted Networks:\nunused1\nunused2')" ]
+	run cnm network ls -q -f name=unused
+	[ -z "$output" ]
+	cnm network inspect used >/dev/null
+	run sh -c 'echo n | cnm network prune'
+	cnm network inspect used >/dev/null
+}
+
+@test "subnets are picked around other networks and host routes" {
+	ip route add 172.20.0.0/16 dev uplink0
+	ids=""
+	for n in p1 p2 p3 p4; do cnm network create $n >/dev/null; done
+	got=$(for n in p1 p2 p3 p4; do cnm network inspect $n | jq -r '.[0].IPAM.Config[0].Subnet'; done | tr '\n' ' ')
+	# 172.17 is the default bridge's, 172.20 a host route's
+	[ "$got" = "172.18.0.0/16 172.19.0.0/16 172.21.0.0/16 172.22.0.0/16 " ]
+	run cnm network create --subnet 172.20.1.0/24 clash
+	[ "$status" -eq 1 ]
+	[ "$output" = "cnm: Pool overlaps with other one on this address space: 172.20.1.0/24 overlaps host route 172.20.0.0/16 dev uplink0" ]
+	run cnm network create --subnet 172.18.0.0/20 clash
+	[ "$output" = "cnm: Pool overlaps with other one on this address space: 172.18.0.0/20 overlaps network p1 (172.18.0.0/16)" ]
+	ip route del 172.20.0.0/16 dev uplink0
+}
+
+@test "invalid input is refused with a clear message and changes nothing" {
+	cnm network create --subnet 10.50.0.0/24 mynet >/dev/null
+	before=$(cnm network ls -q | sort; ip -o link show type bridge | wc -l; nft list table inet cnm | wc -l)
+	bad() {
+		run cnm network create "$@"
+		[ "$status" -eq 1 ] || { echo "accepted: $*"; return 1; }
+		echo "$output"
+	}
+	[ "$(bad --subnet 10.50.0.0/16 ovl)" = "cnm: Pool overlaps with other one on this address space: 10.50.0.0/16 overlaps network mynet (10.50.0.0/24)" ]
+	[ "$(bad --subnet 10.70.0.0/24 --gateway 10.71.0.1 gwbad)" = "cnm: no matching subnet for gateway 10.71.0.1" ]
+	[ "$(bad --subnet 10.60.0.0/33 bad33)" = "cnm: Invalid subnet 10.60.0.0/33 : invalid CIDR address: 10.60.0.0/33" ]
+	[ "$(bad --subnet notacidr bad)" = "cnm: Invalid subnet notacidr : invalid CIDR address: notacidr" ]
+	[ "$(bad --subnet 10.60.0.1/24 bad)" = "cnm: Invalid subnet 10.60.0.1/24 : it should be 10.60.0.0/24" ]
+	[ "$(bad --subnet 10.73.0.0/24 --ip-range 10.74.0.0/25 bad)" = "cnm: no matching subnet for range 10.74.0.0/25" ]
+	[ "$(bad --gateway 10.75.0.1 bad)" = "cnm: every ip-range, gateway or aux-address must have a corresponding subnet" ]
+	[ "$(bad --subnet fd00:1::/64 bad)" = "cnm: IPv6 subnet fd00:1::/64 given without --ipv6" ]
+	[ "$(bad mynet)" = "cnm: network with name mynet already exists" ]
+	[ "$(bad -o com.docker.network.driver.mtu=abc x)" = "cnm: failed to parse com.docker.network.driver.mtu value: abc (not a number)" ]
+	[[ "$(bad -o com.docker.network.bridge.nosuch=1 x)" =~ ^cnm:\ unknown\ option\ com.docker.network.bridge.nosuch ]]
+	[[ "$(bad -o com.docker.network.bridge.name=waytoolongbridgename x)" =~ "invalid bridge name" ]]
+	[[ "$(bad -o com.docker.network.bridge.enable_icc=maybe x)" =~ "failed to parse com.docker.network.bridge.enable_icc" ]]
+	[[ "$(bad --driver nosuchdriver x)" =~ 'plugin "nosuchdriver" not found' ]]
+	[[ "$(bad 'bad name')" =~ "invalid network name" ]]
+	[[ "$(bad "$(printf 'n%.0s' $(seq 1 65))")" =~ "invalid network name" ]]
+	[[ "$(bad '')" =~ "invalid network name" ]]
+	cnm network create -o com.docker.network.bridge.name=br-taken t1 >/dev/null
+	before=$(cnm network ls -q | sort; ip -o link show type bridge | wc -l; nft list table inet cnm | wc -l)
+	[[ "$(bad -o com.docker.network.bridge.name=br-taken t2)" =~ "br-taken" ]]
+	# other keys are kept and shown, as Docker does
+	cnm network create -o my.own.key=v1 keep >/dev/null
+	[ "$(cnm network inspect keep | jq -r '.[0].Options["my.own.key"]')" = v1 ]
+	cnm network rm keep
+	after=$(cnm network ls -q | sort; ip -o link show type bridge | wc -l; nft list table inet cnm | wc -l)
+	[ "$before" = "$after" ]
+}
+
+@test "--ip: outside the range is fine, aux and gateway addresses are taken" {
+	cnm network create --subnet 10.50.0.0/24 --gateway 10.50.0.254 --ip-range 10.50.0.128/25 --aux-address router=10.50.0.10 mynet >/dev/null
+	cnm run -d --name r1 --network mynet -- sleep 3600
+	[ "$(inspect_field r1 NetworkSettings.Networks.mynet.IPAddress)" = 10.50.0.128 ]
+	cnm run -d --name r2 --network mynet --ip 10.50.0.5 -- sleep 3600
+	run cnm run -d --network mynet --ip 10.50.0.10 -- sleep 1
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ "Address already in use" ]]
+	run cnm run -d --network mynet --ip 10.50.0.254 -- sleep 1
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ "Address already in use" ]]
+	cnm exec r1 ping -c1 -W2 10.50.0.5
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bats
+# A "reboot": a fresh network, mount and pid namespace with the same state
+# directory.  Networks come back on first use; containers that died with the
+# old host are exited and their addresses free.
+
+load helpers
+
+teardown() { cleanup_containers; }
+
+# Run cnm commands on a freshly "booted" host sharing only the state directory.
+on_new_host() {
+	unshare --net --mount --pid --fork --mount-proc --propagation private -- sh -c '
+		mount -t tmpfs tmpfs /run/netns && mount -t tmpfs tmpfs /run/cnm &&
+		ip link set lo up && '"$1"
+}
+
+@test "after a reboot, dead containers are exited, addresses free, networks re-made on use" {
+	cnm network create --subnet 10.80.0.0/24 -o com.docker.network.bridge.name=br-persist persist >/dev/null
+	cnm run -d --name old1 --network persist -- sleep 3600
+	cnm run -d --name old2 -- sleep 3600
+	run on_new_host '
+		cnm ps -a --format json | jq -r ".Names + \" \" + .State" | sort
+		ip link show br-persist >/dev/null 2>&1 && echo "bridge survived?!"
+		cnm run -d --name new1 --network persist -- sleep 3600 >/dev/null
+		cnm inspect new1 | jq -r ".[0].NetworkSettings.Networks.persist.IPAddress"
+		ip -o -4 addr show br-persist | grep -o "10.80.0.1/24"
+		nft list set inet cnm bridges | grep -o br-persist
+		cnm run -d --name new2 --network persist -- sleep 3600 >/dev/null
+		cnm exec new1 ping -c1 -W2 10.80.0.3 >/dev/null && echo ping ok
+		cnm run -d --name new3 -- sleep 3600 >/dev/null
+		cnm inspect new3 | jq -r ".[0].NetworkSettings.IPAddress"
+		cnm rm -f new1 new2 new3 >/dev/null
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "cnm: note: the host restarted since cnm last ran: 2 containers marked exited, their addresses freed" ]
+	[ "${lines[1]}" = "old1 exited" ]
+	[ "${lines[2]}" = "old2 exited" ]
+	[ "${lines[3]}" = "10.80.0.2" ]
+	[ "${lines[4]}" = "10.80.0.1/24" ]
+	[ "${lines[5]}" = "br-persist" ]
+	[ "${lines[6]}" = "ping ok" ]
+	[ "${lines[7]}" = "172.17.0.2" ]
+	[ "${#lines[@]}" -eq 8 ]
+}
