@@ -6,7 +6,8 @@
  * The table is created once, whole, in one transaction that begins with
  * `create table` (which fails if the table exists, aborting the rest), so
  * concurrent commands can all try and exactly one succeeds, and nobody ever
- * sees half a table.  Its rules are fixed; networks are elements of sets:
+ * sees half a table.  It is only tried when adding elements failed: a
+ * failing transaction is expensive in the kernel, a lookup is not needed.  Its rules are fixed; networks are elements of sets:
  *
  *   bridges   every cnm bridge
  *   self      bridge . bridge, for each bridge
@@ -19,8 +20,10 @@
  * network is bridged, not routed, so it never reaches these rules; ICC off
  * is done on the bridge itself (isolated ports, see bridge.c).
  *
- * Everything goes through libnftables; nothing runs the nft program.
+ * Everything goes through libnftables (loaded on first use); nothing runs
+ * the nft program.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
@@ -43,16 +46,58 @@ static const char table_def[] =
 	"add rule inet cnm forward iifname @bridges oifname @bridges iifname . oifname != @self"
 	" drop comment \"networks do not reach each other\"\n";
 
+/*
+ * libnftables (with libnftnl, libxtables and libgmp behind it) costs every
+ * process ~0.5 ms to load and relocate; most cnm commands never touch the
+ * firewall.  So it is loaded on first use.
+ */
+static struct {
+	void *dl;
+	struct nft_ctx *(*ctx_new)(uint32_t flags);
+	void (*ctx_free)(struct nft_ctx *ctx);
+	int (*buffer_output)(struct nft_ctx *ctx);
+	int (*buffer_error)(struct nft_ctx *ctx);
+	const char *(*error_buffer)(struct nft_ctx *ctx);
+	int (*run)(struct nft_ctx *ctx, const char *buf);
+} nft;
+
+static int nft_load(struct cnm_err *err)
+{
+	if (nft.dl)
+		return 0;
+	nft.dl = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!nft.dl)
+		return cnm_errf(err, ENOENT, "cannot load libnftables.so.1 (install the libnftables1"
+				" package): %s", dlerror());
+	nft.ctx_new = (struct nft_ctx *(*)(uint32_t))dlsym(nft.dl, "nft_ctx_new");
+	nft.ctx_free = (void (*)(struct nft_ctx *))dlsym(nft.dl, "nft_ctx_free");
+	nft.buffer_output = (int (*)(struct nft_ctx *))dlsym(nft.dl, "nft_ctx_buffer_output");
+	nft.buffer_error = (int (*)(struct nft_ctx *))dlsym(nft.dl, "nft_ctx_buffer_error");
+	nft.error_buffer = (const char *(*)(struct nft_ctx *))dlsym(nft.dl,
+								    "nft_ctx_get_error_buffer");
+	nft.run = (int (*)(struct nft_ctx *, const char *))dlsym(nft.dl,
+								 "nft_run_cmd_from_buffer");
+	if (!nft.ctx_new || !nft.ctx_free || !nft.buffer_output || !nft.buffer_error ||
+	    !nft.error_buffer || !nft.run) {
+		dlclose(nft.dl);
+		nft.dl = NULL;
+		return cnm_errf(err, ENOSYS, "libnftables.so.1 lacks the functions cnm uses");
+	}
+	return 0;
+}
+
 static struct nft_ctx *fw_ctx(struct cnm_ctx *ctx, struct cnm_err *err)
 {
 	if (!ctx->nft) {
-		ctx->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+		if (nft_load(err))
+			return NULL;
+		ctx->nft = nft.ctx_new(NFT_CTX_DEFAULT);
 		if (!ctx->nft) {
 			cnm_errf(err, ENOMEM, "cannot create an nftables context");
 			return NULL;
 		}
-		nft_ctx_buffer_output(ctx->nft);
-		nft_ctx_buffer_error(ctx->nft);
+		nft.buffer_output(ctx->nft);
+		nft.buffer_error(ctx->nft);
 	}
 	return ctx->nft;
 }
@@ -60,15 +105,15 @@ static struct nft_ctx *fw_ctx(struct cnm_ctx *ctx, struct cnm_err *err)
 /* Run one transaction; on failure the first line of nft's message goes in @err. */
 static int fw_run(struct cnm_ctx *ctx, const char *cmds, const char *what, struct cnm_err *err)
 {
-	struct nft_ctx *nft = fw_ctx(ctx, err);
+	struct nft_ctx *n = fw_ctx(ctx, err);
 	const char *msg;
 	size_t len;
 
-	if (!nft)
+	if (!n)
 		return -ENOMEM;
-	if (nft_run_cmd_from_buffer(nft, cmds) == 0)
+	if (nft.run(n, cmds) == 0)
 		return 0;
-	msg = nft_ctx_get_error_buffer(nft);
+	msg = nft.error_buffer(n);
 	msg = msg ? msg : "";
 	if (strstr(msg, "Error: "))
 		msg = strstr(msg, "Error: ") + 7;
@@ -76,11 +121,11 @@ static int fw_run(struct cnm_ctx *ctx, const char *cmds, const char *what, struc
 	return cnm_errf(err, EIO, "nftables: %s: %.*s", what, (int)len, msg);
 }
 
-static void fw_ensure_table(struct cnm_ctx *ctx)
+static void fw_create_table(struct cnm_ctx *ctx)
 {
 	struct cnm_err ignored;
 
-	/* fails harmlessly (and atomically) when the table is already there */
+	/* fails atomically, changing nothing, when another command made it first */
 	fw_run(ctx, table_def, "create table inet cnm", &ignored);
 }
 
@@ -109,9 +154,16 @@ int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cn
 
 	if (!net->bridge[0])
 		return 0;
-	fw_ensure_table(ctx);
 	elements(net, "add", cmds, sizeof(cmds));
 	snprintf(what, sizeof(what), "add network %s", net->name);
+	/*
+	 * Optimistic: the table is nearly always there.  A failed transaction
+	 * costs the kernel 10-20 ms here (its abort path), so the table is
+	 * created only when adding to it failed, then the add is retried.
+	 */
+	if (fw_run(ctx, cmds, what, NULL) == 0)
+		return 0;
+	fw_create_table(ctx);
 	return fw_run(ctx, cmds, what, err);
 }
 
@@ -137,6 +189,6 @@ int cnm_fw_network_del(struct cnm_ctx *ctx, const struct cnm_net *net, struct cn
 void cnm_fw_close(struct cnm_ctx *ctx)
 {
 	if (ctx->nft)
-		nft_ctx_free(ctx->nft);
+		nft.ctx_free(ctx->nft);
 	ctx->nft = NULL;
 }
