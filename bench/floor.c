@@ -21,6 +21,7 @@
  *             references (ns fd, child socket) are closed.  The kernel then
  *             destroys the namespace, eth0 and the host end in the
  *             background;
+ *   setup     netns + wire, per iteration;
  *   gone      (reported apart) from the kill until the host end's RTM_DELLINK
  *             arrives: what the background cleanup takes.
  *
@@ -28,6 +29,9 @@
  * when the host end has one too), so no lookup round trip is needed: two
  * round trips on netlink in all.  If the kernel does not honour it, the
  * warm-up iteration notices and the floor falls back to an RTM_GETLINK.
+ *
+ * FLOOR_SHOW=1 in the environment prints the warm-up container's addresses
+ * and routes (with ip(8)), to check the wiring by eye.
  *
  * Output: a line per step (median/min/max in microseconds) and, last, one
  * line of JSON.  Run it as root in a throwaway network namespace: it creates
@@ -62,7 +66,7 @@
 #endif
 
 #define BRIDGE "flr0"
-#define MAX_ITER 60000
+#define MAX_ITER 65000
 
 struct nl {
 	struct mnl_socket *sk;
@@ -314,17 +318,18 @@ static char child_stack[64 * 1024] __attribute__((aligned(16)));
 /* The child only holds its namespace until its pipe closes or it is killed. */
 static int child_main(void *arg)
 {
-	int fd = *(int *)arg;
+	const int *p = arg;
 	char c;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	while (read(fd, &c, 1) < 0 && errno == EINTR)
+	close(p[1]);
+	while (read(p[0], &c, 1) < 0 && errno == EINTR)
 		;
 	_exit(0);
 }
 
 /* Wait for the RTM_DELLINK of @ifindex on the monitor socket (or poll GETLINK). */
-static void wait_gone(struct nl *mon, struct nl *host, int ifindex)
+static void wait_gone(struct nl *mon, int ifindex)
 {
 	uint8_t rbuf[16384] __attribute__((aligned(8)));
 	int fd = mnl_socket_get_fd(mon->sk);
@@ -333,6 +338,7 @@ static void wait_gone(struct nl *mon, struct nl *host, int ifindex)
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;
+		int left;
 
 		if (poll(&p, 1, 20) <= 0) {
 			/* a lost event (ENOBUFS) must not hang us: ask */
@@ -346,15 +352,15 @@ static void wait_gone(struct nl *mon, struct nl *host, int ifindex)
 				return;
 			continue;
 		}
-		for (const struct nlmsghdr *nlh = (const void *)rbuf; mnl_nlmsg_ok(nlh, (int)n);
-		     nlh = mnl_nlmsg_next(nlh, (int *)&n)) {
+		left = (int)n;
+		for (const struct nlmsghdr *nlh = (const void *)rbuf; mnl_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left)) {
 			const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 
 			if (nlh->nlmsg_type == RTM_DELLINK && ifi->ifi_index == ifindex)
 				return;
 		}
 	}
-	(void)host;
 }
 
 static void drain(struct nl *mon)
@@ -365,8 +371,10 @@ static void drain(struct nl *mon)
 		;
 }
 
+enum { NETNS, WIRE, SETUP, TEARDOWN, GONE, NSTEP };
+
 struct sample {
-	double netns, wire, teardown, gone;
+	double us[NSTEP];
 };
 
 /* One container: returns its timings.  @lookup: find eth0 by name instead of choosing its index. */
@@ -374,7 +382,7 @@ static void iterate(struct nl *host, struct nl *mon, int selffd, int br, int i, 
 		    bool *lookup, struct sample *s)
 {
 	static const uint8_t gw[4] = { 10, 99, 0, 1 };
-	uint8_t addr[4] = { 10, 99, (uint8_t)((i + 2) >> 8), (uint8_t)((i + 2) & 0xff) };
+	uint8_t addr[4] = { 10, 99, (uint8_t)((i + 3) >> 8), (uint8_t)((i + 3) & 0xff) };
 	char host_name[IF_NAMESIZE], path[64];
 	struct nlattr *li, *data, *pi;
 	struct nl cnl;
@@ -391,7 +399,7 @@ static void iterate(struct nl *host, struct nl *mon, int selffd, int br, int i, 
 	t0 = now_ns();
 	if (pipe2(p, O_CLOEXEC) < 0)
 		die("pipe", errno);
-	pid = clone(child_main, child_stack + sizeof(child_stack), CLONE_NEWNET | SIGCHLD, &p[0]);
+	pid = clone(child_main, child_stack + sizeof(child_stack), CLONE_NEWNET | SIGCHLD, p);
 	if (pid < 0)
 		die("clone(CLONE_NEWNET)", errno);
 	close(p[0]);
@@ -441,6 +449,16 @@ static void iterate(struct nl *host, struct nl *mon, int selffd, int br, int i, 
 		check(rc, "configure the child namespace (lo, eth0, address, route)", why);
 	}
 	t2 = now_ns();
+	if (i == -1 && getenv("FLOOR_SHOW")) {
+		/* debugging aid: what the warm-up container looks like */
+		char cmd[160];
+
+		snprintf(cmd, sizeof(cmd), "nsenter --net=/proc/%d/ns/net sh -c "
+			 "'ip -br addr; ip route'; ip -br link show master " BRIDGE, (int)pid);
+		fflush(stdout);
+		if (system(cmd) != 0)
+			fprintf(stderr, "floor: FLOOR_SHOW command failed\n");
+	}
 	if (*lookup)
 		host_idx = (int)if_nametoindex(host_name);
 
@@ -454,12 +472,13 @@ static void iterate(struct nl *host, struct nl *mon, int selffd, int br, int i, 
 		;
 	close(p[1]);
 	t4 = now_ns();
-	wait_gone(mon, host, host_idx);
+	wait_gone(mon, host_idx);
 
-	s->netns = (double)(t1 - t0) / 1e3;
-	s->wire = (double)(t2 - t1) / 1e3;
-	s->teardown = (double)(t4 - t3) / 1e3;
-	s->gone = (double)(now_ns() - t3) / 1e3;
+	s->us[NETNS] = (double)(t1 - t0) / 1e3;
+	s->us[WIRE] = (double)(t2 - t1) / 1e3;
+	s->us[SETUP] = (double)(t2 - t0) / 1e3;
+	s->us[TEARDOWN] = (double)(t4 - t3) / 1e3;
+	s->us[GONE] = (double)(now_ns() - t3) / 1e3;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -487,10 +506,10 @@ static struct stat3 stats(double *v, int n)
 int main(int argc, char **argv)
 {
 	static const uint8_t gw[4] = { 10, 99, 0, 1 };
-	static const char *const names[] = { "netns", "wire", "teardown", "gone" };
+	static const char *const names[NSTEP] = { "netns", "wire", "setup", "teardown", "gone" };
 	struct nl host, mon;
 	struct sample *smp;
-	struct stat3 st[4];
+	struct stat3 st[NSTEP];
 	double *col;
 	bool lookup = false;
 	int n = argc > 1 ? atoi(argv[1]) : 30, selffd, br, idx_base;
@@ -521,18 +540,18 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		iterate(&host, &mon, selffd, br, i, idx_base, &lookup, &smp[i]);
 
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < NSTEP; k++) {
 		for (int i = 0; i < n; i++)
-			col[i] = ((double *)&smp[i])[k];
+			col[i] = smp[i].us[k];
 		st[k] = stats(col, n);
 		printf("floor %-9s median %9.0f us   min %9.0f us   max %9.0f us\n", names[k],
 		       st[k].med, st[k].min, st[k].max);
 	}
 	printf("{\"n\":%d,\"eth0_index\":\"%s\"", n, lookup ? "looked-up" : "chosen");
 	printf(",\"floor_netns_us\":%.0f,\"floor_wire_us\":%.0f,\"floor_teardown_us\":%.0f"
-	       ",\"floor_gone_us\":%.0f",
-	       st[0].med, st[1].med, st[2].med, st[3].med);
-	for (int k = 0; k < 4; k++)
+	       ",\"floor_setup_us\":%.0f,\"floor_gone_us\":%.0f",
+	       st[NETNS].med, st[WIRE].med, st[TEARDOWN].med, st[SETUP].med, st[GONE].med);
+	for (int k = 0; k < NSTEP; k++)
 		printf(",\"floor_%s\":{\"median_us\":%.0f,\"min_us\":%.0f,\"max_us\":%.0f}", names[k],
 		       st[k].med, st[k].min, st[k].max);
 	printf("}\n");
