@@ -44,6 +44,7 @@ int cmd_exec(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
+int cmd_port(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 int cmd_network_ls(int argc, char **argv);
 int cmd_network_inspect(int argc, char **argv);

@@ -17,6 +17,7 @@ static const struct cli_cmd commands[] = {
 	{ "inspect", cmd_inspect, "Show low-level information on containers (JSON)" },
 	{ "stop", cmd_stop, "Stop running containers" },
 	{ "rm", cmd_rm, "Remove containers" },
+	{ "port", cmd_port, "List a container's published ports" },
 	{ "network", cmd_network, "Manage networks" },
 	{ "version", cmd_version, "Show the cnm version" },
 };

@@ -98,7 +98,8 @@ int cmd_ps(int argc, char **argv)
 			putchar('\n');
 			json_decref(o);
 		} else {
-			cli_table_add(t, (const char *const[]){ id, cmd, created, status, "",
+			cli_table_add(t, (const char *const[]){ id, cmd, created, status,
+								list[i].ports ? list[i].ports : "",
 								list[i].name });
 		}
 		free(cmd);

@@ -14,6 +14,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -22,7 +23,7 @@
 
 static const char usage[] =
 	"cnm run [-d] [--name NAME] [--hostname HOST] [--network bridge|host|none|NET]\n"
-	"               [--ip ADDR] [--ip6 ADDR] [--rm] [--rootfs DIR] [--] COMMAND [ARG...]";
+	"               [--ip ADDR] [--ip6 ADDR] [-p [IP:][HOSTPORT:]PORT[/PROTO]]... [--rm] [--rootfs DIR] [--] COMMAND [ARG...]";
 
 struct report {
 	int rc;
@@ -184,15 +185,17 @@ int cmd_run(int argc, char **argv)
 		{ "ip", required_argument, NULL, 'i' },
 		{ "ip6", required_argument, NULL, '6' },
 		{ "rm", no_argument, NULL, 'r' },
+		{ "publish", required_argument, NULL, 'p' },
 		{ "rootfs", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
 	struct cnm_run_spec spec = { 0 };
+	const char **publish = NULL;
 	struct cnm_ctx *ctx;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "+dh:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+dh:p:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': spec.detach = true; break;
 		case 'n': spec.name = optarg; break;
@@ -202,6 +205,16 @@ int cmd_run(int argc, char **argv)
 		case '6': spec.ip6 = optarg; break;
 		case 'r': spec.auto_remove = true; break;
 		case 'R': spec.rootfs = optarg; break;
+		case 'p': {
+			const char **np = realloc(publish, (spec.n_publish + 1) * sizeof(*np));
+
+			if (!np)
+				return 125;
+			publish = np;
+			publish[spec.n_publish++] = optarg;
+			spec.publish = publish;
+			break;
+		}
 		case 'H': printf("Usage: %s\n", usage); return 0;
 		default: return cli_usage(usage);
 		}

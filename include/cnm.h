@@ -133,6 +133,7 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
  * @network: "bridge" (default when NULL), "host", "none" or another network
  * @ip: requested IPv4 address, or NULL for the lowest free one
  * @ip6: requested IPv6 address (networks with an IPv6 subnet), or NULL
+ * @publish: -p specs ("8080:80", "127.0.0.1::53/udp", ...), @n_publish of them
  * @rootfs: directory to pivot into, or NULL to share the host's root
  * @argv: command and arguments, NULL-terminated
  * @detach: the caller returns once the container runs; a monitor waits for it
@@ -145,6 +146,8 @@ struct cnm_run_spec {
 	const char *network;
 	const char *ip;
 	const char *ip6;
+	const char *const *publish;
+	size_t n_publish;
 	const char *rootfs;
 	char *const *argv;
 	bool detach;
@@ -205,6 +208,7 @@ struct cnm_container_info {
 	pid_t pid;
 	char *command;		/* "sleep 3600", malloc'ed */
 	char *networks;		/* "bridge", malloc'ed */
+	char *ports;		/* "0.0.0.0:8080->80/tcp, ...", malloc'ed, or NULL */
 };
 
 int cnm_container_list(struct cnm_ctx *ctx, bool all, struct cnm_container_info **out,

@@ -17,9 +17,51 @@
  * ~18 ms each in synchronize_net(); the namespace's cleanup batches them.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include "driver.h"
 #include "firewall.h"
+
+static int write_sysctl(const char *path, const char *value, struct cnm_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return cnm_errf(err, errno, "cannot open %s: %s", path, strerror(errno));
+	n = write(fd, value, strlen(value));
+	close(fd);
+	if (n != (ssize_t)strlen(value))
+		return cnm_errf(err, EIO, "cannot write %s", path);
+	return 0;
+}
+
+/*
+ * What a network needs from the namespace's IP stack: forwarding (for the
+ * outside and for published ports), and route_localnet on the bridge so that
+ * 127.0.0.1:PORT can be DNATed to a container (the packet leaves with a
+ * loopback source that postrouting then masquerades).
+ */
+static int forwarding_on(const struct cnm_net *net, struct cnm_err *err)
+{
+	char path[128];
+	int rc = 0;
+
+	if (net->internal)
+		return 0;
+	if (net->has_pool)
+		rc = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1", err);
+	if (!rc && net->has_pool6)
+		rc = write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1", err);
+	if (!rc && net->has_pool) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet",
+			 net->bridge);
+		rc = write_sysctl(path, "1", err);
+	}
+	return rc;
+}
 
 /* The bridge's ifindex, creating it (up, with the gateway address) if needed. */
 static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cnm_net *net,
@@ -48,6 +90,9 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 		cnm_nl_addr_add(&b, *ifindex, &net->pool6.gateway, net->pool6.subnet.prefix,
 				net->bridge);
 	rc = cnm_nl_batch_run(&b, err);
+	if (rc)
+		return rc;
+	rc = forwarding_on(net, err);
 	if (rc)
 		return rc;
 	/* a bridge made now (first use, or after a reboot) needs its firewall elements */
@@ -103,8 +148,7 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	cnm_nl_batch_init(&b, nl);
 	cnm_nl_veth_add(&b, ep->host_ifname, brindex, net->mtu, ep->ifname, netns_fd,
 			cnm_mac_parse(ep->mac, mac) ? NULL : mac);
-	if (!net->icc)
-		cnm_nl_port_isolate(&b, ep->host_ifname);
+	cnm_nl_brport(&b, ep->host_ifname, !net->icc);
 	rc = cnm_nl_batch_run(&b, err);
 	if (rc)
 		return rc;

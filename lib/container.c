@@ -36,6 +36,7 @@
 #include "container.h"
 #include "driver.h"
 #include "endpoint.h"
+#include "publish.h"
 #include "names.h"
 #include "sandbox.h"
 
@@ -243,7 +244,7 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	char dir[PATH_MAX], path[PATH_MAX + 8];
 	_cleanup_close_ int netns_fd = -1;
 	_cleanup_close_ int log_fd = -1;
-	bool committed = false, mounted = false;
+	bool committed = false, mounted = false, published = false;
 	int rc;
 
 	if (!spec->argv || !spec->argv[0])
@@ -294,6 +295,16 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	c.argv = argv_json(spec->argv);
 	if (!c.argv)
 		return cnm_errf(err, ENOMEM, "out of memory");
+	if (spec->n_publish) {
+		char *const *pv = (char *const *)spec->publish;
+		char **tmp = calloc(spec->n_publish + 1, sizeof(char *));
+
+		if (tmp) {
+			memcpy(tmp, pv, spec->n_publish * sizeof(char *));
+			c.port_specs = argv_json(tmp);
+			free(tmp);
+		}
+	}
 
 	/* 1. intent: rows in state "creating", under the lock for microseconds */
 	rc = cnm_store_begin(ctx, err);
@@ -302,6 +313,9 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	rc = plan(ctx, spec, &net, &c, &ep, &drv, err);
 	if (!rc)
 		rc = insert_rows(ctx, spec, &c, &ep, &net, err);
+	if (!rc)
+		rc = cnm_publish_plan(ctx, c.id, spec->publish, spec->n_publish, &net,
+				      drv->has_ipam ? &ep : NULL, err);
 	if (rc) {
 		cnm_store_rollback(ctx);
 		goto out;
@@ -350,6 +364,12 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 			goto out;
 		mounted = true;
 	}
+	if (spec->n_publish) {
+		rc = cnm_publish_fw(ctx, c.id, true, err);
+		if (rc)
+			goto out;
+		published = true;
+	}
 	rc = cnm_sandbox_go(&sb, spec->argv[0], err);
 	if (rc)
 		goto out;
@@ -373,12 +393,15 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 out:
 	if (rc) {
 		cnm_sandbox_abort(&sb);
+		if (published)
+			cnm_publish_fw(ctx, c.id, false, NULL);
 		if (mounted)
 			netns_unmount(ctx, c.name);
 		if (committed)
 			forget(ctx, c.id);
 	}
 	free(c.argv);
+	free(c.port_specs);
 	cnm_net_free(&net);
 	return rc;
 }
@@ -414,7 +437,9 @@ int cnm_release_locked(struct cnm_ctx *ctx, const char *id, int exit_code, bool 
 	}
 	/* the mount first: the address may be reused the moment it is freed */
 	netns_unmount(ctx, c.name);
-	rc = cnm_ep_delete_all(ctx, c.id, err);
+	rc = cnm_publish_release(ctx, c.id, err);
+	if (!rc)
+		rc = cnm_ep_delete_all(ctx, c.id, err);
 	if (!rc)
 		rc = forget_row || c.auto_remove ? cnm_ctr_delete(ctx, c.id, err)
 						 : cnm_ctr_set_exited(ctx, c.id, exit_code, err);

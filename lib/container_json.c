@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "container.h"
+#include "ports.h"
 
 static const char zero_time[] = "0001-01-01T00:00:00Z";
 
@@ -69,6 +70,73 @@ static json_t *endpoint_json(const struct cnm_net *n, const struct cnm_ep *ep)
 			 "DriverOpts");
 }
 
+/* NetworkSettings.Ports: what is published now, Docker's shape. */
+static json_t *ports_json(struct cnm_ctx *ctx, const char *id)
+{
+	json_t *o = json_object();
+	sqlite3_stmt *st;
+
+	if (cnm_store_prepare(ctx, "SELECT container_port, proto, host_ip, host_port FROM ports"
+			      " WHERE container_id = ? ORDER BY container_port, proto,"
+			      " instr(host_ip, ':'), host_ip", &st, NULL))
+		return o;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char key[32], hport[8];
+		json_t *list;
+
+		snprintf(key, sizeof(key), "%d/%s", sqlite3_column_int(st, 0),
+			 cnm_proto_name((uint8_t)sqlite3_column_int(st, 1)));
+		snprintf(hport, sizeof(hport), "%d", sqlite3_column_int(st, 3));
+		list = json_object_get(o, key);
+		if (!list) {
+			list = json_array();
+			json_object_set_new(o, key, list);
+		}
+		json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp",
+						      (const char *)sqlite3_column_text(st, 2),
+						      "HostPort", hport));
+	}
+	sqlite3_finalize(st);
+	return o;
+}
+
+/* HostConfig.PortBindings: the -p specs as asked, Docker's shape. */
+static json_t *port_bindings_json(const struct cnm_ctr *c)
+{
+	json_t *specs = json_loads(c->port_specs ? c->port_specs : "[]", 0, NULL), *o = json_object();
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(specs, i, v) {
+		struct cnm_portmap *m;
+		size_t n;
+
+		if (cnm_portspec_parse(json_string_value(v), &m, &n, NULL))
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			char key[32], ip[CNM_ADDRSTRLEN] = "", port[8] = "";
+			json_t *list;
+
+			snprintf(key, sizeof(key), "%u/%s", m[k].cport, cnm_proto_name(m[k].proto));
+			if (m[k].host_ip.family)
+				cnm_addr_format(&m[k].host_ip, ip);
+			if (m[k].host_port)
+				snprintf(port, sizeof(port), "%u", m[k].host_port);
+			list = json_object_get(o, key);
+			if (!list) {
+				list = json_array();
+				json_object_set_new(o, key, list);
+			}
+			json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp", ip,
+							      "HostPort", port));
+		}
+		free(m);
+	}
+	json_decref(specs);
+	return o;
+}
+
 static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c)
 {
 	struct cnm_ep *eps = NULL;
@@ -105,7 +173,7 @@ static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c)
 	json_object_set_new(ns, "HairpinMode", json_false());
 	json_object_set_new(ns, "LinkLocalIPv6Address", json_string(""));
 	json_object_set_new(ns, "LinkLocalIPv6PrefixLen", json_integer(0));
-	json_object_set_new(ns, "Ports", json_object());
+	json_object_set_new(ns, "Ports", ports_json(ctx, c->id));
 	json_object_set_new(ns, "SandboxKey", json_string(key));
 	json_object_set_new(ns, "SecondaryIPAddresses", json_null());
 	json_object_set_new(ns, "SecondaryIPv6Addresses", json_null());
@@ -168,9 +236,10 @@ int cnm_container_inspect(struct cnm_ctx *ctx, const char *ref, char **json, str
 	json_object_set_new(o, "RestartCount", json_integer(0));
 	json_object_set_new(o, "Platform", json_string("linux"));
 	json_object_set_new(o, "HostConfig",
-			    json_pack("{s:s, s:{}, s:b, s:s, s:s, s:s}", "NetworkMode",
-				      c.network_mode, "PortBindings", "AutoRemove", c.auto_remove,
-				      "IpcMode", "private", "PidMode", "", "UTSMode", ""));
+			    json_pack("{s:s, s:o, s:b, s:s, s:s, s:s}", "NetworkMode",
+				      c.network_mode, "PortBindings", port_bindings_json(&c),
+				      "AutoRemove", c.auto_remove, "IpcMode", "private",
+				      "PidMode", "", "UTSMode", ""));
 	json_object_set_new(o, "Config",
 			    json_pack("{s:s, s:s, s:O, s:s, s:s}", "Hostname", c.hostname,
 				      "Domainname", "", "Cmd", argv, "Image", "",
@@ -216,7 +285,13 @@ int cnm_container_list(struct cnm_ctx *ctx, bool all, struct cnm_container_info 
 			       " c.finished_at, c.exit_code, c.pid, c.argv,"
 			       " coalesce((SELECT group_concat(n.name, ',') FROM endpoints e JOIN"
 			       " networks n ON n.id = e.network_id WHERE e.container_id = c.id),"
-			       " (SELECT name FROM networks WHERE id = c.network_id))"
+			       " (SELECT name FROM networks WHERE id = c.network_id)),"
+			       " (SELECT group_concat(CASE WHEN instr(host_ip, ':') THEN '[' ||"
+			       " host_ip || ']' ELSE host_ip END || ':' || host_port || '->' ||"
+			       " container_port || '/' || CASE proto WHEN 17 THEN 'udp' WHEN 132"
+			       " THEN 'sctp' ELSE 'tcp' END, ', ') FROM (SELECT * FROM ports p WHERE"
+			       " p.container_id = c.id ORDER BY container_port, proto,"
+			       " instr(host_ip, ':')))"
 			       " FROM containers c WHERE ?1 OR c.state = 'running'"
 			       " ORDER BY c.created DESC", &st, err);
 	if (rc)
@@ -244,6 +319,7 @@ int cnm_container_list(struct cnm_ctx *ctx, bool all, struct cnm_container_info 
 		i->pid = sqlite3_column_int(st, 7);
 		i->command = command_text((const char *)sqlite3_column_text(st, 8));
 		i->networks = cnm_col_strdup(st, 9);
+		i->ports = cnm_col_strdup(st, 10);
 	}
 	sqlite3_finalize(st);
 	if (rc) {
@@ -260,6 +336,7 @@ void cnm_container_list_free(struct cnm_container_info *list, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(list[i].command);
 		free(list[i].networks);
+		free(list[i].ports);
 	}
 	free(list);
 }

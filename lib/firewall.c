@@ -37,14 +37,62 @@ static const char table_def[] =
 	"add set inet cnm self { type ifname . ifname; comment \"bridge . bridge: routed"
 	" traffic that stays inside one network\"; }\n"
 	"add set inet cnm internal { type ifname; comment \"bridges of --internal networks\"; }\n"
+	"add set inet cnm masq4 { type ipv4_addr; flags interval; comment \"subnets that leave"
+	" with the host's address\"; }\n"
+	"add set inet cnm masq6 { type ipv6_addr; flags interval; comment \"subnets that leave"
+	" with the host's address\"; }\n"
+	"add set inet cnm nets4 { type ipv4_addr; flags interval; comment \"every container"
+	" subnet\"; }\n"
+	"add set inet cnm nets6 { type ipv6_addr; flags interval; comment \"every container"
+	" subnet\"; }\n"
+	"add map inet cnm ports4 { type inet_proto . inet_service : ipv4_addr . inet_service;"
+	" comment \"published on every IPv4 address\"; }\n"
+	"add map inet cnm ports4_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr ."
+	" inet_service; comment \"published on one IPv4 address\"; }\n"
+	"add map inet cnm ports6 { type inet_proto . inet_service : ipv6_addr . inet_service;"
+	" comment \"published on every IPv6 address\"; }\n"
+	"add map inet cnm ports6_ip { type ipv6_addr . inet_proto . inet_service : ipv6_addr ."
+	" inet_service; comment \"published on one IPv6 address\"; }\n"
 	"add chain inet cnm forward { type filter hook forward priority filter; policy accept;"
 	" comment \"isolation between networks\"; }\n"
+	"add chain inet cnm prerouting { type nat hook prerouting priority dstnat; policy accept;"
+	" comment \"published ports, from outside and from containers\"; }\n"
+	"add chain inet cnm output { type nat hook output priority -100; policy accept;"
+	" comment \"published ports, from the host itself\"; }\n"
+	"add chain inet cnm postrouting { type nat hook postrouting priority srcnat; policy accept;"
+	" comment \"masquerade\"; }\n"
+	"add chain inet cnm publish { comment \"published ports: DNAT to the container\"; }\n"
 	"add rule inet cnm forward iifname @internal oifname != @internal drop"
 	" comment \"internal networks: nothing leaves\"\n"
 	"add rule inet cnm forward oifname @internal iifname != @internal drop"
 	" comment \"internal networks: nothing enters\"\n"
+	"add rule inet cnm forward ct state established,related accept comment \"replies\"\n"
+	"add rule inet cnm forward ct status dnat accept"
+	" comment \"published ports are reachable from everywhere\"\n"
 	"add rule inet cnm forward iifname @bridges oifname @bridges iifname . oifname != @self"
-	" drop comment \"networks do not reach each other\"\n";
+	" drop comment \"networks do not reach each other\"\n"
+	"add rule inet cnm prerouting fib daddr type local jump publish\n"
+	"add rule inet cnm output fib daddr type local jump publish\n"
+	"add rule inet cnm publish dnat ip to ip daddr . meta l4proto . th dport map @ports4_ip"
+	" comment \"ports published on one address\"\n"
+	"add rule inet cnm publish dnat ip to meta l4proto . th dport map @ports4"
+	" comment \"ports published on every address\"\n"
+	"add rule inet cnm publish dnat ip6 to ip6 daddr . meta l4proto . th dport map @ports6_ip"
+	" comment \"ports published on one address\"\n"
+	"add rule inet cnm publish dnat ip6 to meta l4proto . th dport map @ports6"
+	" comment \"ports published on every address\"\n"
+	"add rule inet cnm postrouting ip saddr @masq4 oifname != @bridges masquerade"
+	" comment \"containers reach the outside with the host's address\"\n"
+	"add rule inet cnm postrouting ip6 saddr @masq6 oifname != @bridges masquerade"
+	" comment \"containers reach the outside with the host's address\"\n"
+	"add rule inet cnm postrouting ct status dnat ip saddr @nets4 oifname @bridges masquerade"
+	" comment \"hairpin: a container reaching a published port\"\n"
+	"add rule inet cnm postrouting ct status dnat ip6 saddr @nets6 oifname @bridges masquerade"
+	" comment \"hairpin: a container reaching a published port\"\n"
+	"add rule inet cnm postrouting ip saddr 127.0.0.0/8 oifname @bridges masquerade"
+	" comment \"127.0.0.1:PORT reaches containers (route_localnet)\"\n"
+	"add rule inet cnm postrouting ip6 saddr ::1 oifname @bridges masquerade"
+	" comment \"[::1]:PORT reaches containers\"\n";
 
 /*
  * libnftables (with libnftnl, libxtables and libgmp behind it) costs every
@@ -103,7 +151,7 @@ static struct nft_ctx *fw_ctx(struct cnm_ctx *ctx, struct cnm_err *err)
 }
 
 /* Run one transaction; on failure the first line of nft's message goes in @err. */
-static int fw_run(struct cnm_ctx *ctx, const char *cmds, const char *what, struct cnm_err *err)
+int cnm_fw_run(struct cnm_ctx *ctx, const char *cmds, const char *what, struct cnm_err *err)
 {
 	struct nft_ctx *n = fw_ctx(ctx, err);
 	const char *msg;
@@ -126,22 +174,38 @@ static void fw_create_table(struct cnm_ctx *ctx)
 	struct cnm_err ignored;
 
 	/* fails atomically, changing nothing, when another command made it first */
-	fw_run(ctx, table_def, "create table inet cnm", &ignored);
+	cnm_fw_run(ctx, table_def, "create table inet cnm", &ignored);
 }
 
 /* The element list for @net, for "add element" or "delete element". */
 static int elements(const struct cnm_net *net, const char *verb, char *out, size_t len)
 {
 	const char *b = net->bridge;
+	char s4[CNM_CIDRSTRLEN], s6[CNM_CIDRSTRLEN];
+	int n;
 
-	return snprintf(out, len,
-			"%s element inet cnm bridges { \"%s\" }\n"
-			"%s element inet cnm self { \"%s\" . \"%s\" }\n"
-			"%s%s%s%s%s",
-			verb, b, verb, b, b,
-			net->internal ? verb : "", net->internal ? " element inet cnm internal { \"" : "",
-			net->internal ? b : "", net->internal ? "\" }" : "",
-			net->internal ? "\n" : "");
+	n = snprintf(out, len, "%s element inet cnm bridges { \"%s\" }\n"
+		     "%s element inet cnm self { \"%s\" . \"%s\" }\n", verb, b, verb, b, b);
+	if (net->internal)
+		n += snprintf(out + n, len - (size_t)n, "%s element inet cnm internal { \"%s\" }\n",
+			      verb, b);
+	if (net->has_pool) {
+		cnm_cidr_format(&net->pool.subnet, s4);
+		n += snprintf(out + n, len - (size_t)n, "%s element inet cnm nets4 { %s }\n", verb,
+			      s4);
+		if (net->masquerade && !net->internal)
+			n += snprintf(out + n, len - (size_t)n,
+				      "%s element inet cnm masq4 { %s }\n", verb, s4);
+	}
+	if (net->has_pool6) {
+		cnm_cidr_format(&net->pool6.subnet, s6);
+		n += snprintf(out + n, len - (size_t)n, "%s element inet cnm nets6 { %s }\n", verb,
+			      s6);
+		if (net->masquerade && !net->internal)
+			n += snprintf(out + n, len - (size_t)n,
+				      "%s element inet cnm masq6 { %s }\n", verb, s6);
+	}
+	return n;
 }
 
 /**
@@ -150,7 +214,7 @@ static int elements(const struct cnm_net *net, const char *verb, char *out, size
  */
 int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err)
 {
-	char cmds[512], what[64];
+	char cmds[1024], what[64];
 
 	if (!net->bridge[0])
 		return 0;
@@ -161,10 +225,10 @@ int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cn
 	 * costs the kernel 10-20 ms here (its abort path), so the table is
 	 * created only when adding to it failed, then the add is retried.
 	 */
-	if (fw_run(ctx, cmds, what, NULL) == 0)
+	if (cnm_fw_run(ctx, cmds, what, NULL) == 0)
 		return 0;
 	fw_create_table(ctx);
-	return fw_run(ctx, cmds, what, err);
+	return cnm_fw_run(ctx, cmds, what, err);
 }
 
 /**
@@ -173,16 +237,16 @@ int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cn
  */
 int cnm_fw_network_del(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err)
 {
-	char cmds[512], *line, *save = NULL;
+	char cmds[1024], *line, *save = NULL;
 	struct cnm_err ignored;
 
 	if (!net->bridge[0])
 		return 0;
 	elements(net, "delete", cmds, sizeof(cmds));
-	if (fw_run(ctx, cmds, "delete network", &ignored) == 0)
+	if (cnm_fw_run(ctx, cmds, "delete network", &ignored) == 0)
 		return 0;
 	for (line = strtok_r(cmds, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		fw_run(ctx, line, "delete element", &ignored);
+		cnm_fw_run(ctx, line, "delete element", &ignored);
 	return 0;
 }
 

@@ -357,14 +357,21 @@ void cnm_nl_link_del(struct cnm_nl_batch *b, const char *name)
 }
 
 /**
- * cnm_nl_port_isolate() - mark a bridge port isolated: it can talk to the
- * bridge itself (the gateway) and to ports that are not isolated, never to
- * another isolated port.  That is Docker's enable_icc=false without a
- * firewall rule.
+ * cnm_nl_brport() - set a bridge port's flags.
+ * @b: batch
+ * @ifname: the port
+ * @isolated: the port can talk to the bridge itself (the gateway) and to
+ *	ports that are not isolated, never to another isolated port: Docker's
+ *	enable_icc=false without a firewall rule
+ *
+ * Hairpin mode is always set: with br_netfilter loaded (as it is on most
+ * hosts that ever ran Docker) a container reaching its own published port
+ * is DNATed at the bridge layer and must be sent back out the port it came
+ * in on, which a bridge refuses otherwise.
  */
-void cnm_nl_port_isolate(struct cnm_nl_batch *b, const char *ifname)
+void cnm_nl_brport(struct cnm_nl_batch *b, const char *ifname, bool isolated)
 {
-	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, 0, 0, "isolate bridge port %s", ifname);
+	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, 0, 0, "set bridge port %s flags", ifname);
 	struct nlattr *li, *data;
 
 	put_ifinfo(nlh, 0, 0);
@@ -372,7 +379,9 @@ void cnm_nl_port_isolate(struct cnm_nl_batch *b, const char *ifname)
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_SLAVE_KIND, "bridge");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_SLAVE_DATA);
-	mnl_attr_put_u8(nlh, IFLA_BRPORT_ISOLATED, 1);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1 /* BRIDGE_MODE_HAIRPIN */);
+	if (isolated)
+		mnl_attr_put_u8(nlh, IFLA_BRPORT_ISOLATED, 1);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
 }

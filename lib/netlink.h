@@ -52,7 +52,7 @@ void cnm_nl_veth_add(struct cnm_nl_batch *b, const char *name, int master, int m
 		     const char *peer, int peer_netns_fd, const uint8_t peer_mac[6]);
 void cnm_nl_link_up(struct cnm_nl_batch *b, int ifindex, const char *name);
 void cnm_nl_link_del(struct cnm_nl_batch *b, const char *name);
-void cnm_nl_port_isolate(struct cnm_nl_batch *b, const char *ifname);
+void cnm_nl_brport(struct cnm_nl_batch *b, const char *ifname, bool isolated);
 void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr *a, int prefix,
 		     const char *ifname);
 void cnm_nl_route_default(struct cnm_nl_batch *b, const struct cnm_addr *gw, int ifindex);

@@ -23,7 +23,7 @@
 #include <sys/file.h>
 #include "ctx.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS networks("
@@ -70,6 +70,16 @@ static const char migrate_v2[] =
 	"ALTER TABLE endpoints ADD COLUMN aliases TEXT NOT NULL DEFAULT '[]';"
 	"CREATE UNIQUE INDEX endpoints_addr6 ON endpoints(network_id, addr6);"
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);";
+
+/* Version 3: published ports.  A port row lives while its container runs. */
+static const char migrate_v3[] =
+	"ALTER TABLE containers ADD COLUMN port_specs TEXT NOT NULL DEFAULT '[]';"
+	"CREATE TABLE ports("
+	" container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,"
+	" proto INTEGER NOT NULL, host_ip TEXT NOT NULL, host_port INTEGER NOT NULL,"
+	" container_ip TEXT NOT NULL, container_port INTEGER NOT NULL,"
+	" UNIQUE(host_ip, proto, host_port));"
+	"CREATE INDEX ports_ctr ON ports(container_id);";
 
 static int db_fail(struct cnm_ctx *ctx, int rc, const char *what, struct cnm_err *err)
 {
@@ -212,10 +222,12 @@ int cnm_store_open(struct cnm_ctx *ctx, struct cnm_err *err)
 		rc = cnm_store_exec(ctx, schema, err);
 	if (!rc && version < 2)
 		rc = cnm_store_exec(ctx, migrate_v2, err);
+	if (!rc && version < 3)
+		rc = cnm_store_exec(ctx, migrate_v3, err);
 	if (!rc && version <= 0)
 		rc = cnm_networks_ensure_defaults(ctx, err);
 	if (!rc)
-		rc = cnm_store_exec(ctx, "PRAGMA user_version=2;", err);
+		rc = cnm_store_exec(ctx, "PRAGMA user_version=3;", err);
 	if (rc) {
 		cnm_store_rollback(ctx);
 		return rc;

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: MIT
+/*
+ * publish.c - published ports: chosen under the store lock, kept as rows,
+ * made real as elements of four nftables maps.
+ *
+ * DOC: Theory of operation
+ * `run -p` specs are expanded (ports.c), their host addresses resolved (the
+ * network's host_binding_ipv4 when none is given; :: too when the container
+ * has IPv6), and checked in one pass against everything already published
+ * (the ports table) and everything bound by a process on the host (read
+ * from /proc/net once).  Rows are inserted in the same transaction that
+ * creates the container, so two containers can never take one port.
+ *
+ * In the kernel a published port is one map element: `tcp . 8080 :
+ * 172.17.0.2 . 80` in ports4 (every address) or ports4_ip (one address),
+ * likewise ports6/ports6_ip.  All of a container's ports go in or out in
+ * one transaction; the chains never change.  There is no proxy process: the
+ * client's address reaches the container unchanged.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include "firewall.h"
+#include "publish.h"
+
+/* /proc/net/{tcp,udp}[6]: ports bound by processes of this namespace. */
+static void host_bound(struct cnm_portset *s, const char *file, uint8_t proto, int family)
+{
+	char line[512];
+	FILE *f = fopen(file, "re");
+
+	if (!f)
+		return;
+	if (!fgets(line, sizeof(line), f)) { /* header */
+		fclose(f);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char addr[64];
+		unsigned int port, state;
+		struct cnm_portmap p = { .proto = proto };
+
+		if (sscanf(line, "%*d: %63[0-9A-Fa-f]:%x %*s %x", addr, &port, &state) != 3)
+			continue;
+		if (proto == CNM_TCP && state != 0x0A) /* LISTEN */
+			continue;
+		p.host_port = (uint16_t)port;
+		p.host_ip.family = family;
+		/* the kernel prints each 32-bit word in host order */
+		for (int w = 0; w < (family == AF_INET ? 1 : 4); w++) {
+			unsigned int v;
+
+			sscanf(addr + w * 8, "%8x", &v);
+			memcpy(p.host_ip.b + w * 4, &v, 4);
+		}
+		p.any = !memcmp(p.host_ip.b, (uint8_t[16]){ 0 }, family == AF_INET ? 4 : 16);
+		cnm_portset_add(s, &p);
+	}
+	fclose(f);
+}
+
+/* Everything published by cnm and everything bound on the host. */
+static int load_taken(struct cnm_ctx *ctx, struct cnm_portset *s, struct cnm_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, "SELECT proto, host_ip, host_port FROM ports", &st, err);
+	if (rc)
+		return rc;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct cnm_portmap p = { .proto = (uint8_t)sqlite3_column_int(st, 0) };
+
+		cnm_addr_parse((const char *)sqlite3_column_text(st, 1), &p.host_ip);
+		p.any = !memcmp(p.host_ip.b, (uint8_t[16]){ 0 }, 16);
+		p.host_port = (uint16_t)sqlite3_column_int(st, 2);
+		cnm_portset_add(s, &p);
+	}
+	sqlite3_finalize(st);
+	host_bound(s, "/proc/net/tcp", CNM_TCP, AF_INET);
+	host_bound(s, "/proc/net/tcp6", CNM_TCP, AF_INET6);
+	host_bound(s, "/proc/net/udp", CNM_UDP, AF_INET);
+	host_bound(s, "/proc/net/udp6", CNM_UDP, AF_INET6);
+	return 0;
+}
+
+/* Who holds @p: a container of ours, or a process on the host. */
+static void owner_of(struct cnm_ctx *ctx, const struct cnm_portmap *p, char *out, size_t len)
+{
+	sqlite3_stmt *st;
+
+	snprintf(out, len, "a process on the host");
+	if (!cnm_store_prepare(ctx, "SELECT c.name FROM ports p JOIN containers c ON c.id ="
+			       " p.container_id WHERE p.proto = ? AND p.host_port = ?", &st, NULL)) {
+		sqlite3_bind_int(st, 1, p->proto);
+		sqlite3_bind_int(st, 2, p->host_port);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			snprintf(out, len, "container %s", sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+}
+
+static void ephemeral_range(uint16_t *lo, uint16_t *hi)
+{
+	unsigned int a = 32768, b = 60999;
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+
+	if (f) {
+		if (fscanf(f, "%u %u", &a, &b) != 2 || a < 1 || b > 65535 || a > b) {
+			a = 32768;
+			b = 60999;
+		}
+		fclose(f);
+	}
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+}
+
+static int insert_port(struct cnm_ctx *ctx, const char *container_id, const struct cnm_portmap *p,
+		       const struct cnm_addr *to, struct cnm_err *err)
+{
+	char hip[CNM_ADDRSTRLEN], cip[CNM_ADDRSTRLEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, "INSERT INTO ports(container_id, proto, host_ip, host_port,"
+			       " container_ip, container_port) VALUES (?,?,?,?,?,?)", &st, err);
+	if (rc)
+		return rc;
+	cnm_addr_format(&p->host_ip, hip);
+	cnm_addr_format(to, cip);
+	sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, p->proto);
+	sqlite3_bind_text(st, 3, hip, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, p->host_port);
+	sqlite3_bind_text(st, 5, cip, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, p->cport);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -EEXIST;
+	sqlite3_finalize(st);
+	if (rc)
+		return cnm_errf(err, EADDRINUSE, "Bind for %s:%u failed: port is already allocated",
+				hip, p->host_port);
+	return 0;
+}
+
+/**
+ * cnm_publish_plan() - choose host ports for @specs and insert their rows.
+ * @ctx: context, inside the transaction that creates the container
+ * @container_id: the container (its row is already inserted)
+ * @specs: -p specs as given
+ * @n_specs: how many
+ * @net: the container's network (host_binding_ipv4)
+ * @ep: its endpoint there (the DNAT targets)
+ * @err: filled on failure: a bad spec, a port taken (naming the owner)
+ *
+ * Return: 0 or a negative errno.
+ */
+int cnm_publish_plan(struct cnm_ctx *ctx, const char *container_id, const char *const *specs,
+		     size_t n_specs, const struct cnm_net *net, const struct cnm_ep *ep,
+		     struct cnm_err *err)
+{
+	struct cnm_portset *taken = NULL;
+	struct cnm_portmap *all = NULL;
+	struct cnm_addr deflt;
+	size_t n = 0;
+	uint16_t lo, hi;
+	uint32_t seed;
+	int rc = 0;
+
+	if (!n_specs)
+		return 0;
+	if (!ep || !ep->has_addr)
+		return cnm_errf(err, EINVAL, "published ports need a bridge network: network %s"
+				" gives the container no address", net->name);
+	cnm_addr_parse(net->host_binding[0] ? net->host_binding : "0.0.0.0", &deflt);
+	for (size_t i = 0; i < n_specs && !rc; i++) {
+		struct cnm_portmap *v, *nall;
+		size_t k, extra;
+
+		rc = cnm_portspec_parse(specs[i], &v, &k, err);
+		if (rc)
+			break;
+		/* no address given: the network's default, and :: too with IPv6 */
+		extra = v[0].host_ip.family == 0 && ep->has_addr6 ? k : 0;
+		nall = realloc(all, (n + k + extra) * sizeof(*all));
+		if (!nall) {
+			free(v);
+			rc = cnm_errf(err, ENOMEM, "out of memory");
+			break;
+		}
+		all = nall;
+		for (size_t j = 0; j < k; j++) {
+			if (v[j].host_ip.family == 0) {
+				v[j].host_ip = deflt;
+				v[j].any = !memcmp(deflt.b, (uint8_t[4]){ 0 }, 4);
+			}
+			if (v[j].host_ip.family == AF_INET6 && !ep->has_addr6)
+				rc = cnm_errf(err, EINVAL, "cannot publish %s on an IPv6 address: the"
+					      " container has no IPv6 address on network %s",
+					      specs[i], net->name);
+			all[n++] = v[j];
+		}
+		for (size_t j = 0; j < extra; j++) {
+			all[n] = all[n - extra];
+			memset(&all[n].host_ip, 0, sizeof(all[n].host_ip));
+			all[n].host_ip.family = AF_INET6;
+			all[n].any = true;
+			n++;
+		}
+		free(v);
+	}
+	if (rc)
+		goto out;
+	taken = calloc(1, sizeof(*taken));
+	if (!taken) {
+		rc = cnm_errf(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	cnm_portset_init(taken);
+	rc = load_taken(ctx, taken, err);
+	if (rc)
+		goto out;
+	ephemeral_range(&lo, &hi);
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint32_t)getpid();
+	rc = cnm_ports_choose(taken, all, n, lo, hi, seed, err);
+	if (rc == -EADDRINUSE) {
+		/* name the owner: find the mapping that clashed */
+		struct cnm_portset *before = calloc(1, sizeof(*before));
+		char owner[CNM_NAME_MAX + 32], where[CNM_ADDRSTRLEN];
+
+		for (size_t i = 0; before && i < n; i++) {
+			cnm_portset_init(before);
+			load_taken(ctx, before, NULL);
+			if (all[i].host_port && cnm_portset_conflict(before, &all[i])) {
+				owner_of(ctx, &all[i], owner, sizeof(owner));
+				cnm_addr_format(&all[i].host_ip, where);
+				rc = cnm_errf(err, EADDRINUSE, "Bind for %s%s%s:%u failed: port is"
+					      " already allocated (%s/%s is published by %s)",
+					      all[i].host_ip.family == AF_INET6 ? "[" : "", where,
+					      all[i].host_ip.family == AF_INET6 ? "]" : "",
+					      all[i].host_port, where, cnm_proto_name(all[i].proto),
+					      owner);
+				cnm_portset_free(before);
+				break;
+			}
+			cnm_portset_free(before);
+		}
+		free(before);
+	}
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = insert_port(ctx, container_id, &all[i],
+				 all[i].host_ip.family == AF_INET6 ? &ep->addr6 : &ep->addr, err);
+out:
+	if (taken)
+		cnm_portset_free(taken);
+	free(taken);
+	free(all);
+	return rc;
+}
+
+/*
+ * Append one element, "tcp . 8080 : 172.17.0.2 . 80" (with "IP . " in front
+ * for the _ip maps), to the right map's list.
+ */
+struct maplists {
+	char *buf[4];	/* ports4, ports4_ip, ports6, ports6_ip */
+	size_t len[4], cap[4], count[4];
+};
+
+static int ml_append(struct maplists *m, int which, const char *text)
+{
+	size_t tl = strlen(text);
+
+	if (m->len[which] + tl + 3 > m->cap[which]) {
+		size_t cap = (m->cap[which] + tl + 3) * 2;
+		char *nb = realloc(m->buf[which], cap);
+
+		if (!nb)
+			return -ENOMEM;
+		m->buf[which] = nb;
+		m->cap[which] = cap;
+	}
+	m->len[which] += (size_t)sprintf(m->buf[which] + m->len[which], "%s%s",
+					 m->count[which]++ ? ", " : "", text);
+	return 0;
+}
+
+/**
+ * cnm_publish_fw() - add (or delete) a container's port elements, in one
+ * transaction.
+ */
+int cnm_publish_fw(struct cnm_ctx *ctx, const char *container_id, bool add, struct cnm_err *err)
+{
+	static const char *const maps[] = { "ports4", "ports4_ip", "ports6", "ports6_ip" };
+	struct maplists m = { 0 };
+	char *cmds = NULL;
+	size_t total = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, "SELECT proto, host_ip, host_port, container_ip,"
+			       " container_port FROM ports WHERE container_id = ?", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW && !rc) {
+		const char *hip = (const char *)sqlite3_column_text(st, 1);
+		const char *cip = (const char *)sqlite3_column_text(st, 3);
+		const char *proto = cnm_proto_name((uint8_t)sqlite3_column_int(st, 0));
+		bool v6 = strchr(hip, ':') != NULL;
+		bool any = !strcmp(hip, "0.0.0.0") || !strcmp(hip, "::");
+		int which = (v6 ? 2 : 0) + (any ? 0 : 1);
+		char e[160];
+
+		if (add)
+			snprintf(e, sizeof(e), "%s%s%s . %d : %s . %d", any ? "" : hip,
+				 any ? "" : " . ", proto, sqlite3_column_int(st, 2), cip,
+				 sqlite3_column_int(st, 4));
+		else
+			snprintf(e, sizeof(e), "%s%s%s . %d", any ? "" : hip, any ? "" : " . ",
+				 proto, sqlite3_column_int(st, 2));
+		rc = ml_append(&m, which, e);
+	}
+	sqlite3_finalize(st);
+	for (int i = 0; i < 4; i++)
+		total += m.len[i] + 64;
+	if (!rc && total > 4 * 64) {
+		cmds = malloc(total);
+		rc = cmds ? 0 : -ENOMEM;
+	}
+	if (!rc && cmds) {
+		size_t off = 0;
+
+		for (int i = 0; i < 4; i++)
+			if (m.count[i])
+				off += (size_t)sprintf(cmds + off, "%s element inet cnm %s { %s }\n",
+						       add ? "add" : "delete", maps[i], m.buf[i]);
+		rc = add ? cnm_fw_run(ctx, cmds, "publish ports", err)
+			 : cnm_fw_run(ctx, cmds, "unpublish ports", err);
+	} else if (rc) {
+		rc = cnm_errf(err, ENOMEM, "out of memory");
+	}
+	free(cmds);
+	for (int i = 0; i < 4; i++)
+		free(m.buf[i]);
+	return rc;
+}
+
+/**
+ * cnm_publish_release() - take a container's ports out of the kernel and
+ * the store.  Under the lock.
+ */
+int cnm_publish_release(struct cnm_ctx *ctx, const char *container_id, struct cnm_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	cnm_publish_fw(ctx, container_id, false, NULL);
+	rc = cnm_store_prepare(ctx, "DELETE FROM ports WHERE container_id = ?", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
+	return cnm_store_step_done(ctx, st, "release ports", err);
+}
