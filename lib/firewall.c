@@ -91,8 +91,7 @@ static const char table_def[] =
 	" comment \"hairpin: a container reaching a published port\"\n"
 	"add rule inet cnm postrouting ip saddr 127.0.0.0/8 oifname @bridges masquerade"
 	" comment \"127.0.0.1:PORT reaches containers (route_localnet)\"\n"
-	"add rule inet cnm postrouting ip6 saddr ::1 oifname @bridges masquerade"
-	" comment \"[::1]:PORT reaches containers\"\n";
+;
 
 /*
  * libnftables (with libnftnl, libxtables and libgmp behind it) costs every

@@ -9,11 +9,11 @@
  * random host port each; a host range for one container port means "any
  * free port of that range" (Docker's rule).
  *
- * Taken ports live in a cnm_portset: a bitmap per protocol for ports taken
- * on every address (0.0.0.0 or ::), and a short list for ports taken on one
- * address.  A port conflicts when the protocol and port match and either
- * side is a wildcard or both name the same address.  Checking 10,000 ports
- * is 10,000 bit tests, whatever is already published.
+ * Taken ports live in a cnm_portset: a bitmap per family and protocol for
+ * ports taken on every address (0.0.0.0 or ::), and a list for ports taken
+ * on one address.  A port conflicts when the family, protocol and port match
+ * and either side is a wildcard or both name the same address.  With few
+ * single-address publications, checking 10,000 ports is 10,000 bit tests.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -188,24 +188,30 @@ static bool same_family(const struct cnm_portmap *a, const struct cnm_portmap *b
 	return a->host_ip.family == b->host_ip.family;
 }
 
+static int fam_index(const struct cnm_portmap *p)
+{
+	return p->host_ip.family == AF_INET6 ? 1 : 0;
+}
+
 /**
  * cnm_portset_conflict() - would publishing @p clash with what @s holds?
  *
- * A wildcard of either family is treated as taking the port for both:
- * 0.0.0.0 and :: listeners usually share a port space on Linux.
+ * Families are separate: 0.0.0.0:8080 and [::]:8080 are two publications
+ * (a container with IPv6 gets both).  A process listening on [::] usually
+ * takes IPv4 as well; whoever fills the set records that as both families.
  */
 bool cnm_portset_conflict(const struct cnm_portset *s, const struct cnm_portmap *p)
 {
 	int pi = proto_index(p->proto);
 
-	if (s->any[pi][p->host_port / 8] & (1u << (p->host_port % 8)))
+	if (s->any[fam_index(p)][pi][p->host_port / 8] & (1u << (p->host_port % 8)))
 		return true;
 	for (size_t i = 0; i < s->n_one; i++) {
 		const struct cnm_portmap *q = &s->one[i];
 
-		if (q->proto != p->proto || q->host_port != p->host_port)
+		if (q->proto != p->proto || q->host_port != p->host_port || !same_family(p, q))
 			continue;
-		if (p->any || (same_family(p, q) && !cnm_addr_cmp(&p->host_ip, &q->host_ip)))
+		if (p->any || !cnm_addr_cmp(&p->host_ip, &q->host_ip))
 			return true;
 	}
 	return false;
@@ -214,7 +220,8 @@ bool cnm_portset_conflict(const struct cnm_portset *s, const struct cnm_portmap 
 int cnm_portset_add(struct cnm_portset *s, const struct cnm_portmap *p)
 {
 	if (p->any) {
-		s->any[proto_index(p->proto)][p->host_port / 8] |= (uint8_t)(1u << (p->host_port % 8));
+		s->any[fam_index(p)][proto_index(p->proto)][p->host_port / 8] |=
+			(uint8_t)(1u << (p->host_port % 8));
 		return 0;
 	}
 	if (s->n_one == s->cap_one) {

@@ -40,7 +40,7 @@ int cnm_proto_parse(const char *s, uint8_t *proto);
  * ports taken on every address, and a list for ports taken on one address.
  */
 struct cnm_portset {
-	uint8_t any[3][65536 / 8];	/* tcp, udp, sctp */
+	uint8_t any[2][3][65536 / 8];	/* [IPv4, IPv6][tcp, udp, sctp] */
 	struct cnm_portmap *one;	/* ports taken on one address */
 	size_t n_one, cap_one;
 };

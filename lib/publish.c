@@ -58,6 +58,11 @@ static void host_bound(struct cnm_portset *s, const char *file, uint8_t proto, i
 		}
 		p.any = !memcmp(p.host_ip.b, (uint8_t[16]){ 0 }, family == AF_INET ? 4 : 16);
 		cnm_portset_add(s, &p);
+		if (p.any && family == AF_INET6) {
+			/* [::] without IPV6_V6ONLY takes IPv4 too; /proc does not say */
+			p.host_ip.family = AF_INET;
+			cnm_portset_add(s, &p);
+		}
 	}
 	fclose(f);
 }
@@ -164,8 +169,8 @@ int cnm_publish_plan(struct cnm_ctx *ctx, const char *container_id, const char *
 {
 	struct cnm_portset *taken = NULL;
 	struct cnm_portmap *all = NULL;
+	size_t *twins = NULL, *twin_of = NULL, n_twins = 0, n = 0;
 	struct cnm_addr deflt;
-	size_t n = 0;
 	uint16_t lo, hi;
 	uint32_t seed;
 	int rc = 0;
@@ -178,24 +183,30 @@ int cnm_publish_plan(struct cnm_ctx *ctx, const char *container_id, const char *
 	cnm_addr_parse(net->host_binding[0] ? net->host_binding : "0.0.0.0", &deflt);
 	for (size_t i = 0; i < n_specs && !rc; i++) {
 		struct cnm_portmap *v, *nall;
-		size_t k, extra;
+		size_t k, extra, *ntw;
 
 		rc = cnm_portspec_parse(specs[i], &v, &k, err);
 		if (rc)
 			break;
 		/* no address given: the network's default, and :: too with IPv6 */
 		extra = v[0].host_ip.family == 0 && ep->has_addr6 ? k : 0;
-		nall = realloc(all, (n + k + extra) * sizeof(*all));
-		if (!nall) {
+		nall = realloc(all, (n + k) * sizeof(*all));
+		ntw = realloc(twins, (n_twins + extra + 1) * sizeof(*twins));
+		if (!nall || !ntw) {
 			free(v);
+			all = nall ? nall : all;
+			twins = ntw ? ntw : twins;
 			rc = cnm_errf(err, ENOMEM, "out of memory");
 			break;
 		}
 		all = nall;
+		twins = ntw;
 		for (size_t j = 0; j < k; j++) {
 			if (v[j].host_ip.family == 0) {
 				v[j].host_ip = deflt;
 				v[j].any = !memcmp(deflt.b, (uint8_t[4]){ 0 }, 4);
+				if (extra && v[j].any)
+					twins[n_twins++] = n;
 			}
 			if (v[j].host_ip.family == AF_INET6 && !ep->has_addr6)
 				rc = cnm_errf(err, EINVAL, "cannot publish %s on an IPv6 address: the"
@@ -203,14 +214,27 @@ int cnm_publish_plan(struct cnm_ctx *ctx, const char *container_id, const char *
 					      specs[i], net->name);
 			all[n++] = v[j];
 		}
-		for (size_t j = 0; j < extra; j++) {
-			all[n] = all[n - extra];
-			memset(&all[n].host_ip, 0, sizeof(all[n].host_ip));
-			all[n].host_ip.family = AF_INET6;
-			all[n].any = true;
-			n++;
-		}
 		free(v);
+	}
+	/* append the [::] twins after every explicit mapping */
+	if (!rc && n_twins) {
+		struct cnm_portmap *nall = realloc(all, (n + n_twins) * sizeof(*all));
+
+		twin_of = calloc(n_twins, sizeof(*twin_of));
+		if (!nall || !twin_of) {
+			all = nall ? nall : all;
+			rc = cnm_errf(err, ENOMEM, "out of memory");
+		} else {
+			all = nall;
+			for (size_t t = 0; t < n_twins; t++) {
+				twin_of[t] = twins[t];
+				all[n + t] = all[twins[t]];
+				memset(&all[n + t].host_ip, 0, sizeof(all[n + t].host_ip));
+				all[n + t].host_ip.family = AF_INET6;
+				all[n + t].any = true;
+			}
+			n += n_twins;
+		}
 	}
 	if (rc)
 		goto out;
@@ -226,7 +250,14 @@ int cnm_publish_plan(struct cnm_ctx *ctx, const char *container_id, const char *
 	ephemeral_range(&lo, &hi);
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		seed = (uint32_t)getpid();
-	rc = cnm_ports_choose(taken, all, n, lo, hi, seed, err);
+	/* the [::] twins added for IPv6 take the port chosen for IPv4 */
+	rc = cnm_ports_choose(taken, all, n - n_twins, lo, hi, seed, err);
+	for (size_t i = n - n_twins; !rc && i < n; i++) {
+		all[i].host_port = all[twin_of[i - (n - n_twins)]].host_port;
+		all[i].host_lo = all[i].host_hi = 0;
+	}
+	if (!rc && n_twins)
+		rc = cnm_ports_choose(taken, all + n - n_twins, n_twins, lo, hi, seed, err);
 	if (rc == -EADDRINUSE) {
 		/* name the owner: find the mapping that clashed */
 		struct cnm_portset *before = calloc(1, sizeof(*before));
@@ -259,6 +290,8 @@ out:
 		cnm_portset_free(taken);
 	free(taken);
 	free(all);
+	free(twins);
+	free(twin_of);
 	return rc;
 }
 

@@ -1,0 +1,182 @@
+#!/usr/bin/env bats
+# NAT to the outside and published ports, with real connections.  The
+# "outside" is a namespace of the test's own, wired to the sandbox host with
+# documentation addresses; the host's default route points at it.
+
+load helpers
+
+SERVE='socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo peer=\$SOCAT_PEERADDR"'
+
+setup_file() {
+	ip netns add ext
+	ip link add uplink0 type veth peer name eth0 netns ext
+	ip addr add 198.51.100.1/24 dev uplink0
+	ip addr add 2001:db8::1/64 dev uplink0 nodad
+	ip link set uplink0 up
+	ip -n ext addr add 198.51.100.2/24 dev eth0
+	ip -n ext addr add 2001:db8::2/64 dev eth0 nodad
+	ip -n ext link set eth0 up
+	ip -n ext link set lo up
+	ip route add default via 198.51.100.2
+	ip -6 route add default via 2001:db8::2
+	# a server on the outside that says who it sees
+	# (detached from bats' descriptors, or bats waits for them at the end)
+	ip netns exec ext socat TCP-LISTEN:7000,fork,reuseaddr SYSTEM:'echo seen=$SOCAT_PEERADDR' \
+		</dev/null >/dev/null 2>&1 3>&- &
+	ip netns exec ext socat TCP6-LISTEN:7000,fork,reuseaddr,ipv6only=1 \
+		SYSTEM:'echo seen=$SOCAT_PEERADDR' </dev/null >/dev/null 2>&1 3>&- &
+}
+
+teardown_file() {
+	pkill -f 'socat TCP6?-LISTEN:7000' || true
+}
+
+setup() { cleanup_containers; }
+teardown() {
+	cleanup_containers
+	cnm network prune -f >/dev/null
+}
+
+listening() { ip netns exec "$1" ss -Hln "sport = :$2" | grep -q .; }
+fetch() { socat -T2 - "$1" </dev/null; }
+serve() { # serve NAME [run options...]: a container answering "peer=<client>" on tcp/80
+	local name=$1; shift
+	cnm run -d --name "$name" "$@" -- sh -c "$SERVE"
+	wait_until 5 listening "$name" 80
+}
+
+@test "containers reach the outside with the host's address (masquerade)" {
+	wait_until 5 ip netns exec ext sh -c 'ss -Hltn "sport = :7000" | grep -q .'
+	cnm run -d --name out1 -- sleep 3600
+	[ "$(cnm exec out1 socat -T2 - TCP:198.51.100.2:7000 </dev/null)" = seen=198.51.100.1 ]
+	[ "$(nft list set inet cnm masq4 | grep -o '172.17.0.0/16')" = 172.17.0.0/16 ]
+	[ "$(sysctl -n net.ipv4.ip_forward)" = 1 ]
+}
+
+@test "enable_ip_masquerade=false: the outside sees the container's own address" {
+	cnm network create --subnet 10.88.0.0/24 -o com.docker.network.bridge.enable_ip_masquerade=false nomasq >/dev/null
+	ip -n ext route add 10.88.0.0/24 via 198.51.100.1
+	cnm run -d --name out2 --network nomasq -- sleep 3600
+	[ "$(cnm exec out2 socat -T2 - TCP:198.51.100.2:7000 </dev/null)" = seen=10.88.0.2 ]
+	ip -n ext route del 10.88.0.0/24
+}
+
+@test "a published port answers from everywhere, and the outside client keeps its address" {
+	serve web -p 8080:80
+	[ "$(ip netns exec ext socat -T2 - TCP:198.51.100.1:8080 </dev/null)" = peer=198.51.100.2 ]
+	[ "$(fetch TCP:198.51.100.1:8080)" = peer=198.51.100.1 ]
+	[ "$(fetch TCP:127.0.0.1:8080)" = peer=172.17.0.1 ]
+	cnm run -d --name same -- sleep 3600
+	[ "$(cnm exec same socat -T2 - TCP:198.51.100.1:8080 </dev/null)" = peer=172.17.0.1 ]
+	# the container reaching its own published port (hairpin)
+	[ "$(cnm exec web socat -T2 - TCP:198.51.100.1:8080 </dev/null)" = peer=172.17.0.1 ]
+	cnm network create othernet >/dev/null
+	cnm run -d --name far --network othernet -- sleep 3600
+	[[ "$(cnm exec far socat -T2 - TCP:198.51.100.1:8080 </dev/null)" =~ ^peer= ]]
+	# and no proxy process: the only socat of port 8080 is in the container
+	[ "$(pgrep -f 'docker-proxy|cnm-proxy' | wc -l)" -eq 0 ]
+}
+
+@test "udp ports are published too" {
+	cnm run -d --name dns -p 5353:53/udp -- socat UDP-RECVFROM:53,fork SYSTEM:'echo pong'
+	wait_until 5 listening dns 53
+	# UDP is lossy by design: like any UDP client, ask up to three times
+	udp_ask() { for _ in 1 2 3; do r=$(echo ping | "$@") && [ "$r" = pong ] && return 0; done; return 1; }
+	udp_ask ip netns exec ext socat -T1 - UDP:198.51.100.1:5353
+	udp_ask socat -T1 - UDP:127.0.0.1:5353
+	[ "$(cnm port dns)" = "53/udp -> 0.0.0.0:5353" ]
+}
+
+@test "IPv6: published on [::] and reachable from the outside and the host" {
+	cnm network create --ipv6 --subnet 10.89.0.0/24 --subnet fd00:89::/64 v6net >/dev/null
+	cnm run -d --name web6 --network v6net -p 8086:80 -- socat TCP6-LISTEN:80,fork,reuseaddr SYSTEM:'echo peer=$SOCAT_PEERADDR'
+	wait_until 5 listening web6 80
+	run cnm port web6 80
+	[ "$output" = "$(printf '0.0.0.0:8086\n[::]:8086')" ]
+	# (socat prints IPv6 addresses in full)
+	[ "$(ip netns exec ext socat -T2 - 'TCP6:[2001:db8::1]:8086' </dev/null)" = "peer=[2001:0db8:0000:0000:0000:0000:0000:0002]" ]
+	[ "$(fetch 'TCP6:[2001:db8::1]:8086')" = "peer=[2001:0db8:0000:0000:0000:0000:0000:0001]" ]
+	# and outbound IPv6 is masqueraded
+	[ "$(cnm exec web6 socat -T2 - 'TCP6:[2001:db8::2]:7000' </dev/null)" = "seen=[2001:0db8:0000:0000:0000:0000:0000:0001]" ]
+}
+
+@test "an explicit IP or host_binding_ipv4 limits where the port answers" {
+	serve lo1 -p 127.0.0.1:9001:80
+	[ "$(fetch TCP:127.0.0.1:9001)" = peer=172.17.0.1 ]
+	run fetch TCP:198.51.100.1:9001
+	[ "$status" -ne 0 ]
+	cnm network create -o com.docker.network.bridge.host_binding_ipv4=198.51.100.1 bound >/dev/null
+	serve b1 --network bound -p 9002:80
+	[ "$(ip netns exec ext socat -T2 - TCP:198.51.100.1:9002 </dev/null)" = peer=198.51.100.2 ]
+	run fetch TCP:127.0.0.1:9002
+	[ "$status" -ne 0 ]
+	[ "$(cnm port b1)" = "80/tcp -> 198.51.100.1:9002" ]
+}
+
+@test "random host ports come from the ephemeral range and stay for the container's life" {
+	serve rnd -p 80
+	port=$(cnm port rnd 80 | sed 's/.*://')
+	read -r lo hi </proc/sys/net/ipv4/ip_local_port_range
+	[ "$port" -ge "$lo" ] && [ "$port" -le "$hi" ]
+	[ "$(fetch TCP:127.0.0.1:$port)" = peer=172.17.0.1 ]
+	[ "$(cnm inspect rnd | jq -r '.[0].NetworkSettings.Ports["80/tcp"][0].HostPort')" = "$port" ]
+	[ "$(cnm inspect rnd | jq -r '.[0].HostConfig.PortBindings["80/tcp"][0].HostPort')" = "" ]
+	cnm run -d --name rng -p 8000-8002:80-82 -- sleep 3600
+	run cnm port rng
+	[ "$output" = "$(printf '80/tcp -> 0.0.0.0:8000\n81/tcp -> 0.0.0.0:8001\n82/tcp -> 0.0.0.0:8002')" ]
+	[ "$(cnm port rnd 80 | sed 's/.*://')" = "$port" ]
+}
+
+@test "taken ports are refused, naming the owner, and nothing changes" {
+	serve own -p 8080:80
+	elements() { nft -j list ruleset | jq '[.nftables[] | select(.map) | .map.elem // [] | length] | add'; }
+	before="$(cnm ps -aq | wc -l) $(elements) $(sqlite3 "$CNM_STATE_DIR/cnm.db" 'select count(*) from ports')"
+	run cnm run -d --name thief -p 8080:80 -- sleep 3600
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ "Bind for 0.0.0.0:8080 failed: port is already allocated" ]]
+	[[ "$output" =~ "container own" ]]
+	# a port bound by a process on the host
+	socat TCP-LISTEN:9500,reuseaddr,fork SYSTEM:true </dev/null >/dev/null 2>&1 3>&- &
+	wait_until 5 sh -c 'ss -Hltn "sport = :9500" | grep -q .'
+	run cnm run -d --name thief2 -p 9500:80 -- sleep 3600
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ "9500 failed: port is already allocated" ]]
+	[[ "$output" =~ "a process on the host" ]]
+	kill %1
+	run cnm run -d -p 70000:80 -- sleep 1
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ "invalid hostPort: 70000" ]]
+	run cnm run -d -p 80/bogus -- sleep 1
+	[[ "$output" =~ "invalid proto: bogus" ]]
+	run cnm run -d --network none -p 80 -- sleep 1
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ "published ports need a bridge network" ]]
+	[ "$before" = "$(cnm ps -aq | wc -l) $(elements) $(sqlite3 "$CNM_STATE_DIR/cnm.db" 'select count(*) from ports')" ]
+}
+
+@test "rm removes exactly the container's elements" {
+	cnm run -d --name keep -p 8101:80 -p 8102:80/udp -- sleep 3600
+	cnm run -d --name drop -p 8201:80 -p 8202:80/udp -p 127.0.0.1:8203:80 -- sleep 3600
+	ip_keep=$(inspect_field keep NetworkSettings.IPAddress)
+	ip_drop=$(inspect_field drop NetworkSettings.IPAddress)
+	cnm rm -f drop
+	json=$(nft -j list ruleset)
+	[ "$(jq "[.nftables[] | select(.map) | .map.elem // [] | .[] | tostring | select(contains(\"$ip_drop\"))] | length" <<<"$json")" -eq 0 ]
+	[ "$(jq "[.nftables[] | select(.map) | .map.elem // [] | .[] | tostring | select(contains(\"$ip_keep\"))] | length" <<<"$json")" -eq 2 ]
+	[ "$(sqlite3 "$CNM_STATE_DIR/cnm.db" 'select count(*) from ports')" -eq 2 ]
+	# a container that exits by itself releases its ports too
+	cnm run -d --name brief -p 8301:80 -- true
+	wait_until 5 sh -c '[ "$(cnm inspect brief | jq -r ".[0].State.Status")" = exited ]'
+	[ "$(sqlite3 "$CNM_STATE_DIR/cnm.db" 'select count(*) from ports')" -eq 2 ]
+	[ "$(cnm inspect brief | jq -c '.[0].NetworkSettings.Ports')" = "{}" ]
+}
+
+@test "ps shows the ports like docker ps" {
+	cnm run -d --name pp -p 8080:80 -p 5353:53/udp -- sleep 3600
+	run cnm ps
+	[[ "${lines[1]}" =~ "0.0.0.0:5353->53/udp, 0.0.0.0:8080->80/tcp" ]]
+	[ "$(cnm ps --format json | jq -r .Ports)" = "0.0.0.0:5353->53/udp, 0.0.0.0:8080->80/tcp" ]
+	run cnm port pp 53
+	[ "$status" -eq 1 ]
+	[ "$output" = "cnm: No public port '53' published for pp" ]
+}
