@@ -91,7 +91,8 @@ int cmd_ps(int argc, char **argv)
 				      "Command", cmd, "CreatedAt", at, "ID", id, "Image", "",
 				      "Labels", "", "LocalVolumes", "0", "Mounts", "",
 				      "Names", list[i].name, "Networks",
-				      list[i].networks ? list[i].networks : "", "Ports", "",
+				      list[i].networks ? list[i].networks : "", "Ports",
+				      list[i].ports ? list[i].ports : "",
 				      "RunningFor", created, "State", list[i].state);
 			json_object_set_new(o, "Status", json_string(status));
 			json_dumpf(o, stdout, JSON_COMPACT | JSON_SORT_KEYS);

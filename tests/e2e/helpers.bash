@@ -1,12 +1,14 @@
 bats_require_minimum_version 1.5.0
 # Shared by the bats files.  Each file runs in its own sandbox (see sandbox).
 
-# Remove every container so each test starts from an empty store.
+# Remove every container so each test starts from an empty store, and wait
+# for the kernel to finish destroying their namespaces (it does so in the
+# background), so that no test sees the previous one's veths.
 cleanup_containers() {
 	local ids
 	ids=$(cnm ps -aq 2>/dev/null) || true
 	[ -n "$ids" ] && cnm rm -f $ids >/dev/null 2>&1
-	return 0
+	wait_until 10 sh -c '[ -z "$(ip -o link show type veth | grep " master ")" ]'
 }
 
 # wait_until SECONDS CMD... - poll for a condition the kernel reaches
@@ -24,5 +26,5 @@ wait_until() {
 }
 
 no_veths() { [ -z "$(ip -o link show type veth)" ]; }
-veth_count() { ip -o link show type veth | wc -l; }
+veth_count() { ip -o link show type veth | grep -c " master "; }
 inspect_field() { cnm inspect "$1" | jq -r ".[0].$2"; }
