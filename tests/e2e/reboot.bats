@@ -5,7 +5,15 @@
 
 load helpers
 
-teardown() { cleanup_containers; }
+# The simulated reboot leaves the old host's processes and namespace mounts
+# alive in this sandbox (a real reboot would not): end them, then clean up.
+teardown() {
+	pkill -9 -x sleep || true
+	for f in /run/netns/*; do
+		[ -e "$f" ] && umount "$f" && rm -f "$f"
+	done
+	cleanup_containers
+}
 
 # Run cnm commands on a freshly "booted" host sharing only the state directory.
 on_new_host() {
