@@ -185,17 +185,11 @@ int cnm_store_open(struct cnm_ctx *ctx, struct cnm_err *err)
 		return db_fail(ctx, rc, "open", err);
 	sqlite3_busy_timeout(ctx->db, 30000);
 	/*
-	 * Every cnm command is usually the last connection to close, and SQLite
-	 * then checkpoints and deletes the WAL: three fdatasync()s per command.
-	 * Keep the WAL and let the automatic checkpoint (every 1000 pages) do
-	 * that work rarely instead.
+	 * Close as SQLite does by default: the last connection checkpoints
+	 * and deletes the WAL.  Keeping the WAL instead was measured slower:
+	 * every cnm command is the first connection, so SQLite rebuilt its
+	 * index by reading the whole WAL each time (docs/decisions.md).
 	 */
-	sqlite3_db_config(ctx->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-	{
-		int persist = 1;
-
-		sqlite3_file_control(ctx->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-	}
 	rc = cnm_store_exec(ctx, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", err);
 	if (rc)
 		return rc;
