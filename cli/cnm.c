@@ -91,7 +91,9 @@ void cli_print_notice(struct cnm_ctx *ctx)
 {
 	const char *n = cnm_notice(ctx);
 
-	if (n)
+	if (n && !strncmp(n, "warning: ", 9))
+		fprintf(stderr, "cnm: %s\n", n);
+	else if (n)
 		fprintf(stderr, "cnm: note: %s\n", n);
 }
 

@@ -86,6 +86,7 @@ int cmd_network_create(int argc, char **argv)
 	if (rc)
 		return rc;
 	rc = cnm_network_create(ctx, &spec, id, &err);
+	cli_print_notice(ctx);
 	cnm_close(ctx);
 	if (rc)
 		return cli_fail(&err);

@@ -96,7 +96,10 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 	if (rc)
 		return rc;
 	/* a bridge made now (first use, or after a reboot) needs its firewall elements */
-	return cnm_fw_network_add(ctx, net, err);
+	rc = cnm_fw_network_add(ctx, net, err);
+	if (!rc)
+		cnm_fw_check_foreign(ctx, net);
+	return rc;
 }
 
 /**

@@ -25,7 +25,7 @@ struct cnm_ctx {
 	bool nl_open;
 	struct cnm_nl nl;	/* the host namespace's socket, opened on first use */
 	struct nft_ctx *nft;	/* libnftables, created on first use */
-	char notice[256];
+	char notice[640];
 };
 
 /** struct cnm_net - a network row. */

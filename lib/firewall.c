@@ -105,6 +105,7 @@ static struct {
 	int (*buffer_output)(struct nft_ctx *ctx);
 	int (*buffer_error)(struct nft_ctx *ctx);
 	const char *(*error_buffer)(struct nft_ctx *ctx);
+	const char *(*output_buffer)(struct nft_ctx *ctx);
 	int (*run)(struct nft_ctx *ctx, const char *buf);
 } nft;
 
@@ -124,6 +125,8 @@ static int nft_load(struct cnm_err *err)
 								    "nft_ctx_get_error_buffer");
 	nft.run = (int (*)(struct nft_ctx *, const char *))dlsym(nft.dl,
 								 "nft_run_cmd_from_buffer");
+	nft.output_buffer = (const char *(*)(struct nft_ctx *))dlsym(nft.dl,
+								     "nft_ctx_get_output_buffer");
 	if (!nft.ctx_new || !nft.ctx_free || !nft.buffer_output || !nft.buffer_error ||
 	    !nft.error_buffer || !nft.run) {
 		dlclose(nft.dl);
@@ -181,28 +184,34 @@ static int elements(const struct cnm_net *net, const char *verb, char *out, size
 {
 	const char *b = net->bridge;
 	char s4[CNM_CIDRSTRLEN], s6[CNM_CIDRSTRLEN];
+
+	char c[CNM_NAME_MAX + 32] = "";
 	int n;
 
-	n = snprintf(out, len, "%s element inet cnm bridges { \"%s\" }\n"
-		     "%s element inet cnm self { \"%s\" . \"%s\" }\n", verb, b, verb, b, b);
+	/* added elements say which network they are for: nft list ruleset explains itself */
+	if (!strcmp(verb, "add"))
+		snprintf(c, sizeof(c), " comment \"network %s\"", net->name);
+	n = snprintf(out, len, "%s element inet cnm bridges { \"%s\"%s }\n"
+		     "%s element inet cnm self { \"%s\" . \"%s\"%s }\n", verb, b, c, verb, b,
+		     b, c);
 	if (net->internal)
-		n += snprintf(out + n, len - (size_t)n, "%s element inet cnm internal { \"%s\" }\n",
-			      verb, b);
+		n += snprintf(out + n, len - (size_t)n, "%s element inet cnm internal { \"%s\"%s }\n",
+			      verb, b, c);
 	if (net->has_pool) {
 		cnm_cidr_format(&net->pool.subnet, s4);
-		n += snprintf(out + n, len - (size_t)n, "%s element inet cnm nets4 { %s }\n", verb,
-			      s4);
+		n += snprintf(out + n, len - (size_t)n, "%s element inet cnm nets4 { %s%s }\n",
+			      verb, s4, c);
 		if (net->masquerade && !net->internal)
 			n += snprintf(out + n, len - (size_t)n,
-				      "%s element inet cnm masq4 { %s }\n", verb, s4);
+				      "%s element inet cnm masq4 { %s%s }\n", verb, s4, c);
 	}
 	if (net->has_pool6) {
 		cnm_cidr_format(&net->pool6.subnet, s6);
-		n += snprintf(out + n, len - (size_t)n, "%s element inet cnm nets6 { %s }\n", verb,
-			      s6);
+		n += snprintf(out + n, len - (size_t)n, "%s element inet cnm nets6 { %s%s }\n",
+			      verb, s6, c);
 		if (net->masquerade && !net->internal)
 			n += snprintf(out + n, len - (size_t)n,
-				      "%s element inet cnm masq6 { %s }\n", verb, s6);
+				      "%s element inet cnm masq6 { %s%s }\n", verb, s6, c);
 	}
 	return n;
 }
@@ -247,6 +256,40 @@ int cnm_fw_network_del(struct cnm_ctx *ctx, const struct cnm_net *net, struct cn
 	for (line = strtok_r(cmds, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		cnm_fw_run(ctx, line, "delete element", &ignored);
 	return 0;
+}
+
+/**
+ * cnm_fw_check_foreign() - warn (as a notice) when another firewall drops
+ * forwarded traffic by default: an iptables FORWARD chain with policy DROP,
+ * as Docker, ufw and firewalld leave behind.  Every base chain on the
+ * forward hook must accept a packet, so cnm's accept does not help.
+ * Checked when a bridge is set up, which is rare; costs one listing.
+ */
+void cnm_fw_check_foreign(struct cnm_ctx *ctx, const struct cnm_net *net)
+{
+	static const char *const fams[] = { "ip", "ip6" };
+	struct nft_ctx *n;
+
+	if (net->internal || !(n = fw_ctx(ctx, NULL)) || !nft.output_buffer)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(fams); i++) {
+		char cmd[64];
+		const char *out;
+
+		snprintf(cmd, sizeof(cmd), "list chain %s filter FORWARD", fams[i]);
+		if (nft.run(n, cmd) != 0)
+			continue;
+		out = nft.output_buffer(n);
+		if (!out || !strstr(out, "policy drop"))
+			continue;
+		snprintf(ctx->notice, sizeof(ctx->notice),
+			 "warning: the host's %stables FORWARD chain drops forwarded traffic by"
+			 " default (policy drop), so containers on %s will not reach the outside."
+			 " Fix: %stables -I FORWARD -i %s -j ACCEPT && %stables -I FORWARD -o %s -m"
+			 " conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", i ? "ip6" : "ip",
+			 net->bridge, i ? "ip6" : "ip", net->bridge, i ? "ip6" : "ip", net->bridge);
+		return;
+	}
 }
 
 void cnm_fw_close(struct cnm_ctx *ctx)

@@ -335,8 +335,9 @@ int cnm_publish_fw(struct cnm_ctx *ctx, const char *container_id, bool add, stru
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = cnm_store_prepare(ctx, "SELECT proto, host_ip, host_port, container_ip,"
-			       " container_port FROM ports WHERE container_id = ?", &st, err);
+	rc = cnm_store_prepare(ctx, "SELECT p.proto, p.host_ip, p.host_port, p.container_ip,"
+			       " p.container_port, c.name FROM ports p JOIN containers c ON c.id ="
+			       " p.container_id WHERE p.container_id = ?", &st, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
@@ -347,11 +348,13 @@ int cnm_publish_fw(struct cnm_ctx *ctx, const char *container_id, bool add, stru
 		bool v6 = strchr(hip, ':') != NULL;
 		bool any = !strcmp(hip, "0.0.0.0") || !strcmp(hip, "::");
 		int which = (v6 ? 2 : 0) + (any ? 0 : 1);
-		char e[160];
+		char e[320];
 
+		/* the comment names the container, so `nft list ruleset` explains itself */
 		if (add)
-			snprintf(e, sizeof(e), "%s%s%s . %d : %s . %d", any ? "" : hip,
-				 any ? "" : " . ", proto, sqlite3_column_int(st, 2), cip,
+			snprintf(e, sizeof(e), "%s%s%s . %d comment \"container %s\" : %s . %d",
+				 any ? "" : hip, any ? "" : " . ", proto, sqlite3_column_int(st, 2),
+				 (const char *)sqlite3_column_text(st, 5), cip,
 				 sqlite3_column_int(st, 4));
 		else
 			snprintf(e, sizeof(e), "%s%s%s . %d", any ? "" : hip, any ? "" : " . ",

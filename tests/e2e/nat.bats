@@ -180,3 +180,16 @@ serve() { # serve NAME [run options...]: a container answering "peer=<client>" o
 	[ "$status" -eq 1 ]
 	[ "$output" = "cnm: No public port '53' published for pp" ]
 }
+
+@test "another firewall's FORWARD policy drop is detected, with the fix" {
+	nft add table ip filter
+	nft add chain ip filter FORWARD '{ type filter hook forward priority 0; policy drop; }'
+	run cnm network create -o com.docker.network.bridge.name=br-dropped dropped
+	nft delete table ip filter
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^cnm:\ warning:\ the\ host\'s\ iptables\ FORWARD\ chain\ drops\ forwarded\ traffic ]]
+	[[ "${lines[0]}" =~ "Fix: iptables -I FORWARD -i br-dropped -j ACCEPT && iptables -I FORWARD -o br-dropped -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT" ]]
+	# no warning without it
+	run cnm network create quiet
+	[ "${#lines[@]}" -eq 1 ]
+}
