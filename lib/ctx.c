@@ -8,6 +8,7 @@
  * environment, then the defaults, so tests can move everything aside.
  */
 #include <errno.h>
+#include <libmnl/libmnl.h>
 #include <stdio.h>
 #include <string.h>
 #include "ctx.h"
@@ -71,6 +72,8 @@ void cnm_close(struct cnm_ctx *ctx)
 	if (ctx->nl_open)
 		cnm_nl_close(&ctx->nl);
 	cnm_fw_close(ctx);
+	if (ctx->nfnl)
+		mnl_socket_close(ctx->nfnl);
 	free(ctx);
 }
 

@@ -24,7 +24,8 @@ struct cnm_ctx {
 	bool in_txn;
 	bool nl_open;
 	struct cnm_nl nl;	/* the host namespace's socket, opened on first use */
-	struct nft_ctx *nft;	/* libnftables, created on first use */
+	struct nft_ctx *nft;	/* libnftables, created on first use (the table itself) */
+	struct mnl_socket *nfnl;	/* nf_tables netlink, for element changes */
 	char notice[640];
 };
 

@@ -171,7 +171,7 @@ int cnm_fw_run(struct cnm_ctx *ctx, const char *cmds, const char *what, struct c
 	return cnm_errf(err, EIO, "nftables: %s: %.*s", what, (int)len, msg);
 }
 
-static void fw_create_table(struct cnm_ctx *ctx)
+void cnm_fw_create_table(struct cnm_ctx *ctx)
 {
 	struct cnm_err ignored;
 
@@ -235,7 +235,7 @@ int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cn
 	 */
 	if (cnm_fw_run(ctx, cmds, what, NULL) == 0)
 		return 0;
-	fw_create_table(ctx);
+	cnm_fw_create_table(ctx);
 	return cnm_fw_run(ctx, cmds, what, err);
 }
 

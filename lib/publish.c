@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include "firewall.h"
+#include "nftnl.h"
 #include "publish.h"
 
 /* /proc/net/{tcp,udp}[6]: ports bound by processes of this namespace. */
@@ -295,94 +296,85 @@ out:
 	return rc;
 }
 
-/*
- * Append one element, "tcp . 8080 : 172.17.0.2 . 80" (with "IP . " in front
- * for the _ip maps), to the right map's list.
- */
-struct maplists {
-	char *buf[4];	/* ports4, ports4_ip, ports6, ports6_ip */
-	size_t len[4], cap[4], count[4];
-};
-
-static int ml_append(struct maplists *m, int which, const char *text)
+/* Fields of a concatenated key, each padded to 4 bytes as nftables lays them out. */
+static size_t put_addr(uint8_t *at, const struct cnm_addr *a)
 {
-	size_t tl = strlen(text);
+	size_t n = a->family == AF_INET ? 4 : 16;
 
-	if (m->len[which] + tl + 3 > m->cap[which]) {
-		size_t cap = (m->cap[which] + tl + 3) * 2;
-		char *nb = realloc(m->buf[which], cap);
+	memcpy(at, a->b, n);
+	return n;
+}
 
-		if (!nb)
-			return -ENOMEM;
-		m->buf[which] = nb;
-		m->cap[which] = cap;
-	}
-	m->len[which] += (size_t)sprintf(m->buf[which] + m->len[which], "%s%s",
-					 m->count[which]++ ? ", " : "", text);
-	return 0;
+static size_t put_u8(uint8_t *at, uint8_t v)
+{
+	memset(at, 0, 4);
+	at[0] = v;
+	return 4;
+}
+
+static size_t put_port(uint8_t *at, uint16_t port)
+{
+	memset(at, 0, 4);
+	at[0] = (uint8_t)(port >> 8);
+	at[1] = (uint8_t)port;
+	return 4;
 }
 
 /**
  * cnm_publish_fw() - add (or delete) a container's port elements, in one
- * transaction.
+ * nf_tables transaction built here (nftnl.c), not through libnftables.
  */
 int cnm_publish_fw(struct cnm_ctx *ctx, const char *container_id, bool add, struct cnm_err *err)
 {
-	static const char *const maps[] = { "ports4", "ports4_ip", "ports6", "ports6_ip" };
-	struct maplists m = { 0 };
-	char *cmds = NULL;
-	size_t total = 0;
+	struct cnm_elems *e = cnm_elems_new(add);
 	sqlite3_stmt *st;
 	int rc;
 
+	if (!e)
+		return cnm_errf(err, ENOMEM, "out of memory");
 	rc = cnm_store_prepare(ctx, "SELECT p.proto, p.host_ip, p.host_port, p.container_ip,"
 			       " p.container_port, c.name FROM ports p JOIN containers c ON c.id ="
 			       " p.container_id WHERE p.container_id = ?", &st, err);
-	if (rc)
+	if (rc) {
+		cnm_elems_free(e);
 		return rc;
+	}
 	sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW && !rc) {
-		const char *hip = (const char *)sqlite3_column_text(st, 1);
-		const char *cip = (const char *)sqlite3_column_text(st, 3);
-		const char *proto = cnm_proto_name((uint8_t)sqlite3_column_int(st, 0));
-		bool v6 = strchr(hip, ':') != NULL;
-		bool any = !strcmp(hip, "0.0.0.0") || !strcmp(hip, "::");
-		int which = (v6 ? 2 : 0) + (any ? 0 : 1);
-		char e[320];
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		struct cnm_addr hip, cip;
+		uint8_t key[32], data[24];
+		size_t kl = 0, dl = 0;
+		uint8_t proto = (uint8_t)sqlite3_column_int(st, 0);
+		char comment[CNM_NAME_MAX + 16];
+		const char *set;
+		bool any;
 
+		cnm_addr_parse((const char *)sqlite3_column_text(st, 1), &hip);
+		cnm_addr_parse((const char *)sqlite3_column_text(st, 3), &cip);
+		any = !memcmp(hip.b, (uint8_t[16]){ 0 }, 16);
+		if (!any)
+			kl += put_addr(key, &hip);
+		kl += put_u8(key + kl, proto);
+		kl += put_port(key + kl, (uint16_t)sqlite3_column_int(st, 2));
+		dl += put_addr(data, &cip);
+		dl += put_port(data + dl, (uint16_t)sqlite3_column_int(st, 4));
+		set = hip.family == AF_INET6 ? (any ? "ports6" : "ports6_ip")
+					     : (any ? "ports4" : "ports4_ip");
 		/* the comment names the container, so `nft list ruleset` explains itself */
-		if (add)
-			snprintf(e, sizeof(e), "%s%s%s . %d comment \"container %s\" : %s . %d",
-				 any ? "" : hip, any ? "" : " . ", proto, sqlite3_column_int(st, 2),
-				 (const char *)sqlite3_column_text(st, 5), cip,
-				 sqlite3_column_int(st, 4));
-		else
-			snprintf(e, sizeof(e), "%s%s%s . %d", any ? "" : hip, any ? "" : " . ",
-				 proto, sqlite3_column_int(st, 2));
-		rc = ml_append(&m, which, e);
+		snprintf(comment, sizeof(comment), "container %s", sqlite3_column_text(st, 5));
+		if (cnm_elems_put(e, set, key, kl, data, dl, 0, comment))
+			rc = cnm_errf(err, ENOMEM, "out of memory");
 	}
 	sqlite3_finalize(st);
-	for (int i = 0; i < 4; i++)
-		total += m.len[i] + 64;
-	if (!rc && total > 4 * 64) {
-		cmds = malloc(total);
-		rc = cmds ? 0 : -ENOMEM;
+	if (!rc) {
+		rc = cnm_elems_commit(ctx, e, err);
+		if (rc == -ENOENT && add) {
+			/* the table is not there (first use, or someone deleted it) */
+			cnm_fw_create_table(ctx);
+			rc = cnm_elems_commit(ctx, e, err);
+		}
 	}
-	if (!rc && cmds) {
-		size_t off = 0;
-
-		for (int i = 0; i < 4; i++)
-			if (m.count[i])
-				off += (size_t)sprintf(cmds + off, "%s element inet cnm %s { %s }\n",
-						       add ? "add" : "delete", maps[i], m.buf[i]);
-		rc = add ? cnm_fw_run(ctx, cmds, "publish ports", err)
-			 : cnm_fw_run(ctx, cmds, "unpublish ports", err);
-	} else if (rc) {
-		rc = cnm_errf(err, ENOMEM, "out of memory");
-	}
-	free(cmds);
-	for (int i = 0; i < 4; i++)
-		free(m.buf[i]);
+	cnm_elems_free(e);
 	return rc;
 }
 
