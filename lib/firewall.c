@@ -16,7 +16,8 @@
  * and the forward chain drops routed traffic between two different cnm
  * bridges (isolation between networks) and traffic into or out of an
  * internal network.  Adding or removing a network is one transaction of
- * element changes, never a rule rewrite.  Traffic between containers of one
+ * element changes, never a rule rewrite, sent as a raw nf_tables batch
+ * (nftnl.c); libnftables is loaded only to create the table.  Traffic between containers of one
  * network is bridged, not routed, so it never reaches these rules; ICC off
  * is done on the bridge itself (isolated ports, see bridge.c).
  *
@@ -29,6 +30,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "firewall.h"
+#include "nftnl.h"
+#include <linux/netfilter/nf_tables.h>
 
 static const char table_def[] =
 	"create table inet cnm { comment \"cnm: container networks (managed by cnm; do not"
@@ -179,82 +182,124 @@ void cnm_fw_create_table(struct cnm_ctx *ctx)
 	cnm_fw_run(ctx, table_def, "create table inet cnm", &ignored);
 }
 
-/* The element list for @net, for "add element" or "delete element". */
-static int elements(const struct cnm_net *net, const char *verb, char *out, size_t len)
+/* An interface name as nftables keys it: 16 bytes, zero-padded. */
+static void ifname_key(uint8_t out[16], const char *name)
 {
-	const char *b = net->bridge;
-	char s4[CNM_CIDRSTRLEN], s6[CNM_CIDRSTRLEN];
+	memset(out, 0, 16);
+	memcpy(out, name, strnlen(name, 15));
+}
 
-	char c[CNM_NAME_MAX + 32] = "";
-	int n;
+/* A prefix in an interval set: its first address, then the one after its last. */
+static int put_prefix(struct cnm_elems *e, const char *set, const struct cnm_cidr *c,
+		      const char *comment)
+{
+	struct cnm_addr first, end;
+	size_t len = c->addr.family == AF_INET ? 4 : 16;
+	int rc;
 
-	/* added elements say which network they are for: nft list ruleset explains itself */
-	if (!strcmp(verb, "add"))
-		snprintf(c, sizeof(c), " comment \"network %s\"", net->name);
-	n = snprintf(out, len, "%s element inet cnm bridges { \"%s\"%s }\n"
-		     "%s element inet cnm self { \"%s\" . \"%s\"%s }\n", verb, b, c, verb, b,
-		     b, c);
-	if (net->internal)
-		n += snprintf(out + n, len - (size_t)n, "%s element inet cnm internal { \"%s\"%s }\n",
-			      verb, b, c);
-	if (net->has_pool) {
-		cnm_cidr_format(&net->pool.subnet, s4);
-		n += snprintf(out + n, len - (size_t)n, "%s element inet cnm nets4 { %s%s }\n",
-			      verb, s4, c);
-		if (net->masquerade && !net->internal)
-			n += snprintf(out + n, len - (size_t)n,
-				      "%s element inet cnm masq4 { %s%s }\n", verb, s4, c);
-	}
-	if (net->has_pool6) {
-		cnm_cidr_format(&net->pool6.subnet, s6);
-		n += snprintf(out + n, len - (size_t)n, "%s element inet cnm nets6 { %s%s }\n",
-			      verb, s6, c);
-		if (net->masquerade && !net->internal)
-			n += snprintf(out + n, len - (size_t)n,
-				      "%s element inet cnm masq6 { %s%s }\n", verb, s6, c);
-	}
-	return n;
+	cnm_cidr_network(c, &first);
+	cnm_cidr_last(c, &end);
+	cnm_addr_add(&end, 1);
+	rc = cnm_elems_put(e, set, first.b, len, NULL, 0, 0, comment);
+	if (!rc)
+		rc = cnm_elems_put(e, set, end.b, len, NULL, 0, NFT_SET_ELEM_INTERVAL_END, NULL);
+	return rc;
+}
+
+/* A network's elements (only those of set @only, when not NULL). */
+static int network_elems_only(const struct cnm_net *net, struct cnm_elems *e, const char *only);
+
+static int network_elems(const struct cnm_net *net, struct cnm_elems *e)
+{
+	return network_elems_only(net, e, NULL);
+}
+
+/* A network's elements: its bridge, bridge . bridge, internal, subnets. */
+static int network_elems_only(const struct cnm_net *net, struct cnm_elems *e, const char *only)
+{
+	uint8_t k[32];
+	char c[CNM_NAME_MAX + 16];
+	bool masq = net->masquerade && !net->internal;
+	int rc;
+
+	/* elements say which network they are for: nft list ruleset explains itself */
+	snprintf(c, sizeof(c), "network %s", net->name);
+	ifname_key(k, net->bridge);
+	ifname_key(k + 16, net->bridge);
+#define WANT(set) (!only || !strcmp(only, set))
+	rc = WANT("bridges") ? cnm_elems_put(e, "bridges", k, 16, NULL, 0, 0, c) : 0;
+	if (!rc && WANT("self"))
+		rc = cnm_elems_put(e, "self", k, 32, NULL, 0, 0, c);
+	if (!rc && net->internal && WANT("internal"))
+		rc = cnm_elems_put(e, "internal", k, 16, NULL, 0, 0, c);
+	if (!rc && net->has_pool && WANT("nets4"))
+		rc = put_prefix(e, "nets4", &net->pool.subnet, c);
+	if (!rc && net->has_pool && masq && WANT("masq4"))
+		rc = put_prefix(e, "masq4", &net->pool.subnet, c);
+	if (!rc && net->has_pool6 && WANT("nets6"))
+		rc = put_prefix(e, "nets6", &net->pool6.subnet, c);
+	if (!rc && net->has_pool6 && masq && WANT("masq6"))
+		rc = put_prefix(e, "masq6", &net->pool6.subnet, c);
+#undef WANT
+	return rc;
 }
 
 /**
- * cnm_fw_network_add() - put a bridge network's elements in the table,
- * creating the table first if it is not there.  Idempotent.
+ * cnm_fw_network_add() - put a bridge network's elements in the table (one
+ * nf_tables batch), creating the table first if it is not there.
  */
 int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err)
 {
-	char cmds[1024], what[64];
+	struct cnm_elems *e;
+	int rc;
 
 	if (!net->bridge[0])
 		return 0;
-	elements(net, "add", cmds, sizeof(cmds));
-	snprintf(what, sizeof(what), "add network %s", net->name);
+	e = cnm_elems_new(true);
+	if (!e)
+		return cnm_errf(err, ENOMEM, "out of memory");
+	rc = network_elems(net, e) ? cnm_errf(err, ENOMEM, "out of memory") : 0;
 	/*
 	 * Optimistic: the table is nearly always there.  A failed transaction
 	 * costs the kernel 10-20 ms here (its abort path), so the table is
 	 * created only when adding to it failed, then the add is retried.
 	 */
-	if (cnm_fw_run(ctx, cmds, what, NULL) == 0)
-		return 0;
-	cnm_fw_create_table(ctx);
-	return cnm_fw_run(ctx, cmds, what, err);
+	if (!rc && cnm_elems_commit(ctx, e, NULL) != 0) {
+		cnm_fw_create_table(ctx);
+		rc = cnm_elems_commit(ctx, e, err);
+	}
+	cnm_elems_free(e);
+	return rc;
 }
 
 /**
- * cnm_fw_network_del() - take a network's elements out of the table.  Each
- * set is tried on its own, so elements already gone are not an error.
+ * cnm_fw_network_del() - take a network's elements out of the table.  When
+ * some are already gone (the batch fails as a whole), each set is tried on
+ * its own.
  */
 int cnm_fw_network_del(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err)
 {
-	char cmds[1024], *line, *save = NULL;
-	struct cnm_err ignored;
+	static const char *const sets[] = { "bridges", "self", "internal", "nets4", "masq4",
+					    "nets6", "masq6" };
+	struct cnm_elems *e;
 
 	if (!net->bridge[0])
 		return 0;
-	elements(net, "delete", cmds, sizeof(cmds));
-	if (cnm_fw_run(ctx, cmds, "delete network", &ignored) == 0)
+	e = cnm_elems_new(false);
+	if (!e)
+		return cnm_errf(err, ENOMEM, "out of memory");
+	if (!network_elems(net, e) && cnm_elems_commit(ctx, e, NULL) == 0) {
+		cnm_elems_free(e);
 		return 0;
-	for (line = strtok_r(cmds, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		cnm_fw_run(ctx, line, "delete element", &ignored);
+	}
+	cnm_elems_free(e);
+	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
+		struct cnm_elems *one = cnm_elems_new(false);
+
+		if (one && !network_elems_only(net, one, sets[i]))
+			cnm_elems_commit(ctx, one, NULL);
+		cnm_elems_free(one);
+	}
 	return 0;
 }
 
