@@ -28,3 +28,20 @@ wait_until() {
 no_veths() { [ -z "$(ip -o link show type veth)" ]; }
 veth_count() { ip -o link show type veth | grep -c " master "; }
 inspect_field() { cnm inspect "$1" | jq -r ".[0].$2"; }
+
+# external_host HOST_CIDR EXT_CIDR [HOST6_CIDR EXT6_CIDR]: a namespace "ext"
+# standing for a host beyond the machine, wired to the sandbox host by a veth
+# pair (uplink0 here, eth0 there).  Documentation addresses only.
+external_host() {
+	ip netns add ext
+	ip link add uplink0 type veth peer name eth0 netns ext
+	ip addr add "$1" dev uplink0
+	ip -n ext addr add "$2" dev eth0
+	if [ -n "${3:-}" ]; then
+		ip addr add "$3" dev uplink0 nodad
+		ip -n ext addr add "$4" dev eth0 nodad
+	fi
+	ip link set uplink0 up
+	ip -n ext link set eth0 up
+	ip -n ext link set lo up
+}

@@ -8,15 +8,7 @@ load helpers
 SERVE='socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo peer=\$SOCAT_PEERADDR"'
 
 setup_file() {
-	ip netns add ext
-	ip link add uplink0 type veth peer name eth0 netns ext
-	ip addr add 198.51.100.1/24 dev uplink0
-	ip addr add 2001:db8::1/64 dev uplink0 nodad
-	ip link set uplink0 up
-	ip -n ext addr add 198.51.100.2/24 dev eth0
-	ip -n ext addr add 2001:db8::2/64 dev eth0 nodad
-	ip -n ext link set eth0 up
-	ip -n ext link set lo up
+	external_host 198.51.100.1/24 198.51.100.2/24 2001:db8::1/64 2001:db8::2/64
 	ip route add default via 198.51.100.2
 	ip -6 route add default via 2001:db8::2
 	# a server on the outside that says who it sees

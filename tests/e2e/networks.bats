@@ -8,13 +8,7 @@ FIX="$BATS_TEST_DIRNAME/../fixtures/docker"
 
 setup_file() {
 	# an "external host" in a namespace of our own, routed (no NAT yet) through the host
-	ip netns add ext
-	ip link add uplink0 type veth peer name eth0 netns ext
-	ip addr add 203.0.113.1/24 dev uplink0
-	ip link set uplink0 up
-	ip -n ext addr add 203.0.113.2/24 dev eth0
-	ip -n ext link set eth0 up
-	ip -n ext link set lo up
+	external_host 203.0.113.1/24 203.0.113.2/24
 	ip -n ext route add 10.0.0.0/8 via 203.0.113.1
 	ip -n ext route add 172.16.0.0/12 via 203.0.113.1
 	ip -n ext route add 192.168.0.0/16 via 203.0.113.1
