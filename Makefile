@@ -9,13 +9,15 @@ PKGS := libmnl libnftables jansson sqlite3
 # first use: every cnm command is a short process, and the dynamic loader's
 # work for them was a third of a command's cost (docs/decisions.md).
 
+# CFLAGS/LDFLAGS are the user's (make CFLAGS=...); the project's own flags
+# live in CNM_CFLAGS so that overriding CFLAGS never loses include paths.
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_GNU_SOURCE -DCNM_VERSION=\"0.1.0\" -Wall -Wextra -Wshadow -Wno-unused-parameter \
-	  -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation -MMD -MP -Iinclude -Ilib
+CNM_CFLAGS := -std=c11 -D_GNU_SOURCE -DCNM_VERSION=\"0.1.0\" -Wall -Wextra -Wshadow \
+	-Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation \
+	-MMD -MP -Iinclude -Ilib $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 ifeq ($(CI),true)
-CFLAGS += -Werror
+CNM_CFLAGS += -Werror
 endif
-CFLAGS += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS += -Wl,-Bstatic -lsqlite3 -ljansson -Wl,-Bdynamic -lmnl -ldl -lm
 
 B := build
@@ -39,7 +41,7 @@ all: $(B)/cnm
 $(B)/%.o: %.c
 	$(qecho) CC $<
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CNM_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/libcnm.a: $(LIB_OBJ)
 	$(qecho) AR $@
@@ -52,12 +54,12 @@ $(B)/cnm: $(CLI_OBJ) $(B)/libcnm.a
 $(B)/tests/%: tests/unit/%.c $(B)/libcnm.a
 	$(qecho) CC $@
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(B)/libcnm.a $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CNM_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcnm.a $(LDLIBS) -lcmocka
 
 $(B)/bench/floor: bench/floor.c
 	$(qecho) CC $@
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+	$(Q)$(CC) $(CNM_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 unit: $(UNIT_BIN)
 

@@ -228,8 +228,12 @@ int cmd_run(int argc, char **argv)
 	spec.argv = argv + optind;
 	/* privileges first, so an unprivileged user gets one clear line */
 	rc = cli_open(&ctx, true);
-	if (rc)
+	if (rc) {
+		free(publish);
 		return 125;
+	}
 	cnm_close(ctx);
-	return spec.detach ? run_detached(&spec) : run_foreground(&spec);
+	rc = spec.detach ? run_detached(&spec) : run_foreground(&spec);
+	free(publish);
+	return rc;
 }

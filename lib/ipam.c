@@ -265,7 +265,8 @@ static int cmp_addr_qsort(const void *a, const void *b)
 
 void cnm_ipam_sort(struct cnm_addr *addrs, size_t n)
 {
-	qsort(addrs, n, sizeof(*addrs), cmp_addr_qsort);
+	if (n > 1) /* qsort() with a NULL base is undefined even for n == 0 */
+		qsort(addrs, n, sizeof(*addrs), cmp_addr_qsort);
 }
 
 /**
