@@ -7,6 +7,25 @@
 #include <stdio.h>
 #include "cli.h"
 
+struct addrs {
+	const char *ip, *ip6;
+};
+
+/* Connect (@connect) or disconnect @ctr from @net, and report like docker. */
+static int attach(const char *net, const char *ctr, bool connect, const struct addrs *a)
+{
+	struct cnm_err err = { 0 };
+	struct cnm_ctx *ctx;
+	int rc = cli_open(&ctx, true);
+
+	if (rc)
+		return rc;
+	rc = connect ? cnm_network_connect(ctx, net, ctr, a->ip, a->ip6, &err)
+		     : cnm_network_disconnect(ctx, net, ctr, &err);
+	cnm_close(ctx);
+	return rc ? cli_fail(&err) : 0;
+}
+
 int cmd_network_connect(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -19,9 +38,8 @@ int cmd_network_connect(int argc, char **argv)
 	static const char usage[] =
 		"cnm network connect [--ip IP] [--ip6 IP] [--alias NAME]... NETWORK CONTAINER";
 	const char *ip = NULL, *ip6 = NULL;
-	struct cnm_err err = { 0 };
-	struct cnm_ctx *ctx;
-	int c, rc;
+	struct addrs a;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
@@ -33,12 +51,9 @@ int cmd_network_connect(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return cli_usage(usage);
-	rc = cli_open(&ctx, true);
-	if (rc)
-		return rc;
-	rc = cnm_network_connect(ctx, argv[optind], argv[optind + 1], ip, ip6, &err);
-	cnm_close(ctx);
-	return rc ? cli_fail(&err) : 0;
+	a.ip = ip;
+	a.ip6 = ip6;
+	return attach(argv[optind], argv[optind + 1], true, &a);
 }
 
 int cmd_network_disconnect(int argc, char **argv)
@@ -49,9 +64,7 @@ int cmd_network_disconnect(int argc, char **argv)
 		{ 0 },
 	};
 	static const char usage[] = "cnm network disconnect [-f] NETWORK CONTAINER";
-	struct cnm_err err = { 0 };
-	struct cnm_ctx *ctx;
-	int c, rc;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
 		switch (c) {
@@ -61,10 +74,5 @@ int cmd_network_disconnect(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return cli_usage(usage);
-	rc = cli_open(&ctx, true);
-	if (rc)
-		return rc;
-	rc = cnm_network_disconnect(ctx, argv[optind], argv[optind + 1], &err);
-	cnm_close(ctx);
-	return rc ? cli_fail(&err) : 0;
+	return attach(argv[optind], argv[optind + 1], false, NULL);
 }

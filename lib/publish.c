@@ -109,6 +109,41 @@ static void owner_of(struct cnm_ctx *ctx, const struct cnm_portmap *p, char *out
 	}
 }
 
+/*
+ * A requested port was taken: find which mapping clashed with what was there
+ * before this request, and say who holds it.  Error path only; the taken set
+ * is read once.  When the clash is inside the request itself (one port asked
+ * twice), the message cnm_ports_choose() wrote stays.
+ */
+static int name_owner(struct cnm_ctx *ctx, const struct cnm_portmap *all, size_t n,
+		      struct cnm_err *err)
+{
+	struct cnm_portset *before = calloc(1, sizeof(*before));
+	char owner[CNM_NAME_MAX + 32], where[CNM_ADDRSTRLEN];
+	int rc = -EADDRINUSE;
+
+	if (!before)
+		return rc;
+	cnm_portset_init(before);
+	load_taken(ctx, before, NULL);
+	for (size_t i = 0; i < n; i++) {
+		bool v6 = all[i].host_ip.family == AF_INET6;
+
+		if (!all[i].host_port || !cnm_portset_conflict(before, &all[i]))
+			continue;
+		owner_of(ctx, &all[i], owner, sizeof(owner));
+		cnm_addr_format(&all[i].host_ip, where);
+		rc = cnm_errf(err, EADDRINUSE, "Bind for %s%s%s:%u failed: port is already"
+			      " allocated (%u/%s is held by %s)", v6 ? "[" : "", where,
+			      v6 ? "]" : "", all[i].host_port, all[i].host_port,
+			      cnm_proto_name(all[i].proto), owner);
+		break;
+	}
+	cnm_portset_free(before);
+	free(before);
+	return rc;
+}
+
 static void ephemeral_range(uint16_t *lo, uint16_t *hi)
 {
 	unsigned int a = 32768, b = 60999;
@@ -259,30 +294,8 @@ int cnm_publish_plan(struct cnm_ctx *ctx, const char *container_id, const char *
 	}
 	if (!rc && n_twins)
 		rc = cnm_ports_choose(taken, all + n - n_twins, n_twins, lo, hi, seed, err);
-	if (rc == -EADDRINUSE) {
-		/* name the owner: find the mapping that clashed */
-		struct cnm_portset *before = calloc(1, sizeof(*before));
-		char owner[CNM_NAME_MAX + 32], where[CNM_ADDRSTRLEN];
-
-		for (size_t i = 0; before && i < n; i++) {
-			cnm_portset_init(before);
-			load_taken(ctx, before, NULL);
-			if (all[i].host_port && cnm_portset_conflict(before, &all[i])) {
-				owner_of(ctx, &all[i], owner, sizeof(owner));
-				cnm_addr_format(&all[i].host_ip, where);
-				rc = cnm_errf(err, EADDRINUSE, "Bind for %s%s%s:%u failed: port is"
-					      " already allocated (%s/%s is published by %s)",
-					      all[i].host_ip.family == AF_INET6 ? "[" : "", where,
-					      all[i].host_ip.family == AF_INET6 ? "]" : "",
-					      all[i].host_port, where, cnm_proto_name(all[i].proto),
-					      owner);
-				cnm_portset_free(before);
-				break;
-			}
-			cnm_portset_free(before);
-		}
-		free(before);
-	}
+	if (rc == -EADDRINUSE)
+		rc = name_owner(ctx, all, n, err);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = insert_port(ctx, container_id, &all[i],
 				 all[i].host_ip.family == AF_INET6 ? &ep->addr6 : &ep->addr, err);
