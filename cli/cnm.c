@@ -19,6 +19,7 @@ static const struct cli_cmd commands[] = {
 	{ "rm", cmd_rm, "Remove containers" },
 	{ "port", cmd_port, "List a container's published ports" },
 	{ "network", cmd_network, "Manage networks" },
+	{ "gc", cmd_gc, "Repair what a crash or outside interference left behind" },
 	{ "version", cmd_version, "Show the cnm version" },
 };
 

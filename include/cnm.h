@@ -215,6 +215,35 @@ int cnm_container_list(struct cnm_ctx *ctx, bool all, struct cnm_container_info 
 		       size_t *n, struct cnm_err *err);
 void cnm_container_list_free(struct cnm_container_info *list, size_t n);
 
+/* ---- crash recovery ---- */
+
+/**
+ * struct cnm_fault_step - a point where CNM_FAULT=<name> kills cnm (tests).
+ * @name: "op.step"
+ * @op: the command that reaches it
+ * @what: what has happened when it fires
+ */
+struct cnm_fault_step {
+	const char *name;
+	const char *op;
+	const char *what;
+};
+
+const struct cnm_fault_step *cnm_fault_steps(size_t *n);
+
+/**
+ * cnm_gc() - bring the host back to what the store says after a crash or
+ * outside interference, and the store back to what can exist.
+ * @ctx: open context
+ * @dry_run: only list what would be repaired
+ * @actions: malloc'ed array of malloc'ed lines, one per repair (free with cnm_strv_free)
+ * @n: how many
+ * @err: filled on failure
+ *
+ * Return: 0 or a negative errno.
+ */
+int cnm_gc(struct cnm_ctx *ctx, bool dry_run, char ***actions, size_t *n, struct cnm_err *err);
+
 #ifdef __cplusplus
 }
 #endif

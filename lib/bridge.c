@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <string.h>
 #include "driver.h"
+#include "fault.h"
 #include "firewall.h"
 
 static int write_sysctl(const char *path, const char *value, struct cnm_err *err)
@@ -78,6 +79,7 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 	rc = cnm_nl_batch_run(&b, err);
 	if (rc && rc != -EEXIST) /* EEXIST: a concurrent command made it first */
 		return rc;
+	cnm_fault("bridge.created");
 	rc = cnm_nl_link_index(nl, net->bridge, ifindex, err);
 	if (rc)
 		return rc == -ENODEV ? cnm_errf(err, ENODEV, "bridge %s vanished while being"
@@ -92,6 +94,7 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 	rc = cnm_nl_batch_run(&b, err);
 	if (rc)
 		return rc;
+	cnm_fault("bridge.addressed");
 	rc = forwarding_on(net, err);
 	if (rc)
 		return rc;
@@ -155,6 +158,7 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	rc = cnm_nl_batch_run(&b, err);
 	if (rc)
 		return rc;
+	cnm_fault("attach.veth");
 	rc = cnm_nl_open(&cnl, netns_fd, err);
 	if (rc)
 		return rc;
@@ -178,6 +182,8 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	if (ep->default_route && ep->has_gateway6)
 		cnm_nl_route_default(&b, &ep->gateway6, eth);
 	rc = cnm_nl_batch_run(&b, err);
+	if (!rc)
+		cnm_fault("attach.addressed");
 out:
 	cnm_nl_close(&cnl);
 	return rc;

@@ -36,6 +36,7 @@
 #include "container.h"
 #include "driver.h"
 #include "endpoint.h"
+#include "fault.h"
 #include "publish.h"
 #include "names.h"
 #include "sandbox.h"
@@ -96,6 +97,12 @@ static int netns_mount(struct cnm_ctx *ctx, const char *name, pid_t pid, struct 
 		unlink(path);
 	}
 	return rc;
+}
+
+/** cnm_netns_mount() - bind-mount @pid's network namespace at /run/netns/@name (gc). */
+int cnm_netns_mount(struct cnm_ctx *ctx, const char *name, pid_t pid, struct cnm_err *err)
+{
+	return netns_mount(ctx, name, pid, err);
 }
 
 static void netns_unmount(struct cnm_ctx *ctx, const char *name)
@@ -324,6 +331,7 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	if (rc)
 		goto out;
 	committed = true;
+	cnm_fault("run.intent");
 
 	/* 2. the kernel: process, network, mount */
 	ctr_dir(ctx, c.id, dir, sizeof(dir));
@@ -347,6 +355,7 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	rc = cnm_sandbox_spawn(&cfg, &sb, err);
 	if (rc)
 		goto out;
+	cnm_fault("run.spawned");
 	if (drv->own_netns) {
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)sb.pid);
 		netns_fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -363,18 +372,20 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 		if (rc)
 			goto out;
 		mounted = true;
+		cnm_fault("run.netns");
 	}
 	if (spec->n_publish) {
 		rc = cnm_publish_fw(ctx, c.id, true, err);
 		if (rc)
 			goto out;
 		published = true;
+		cnm_fault("run.ports");
 	}
-	rc = cnm_sandbox_go(&sb, spec->argv[0], err);
-	if (rc)
-		goto out;
-
-	/* 3. the result */
+	/*
+	 * 3. the result, recorded before exec: until the child has read the go
+	 * byte it dies with us (PDEATHSIG), so a crash before here leaves no
+	 * process, and one after leaves a process the row names.
+	 */
 	c.pid = sb.pid;
 	c.pid_start = cnm_proc_start_time(sb.pid);
 	cnm_now_rfc3339(c.started_at);
@@ -388,6 +399,11 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	}
 	if (rc)
 		goto out;
+	cnm_fault("run.running");
+	rc = cnm_sandbox_go(&sb, spec->argv[0], err);
+	if (rc)
+		goto out;
+	cnm_fault("run.started");
 	memcpy(id, c.id, CNM_ID_LEN + 1);
 	*pid = sb.pid;
 out:
@@ -437,7 +453,9 @@ int cnm_release_locked(struct cnm_ctx *ctx, const char *id, int exit_code, bool 
 	}
 	/* the mount first: the address may be reused the moment it is freed */
 	netns_unmount(ctx, c.name);
+	cnm_fault("release.unmounted");
 	rc = cnm_publish_release(ctx, c.id, err);
+	cnm_fault("release.ports");
 	if (!rc)
 		rc = cnm_ep_delete_all(ctx, c.id, err);
 	if (!rc)
@@ -580,6 +598,7 @@ int cnm_container_remove(struct cnm_ctx *ctx, const char *ref, bool force, struc
 		wait_exit(pidfd, 10000);
 		close(pidfd);
 	}
+	cnm_fault("rm.killed");
 	rc = cnm_store_begin(ctx, err);
 	if (rc)
 		goto out;
@@ -591,6 +610,7 @@ int cnm_container_remove(struct cnm_ctx *ctx, const char *ref, bool force, struc
 		goto out;
 	}
 	rc = cnm_store_commit(ctx, err);
+	cnm_fault("rm.committed");
 	ctr_dir(ctx, c.id, dir, sizeof(dir));
 	cnm_rm_rf(dir);
 out:

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "driver.h"
+#include "fault.h"
 #include "names.h"
 #include "netopts.h"
 
@@ -400,14 +401,15 @@ int cnm_network_create(struct cnm_ctx *ctx, const struct cnm_network_spec *s,
 	rc = commit_row(ctx, &n, cfg, s->n_subnets == 0, err);
 	if (rc)
 		goto out;
+	cnm_fault("network.create.row");
 	rc = cnm_bridge_ensure(ctx, &n, err);
 	if (rc) {
-		/* undo: a failed create changes nothing */
+		/* undo, the bridge first: a crash in between leaves no bridge without a row */
+		cnm_link_delete(ctx, n.bridge, NULL);
 		if (cnm_store_begin(ctx, NULL) == 0) {
 			cnm_net_delete(ctx, n.id, NULL);
 			cnm_store_commit(ctx, NULL);
 		}
-		cnm_link_delete(ctx, n.bridge, NULL);
 		goto out;
 	}
 	memcpy(id, n.id, CNM_ID_LEN + 1);

@@ -21,6 +21,7 @@
 #include "container.h"
 #include "driver.h"
 #include "endpoint.h"
+#include "fault.h"
 #include "firewall.h"
 
 /*
@@ -78,7 +79,9 @@ static int remove_locked(struct cnm_ctx *ctx, struct cnm_net *n, bool quiet_busy
 	rc = cnm_link_delete(ctx, n->bridge, err);
 	if (rc)
 		return rc;
+	cnm_fault("network.rm.bridge");
 	cnm_fw_network_del(ctx, n, NULL);
+	cnm_fault("network.rm.elements");
 	return cnm_net_delete(ctx, n->id, err);
 }
 
@@ -240,6 +243,7 @@ int cnm_network_connect(struct cnm_ctx *ctx, const char *net_ref, const char *ct
 	rc = cnm_store_commit(ctx, err);
 	if (rc)
 		goto out;
+	cnm_fault("connect.row");
 
 	cnm_netns_path(ctx, c.name, path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -299,6 +303,7 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
 	rc = cnm_link_delete(ctx, ep.host_ifname, err);
 	if (rc)
 		goto out;
+	cnm_fault("disconnect.veth");
 	rc = cnm_store_begin(ctx, err);
 	if (rc)
 		goto out;

@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gc.c - `cnm gc`: make the host and the store agree again after a crash,
+ * a kill -9 or someone else's hands on cnm's interfaces and firewall.
+ *
+ * DOC: Theory of operation
+ * Every operation writes its intent to the store before it touches the
+ * kernel (a container row in state "creating", a network or endpoint row)
+ * and its result after, so after a crash the store says what was meant and
+ * the kernel holds some prefix of it.  gc takes the store lock for the whole
+ * pass (it is rare; commands wait for it) and goes from the store outwards:
+ *
+ *  1. containers: a "creating" row whose cnm process is gone is an
+ *     interrupted run: its namespace mount, port elements and rows go (its
+ *     process died with its parent, see container.c).  A "running" row
+ *     whose process is gone is released like an exit.  An exited row keeps
+ *     no endpoint, port or namespace mount.
+ *  2. networks: a bridge network that is user-defined or in use has its
+ *     bridge, up, with its gateway addresses (re-made when missing).
+ *  3. endpoints of live containers: the namespace mount, the host veth on
+ *     the right bridge, the container side up with its addresses; anything
+ *     short of that is re-made (the veth pair deleted and attached again).
+ *  4. orphans: a veth on a cnm bridge that no endpoint names, a bridge
+ *     named br-<12 hex> that no network names, a run directory of no
+ *     container, a cnm-monitor process with a child but no container.
+ *  5. the firewall (gc_fw.c): the table exists, holds every element the
+ *     store implies and nothing else.
+ *
+ * Each repair is reported as one line; with dry_run the same lines are
+ * produced and nothing changes (the transaction is rolled back).  The
+ * cheap version every command runs (cnm_gc_quick) only does step 1 for
+ * "creating" rows, and costs one SELECT when there are none.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include "container.h"
+#include "driver.h"
+#include "gc.h"
+#include "publish.h"
+
+void cnm_gc_note(struct cnm_gc_run *g, const char *fix, const char *fmt, ...)
+{
+	char what[512], **nv;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	nv = realloc(g->v, (g->n + 1) * sizeof(*nv));
+	if (!nv)
+		return;
+	g->v = nv;
+	g->v[g->n] = cnm_strdup_printf("%s: %s%s", what, g->dry ? "would " : "", fix);
+	if (g->v[g->n])
+		g->n++;
+}
+
+/** cnm_pid_alive() - does @pid exist (in our pid namespace)? */
+bool cnm_pid_alive(pid_t pid)
+{
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+static int refresh_host(struct cnm_gc_run *g, struct cnm_err *err)
+{
+	struct cnm_nl *nl;
+	int rc;
+
+	free(g->links);
+	free(g->addrs);
+	g->links = NULL;
+	g->addrs = NULL;
+	g->n_links = g->n_addrs = 0;
+	rc = cnm_ctx_nl(g->ctx, &nl, err);
+	if (!rc)
+		rc = cnm_nl_links(nl, &g->links, &g->n_links, err);
+	if (!rc)
+		rc = cnm_nl_addrs(nl, &g->addrs, &g->n_addrs, err);
+	return rc;
+}
+
+typedef char idbuf[CNM_ID_LEN + 1];
+
+/* Ids of the rows a query returns (first column). */
+static int select_ids(struct cnm_ctx *ctx, const char *sql, idbuf **out, size_t *n,
+		      struct cnm_err *err)
+{
+	sqlite3_stmt *st;
+	idbuf *v = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, sql, &st, err);
+	if (rc)
+		return rc;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		idbuf *nv = realloc(v, (len + 1) * sizeof(*v));
+
+		if (!nv) {
+			rc = cnm_errf(err, ENOMEM, "out of memory");
+			break;
+		}
+		v = nv;
+		cnm_col_text(st, 0, v[len++], sizeof(idbuf));
+	}
+	sqlite3_finalize(st);
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+static void ctr_dir_path(struct cnm_ctx *ctx, const char *id, char *out, size_t len)
+{
+	snprintf(out, len, "%s/containers/%s", ctx->run_dir, id);
+}
+
+/* An interrupted run: everything it made goes, as if it never happened. */
+static int undo_creating(struct cnm_ctx *ctx, const struct cnm_ctr *c, struct cnm_err *err)
+{
+	char dir[PATH_MAX];
+	int rc = cnm_release_locked(ctx, c->id, 137, true, err);
+
+	if (rc < 0)
+		return rc;
+	ctr_dir_path(ctx, c->id, dir, sizeof(dir));
+	cnm_rm_rf(dir);
+	return 0;
+}
+
+static int count_rows(struct cnm_ctx *ctx, const char *sql, const char *id)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (cnm_store_prepare(ctx, sql, &st, NULL))
+		return 0;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Step 1: each container row is a state that can exist. */
+static int gc_containers(struct cnm_gc_run *g, struct cnm_err *err)
+{
+	idbuf *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = select_ids(g->ctx, "SELECT id FROM containers ORDER BY name", &ids, &n, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		char path[PATH_MAX];
+		struct cnm_ctr c;
+		struct stat st;
+
+		if (cnm_ctr_get(g->ctx, ids[i], &c, NULL))
+			continue;
+		if (!strcmp(c.state, "creating") && !cnm_pid_alive(c.monitor_pid)) {
+			cnm_gc_note(g, "removed it, its endpoints, ports and namespace",
+				    "container %s: its run was interrupted (state creating, cnm process"
+				    " %d gone)", c.name, (int)c.monitor_pid);
+			if (!g->dry)
+				rc = undo_creating(g->ctx, &c, err);
+		} else if (!strcmp(c.state, "running") && !cnm_ctr_alive(&c)) {
+			cnm_gc_note(g, c.auto_remove ? "removed it (--rm), freed its addresses"
+						     : "marked it exited, freed its addresses",
+				    "container %s: marked running but its process %d is gone", c.name,
+				    (int)c.pid);
+			if (!g->dry) {
+				rc = cnm_release_locked(g->ctx, c.id, 137, false, err);
+				rc = rc < 0 ? rc : 0;
+			}
+		} else if (!strcmp(c.state, "exited")) {
+			cnm_netns_path(g->ctx, c.name, path, sizeof(path));
+			if (count_rows(g->ctx, "SELECT (SELECT count(*) FROM endpoints WHERE"
+				       " container_id = ?1) + (SELECT count(*) FROM ports WHERE"
+				       " container_id = ?1)", c.id)) {
+				cnm_gc_note(g, "freed them", "container %s: exited but still holds"
+					    " addresses or ports", c.name);
+				if (!g->dry)
+					rc = cnm_publish_release(g->ctx, c.id, err);
+				if (!g->dry && !rc)
+					rc = cnm_ep_delete_all(g->ctx, c.id, err);
+			}
+			if (!rc && stat(path, &st) == 0) {
+				cnm_gc_note(g, "unmounted it", "container %s: exited but its"
+					    " namespace is still mounted at %s", c.name, path);
+				if (!g->dry) {
+					umount2(path, MNT_DETACH);
+					unlink(path);
+				}
+			}
+		}
+		cnm_ctr_free(&c);
+	}
+	free(ids);
+	return rc;
+}
+
+static bool net_in_use(struct cnm_ctx *ctx, const char *net_id)
+{
+	return count_rows(ctx, "SELECT count(*) FROM endpoints WHERE network_id = ?", net_id) > 0;
+}
+
+/* Step 2: bridges of networks that should have one. */
+static int gc_one_network(struct cnm_gc_run *g, const struct cnm_net *net, struct cnm_err *err)
+{
+	const struct cnm_link *br = cnm_link_find(g->links, g->n_links, net->bridge);
+	const struct { bool has; const struct cnm_pool *p; } gw[2] = {
+		{ net->has_pool, &net->pool }, { net->has_pool6, &net->pool6 },
+	};
+	struct cnm_nl_batch b;
+	struct cnm_nl *nl;
+	int rc = 0;
+
+	if (!br) {
+		if (net->builtin && !net_in_use(g->ctx, net->id))
+			return 0; /* the default bridge is made on first use */
+		cnm_gc_note(g, "re-created it with its gateway and firewall elements",
+			    "network %s: bridge %s is missing", net->name, net->bridge);
+		return g->dry ? 0 : cnm_bridge_ensure(g->ctx, net, err);
+	}
+	rc = cnm_ctx_nl(g->ctx, &nl, err);
+	if (rc)
+		return rc;
+	for (int i = 0; i < 2 && !rc; i++) {
+		char s[CNM_ADDRSTRLEN];
+
+		if (!gw[i].has || !gw[i].p->has_gateway ||
+		    cnm_ifaddr_has(g->addrs, g->n_addrs, br->ifindex, &gw[i].p->gateway))
+			continue;
+		cnm_addr_format(&gw[i].p->gateway, s);
+		cnm_gc_note(g, "re-added it", "network %s: bridge %s lost its gateway address %s",
+			    net->name, net->bridge, s);
+		if (g->dry)
+			continue;
+		cnm_nl_batch_init(&b, nl);
+		cnm_nl_addr_add(&b, br->ifindex, &gw[i].p->gateway, gw[i].p->subnet.prefix,
+				net->bridge);
+		rc = cnm_nl_batch_run(&b, err);
+	}
+	if (!rc && !br->up) {
+		cnm_gc_note(g, "brought it up", "network %s: bridge %s is down", net->name,
+			    net->bridge);
+		if (!g->dry) {
+			cnm_nl_batch_init(&b, nl);
+			cnm_nl_link_up(&b, br->ifindex, net->bridge);
+			rc = cnm_nl_batch_run(&b, err);
+		}
+	}
+	return rc;
+}
+
+static int gc_networks(struct cnm_gc_run *g, struct cnm_err *err)
+{
+	idbuf *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = select_ids(g->ctx, "SELECT id FROM networks WHERE driver = 'bridge' ORDER BY name",
+			&ids, &n, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct cnm_net net;
+
+		if (cnm_net_get_id(g->ctx, ids[i], &net, NULL))
+			continue;
+		rc = gc_one_network(g, &net, err);
+		cnm_net_free(&net);
+	}
+	free(ids);
+	return rc ? rc : refresh_host(g, err);
+}
+
+/* What is wrong with one endpoint of a live container, or NULL. */
+static const char *ep_fault(struct cnm_gc_run *g, const struct cnm_ep *ep, const struct cnm_net *net,
+			    int netns_fd)
+{
+	const struct cnm_link *host = cnm_link_find(g->links, g->n_links, ep->host_ifname);
+	const struct cnm_link *br = cnm_link_find(g->links, g->n_links, net->bridge);
+	const struct cnm_link *eth;
+	struct cnm_link *links = NULL;
+	struct cnm_ifaddr *addrs = NULL;
+	size_t nl_ = 0, na = 0;
+	struct cnm_nl cnl;
+	const char *why = NULL;
+
+	if (!host)
+		return "its host veth is missing";
+	if (!br || host->master != br->ifindex)
+		return "its host veth is not on the bridge";
+	if (cnm_nl_open(&cnl, netns_fd, NULL))
+		return NULL; /* cannot look: leave it */
+	if (cnm_nl_links(&cnl, &links, &nl_, NULL) || cnm_nl_addrs(&cnl, &addrs, &na, NULL)) {
+		cnm_nl_close(&cnl);
+		free(links);
+		return NULL;
+	}
+	eth = cnm_link_find(links, nl_, ep->ifname);
+	if (!eth)
+		why = "the container side is missing";
+	else if (!eth->up)
+		why = "the container side is down";
+	else if ((ep->has_addr && !cnm_ifaddr_has(addrs, na, eth->ifindex, &ep->addr)) ||
+		 (ep->has_addr6 && !cnm_ifaddr_has(addrs, na, eth->ifindex, &ep->addr6)))
+		why = "the container side lacks its address";
+	free(links);
+	free(addrs);
+	cnm_nl_close(&cnl);
+	return why;
+}
+
+/* Step 3: every endpoint of every live container, and its namespace mount. */
+static int gc_endpoints(struct cnm_gc_run *g, struct cnm_err *err)
+{
+	idbuf *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = select_ids(g->ctx, "SELECT id FROM containers WHERE state = 'running' ORDER BY name",
+			&ids, &n, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct cnm_ep *eps = NULL;
+		size_t n_eps = 0;
+		char path[PATH_MAX];
+		struct cnm_ctr c;
+		struct stat st;
+		int fd;
+
+		if (cnm_ctr_get(g->ctx, ids[i], &c, NULL))
+			continue;
+		if (!cnm_ctr_alive(&c) || cnm_ep_list(g->ctx, c.id, &eps, &n_eps, NULL) ||
+		    !n_eps || !eps[0].host_ifname[0]) {
+			free(eps);
+			cnm_ctr_free(&c);
+			continue;
+		}
+		cnm_netns_path(g->ctx, c.name, path, sizeof(path));
+		if (stat(path, &st) < 0) {
+			cnm_gc_note(g, "mounted it again", "container %s: its namespace mount %s"
+				    " is missing", c.name, path);
+			if (!g->dry)
+				rc = cnm_netns_mount(g->ctx, c.name, c.pid, err);
+		}
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)c.pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		for (size_t k = 0; fd >= 0 && !rc && k < n_eps; k++) {
+			const struct cnm_driver *drv;
+			struct cnm_net net;
+			const char *why;
+
+			if (!eps[k].host_ifname[0] || cnm_net_get_id(g->ctx, eps[k].network_id, &net,
+								      NULL))
+				continue;
+			drv = cnm_driver_find(net.driver);
+			why = drv && drv->attach ? ep_fault(g, &eps[k], &net, fd) : NULL;
+			if (why) {
+				cnm_gc_note(g, "re-made the veth pair and its addresses",
+					    "container %s: %s on network %s: %s", c.name,
+					    eps[k].ifname, net.name, why);
+				eps[k].default_route = !strcmp(eps[k].network_id, c.network_id) &&
+						       !net.internal;
+				if (!g->dry) {
+					cnm_link_delete(g->ctx, eps[k].host_ifname, NULL);
+					rc = drv->attach(g->ctx, &net, &eps[k], fd, err);
+				}
+			}
+			cnm_net_free(&net);
+		}
+		if (fd >= 0)
+			close(fd);
+		free(eps);
+		cnm_ctr_free(&c);
+	}
+	free(ids);
+	return rc ? rc : refresh_host(g, err);
+}
+
+static bool row_exists(struct cnm_ctx *ctx, const char *sql, const char *key)
+{
+	return count_rows(ctx, sql, key) > 0;
+}
+
+/* Step 4a: interfaces cnm made that nothing in the store owns. */
+static int gc_links(struct cnm_gc_run *g, struct cnm_err *err)
+{
+	for (size_t i = 0; i < g->n_links; i++) {
+		const struct cnm_link *l = &g->links[i];
+		const struct cnm_link *m = NULL;
+
+		for (size_t k = 0; l->master && k < g->n_links && !m; k++)
+			if (g->links[k].ifindex == l->master)
+				m = &g->links[k];
+		if (!strcmp(l->kind, "veth") && m &&
+		    row_exists(g->ctx, "SELECT count(*) FROM networks WHERE bridge = ?", m->name) &&
+		    !row_exists(g->ctx, "SELECT count(*) FROM endpoints WHERE host_ifname = ?",
+				l->name)) {
+			cnm_gc_note(g, "deleted it", "interface %s on bridge %s belongs to no"
+				    " container", l->name, m->name);
+			if (!g->dry)
+				cnm_link_delete(g->ctx, l->name, NULL);
+		} else if (!strcmp(l->kind, "bridge") && !strncmp(l->name, "br-", 3) &&
+			   strlen(l->name) == 15 && cnm_is_hex(l->name + 3, 12) &&
+			   !row_exists(g->ctx, "SELECT count(*) FROM networks WHERE bridge = ?",
+				       l->name)) {
+			cnm_gc_note(g, "deleted it", "bridge %s belongs to no network", l->name);
+			if (!g->dry)
+				cnm_link_delete(g->ctx, l->name, NULL);
+		}
+	}
+	return g->dry ? 0 : refresh_host(g, err);
+}
+
+/* Step 4b: run directories of containers that are gone. */
+static void gc_dirs(struct cnm_gc_run *g)
+{
+	char path[PATH_MAX];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/containers", g->ctx->run_dir);
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.' || !cnm_is_hex(d->d_name, CNM_ID_LEN) ||
+		    row_exists(g->ctx, "SELECT count(*) FROM containers WHERE id = ?", d->d_name))
+			continue;
+		cnm_gc_note(g, "deleted it", "run directory %s/%.12s belongs to no container", path,
+			    d->d_name);
+		if (!g->dry) {
+			char sub[PATH_MAX + 80];
+
+			snprintf(sub, sizeof(sub), "%s/%s", path, d->d_name);
+			cnm_rm_rf(sub);
+		}
+	}
+	closedir(dir);
+}
+
+/* A process's children, from /proc (first few only). */
+static size_t children_of(pid_t pid, pid_t *out, size_t max)
+{
+	char path[64], buf[256];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f))
+		for (char *t = strtok(buf, " \n"); t && n < max; t = strtok(NULL, " \n"))
+			out[n++] = (pid_t)atoi(t);
+	fclose(f);
+	return n;
+}
+
+/*
+ * Step 4c: a cnm-monitor whose container row is gone but which still waits
+ * for a child.  One without a child is either starting (its row comes after
+ * the lock gc holds) or finishing a release: both are left alone.
+ */
+static void gc_monitors(struct cnm_gc_run *g)
+{
+	struct dirent *d;
+	DIR *proc = opendir("/proc");
+
+	if (!proc)
+		return;
+	while ((d = readdir(proc))) {
+		char path[64], comm[32] = "", pidtxt[16];
+		pid_t pid = (pid_t)atoi(d->d_name), kids[8];
+		size_t nk;
+		FILE *f;
+
+		if (pid <= 1 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+		if (strcmp(comm, "cnm-monitor\n"))
+			continue;
+		snprintf(pidtxt, sizeof(pidtxt), "%d", (int)pid);
+		if (row_exists(g->ctx, "SELECT count(*) FROM containers WHERE monitor_pid = ? AND"
+			       " state IN ('creating', 'running')", pidtxt))
+			continue;
+		nk = children_of(pid, kids, ARRAY_SIZE(kids));
+		if (!nk)
+			continue;
+		cnm_gc_note(g, "killed it and its container process", "monitor process %d waits"
+			    " for a container that is not in the store", (int)pid);
+		if (!g->dry) {
+			for (size_t k = 0; k < nk; k++)
+				kill(kids[k], SIGKILL);
+			kill(pid, SIGKILL);
+		}
+	}
+	closedir(proc);
+}
+
+/**
+ * cnm_gc() - see cnm.h.
+ */
+int cnm_gc(struct cnm_ctx *ctx, bool dry_run, char ***actions, size_t *n, struct cnm_err *err)
+{
+	struct cnm_gc_run g = { .ctx = ctx, .dry = dry_run };
+	int rc;
+
+	rc = cnm_store_begin(ctx, err);
+	if (rc)
+		return rc;
+	rc = gc_containers(&g, err);
+	if (!rc)
+		rc = refresh_host(&g, err);
+	if (!rc)
+		rc = gc_networks(&g, err);
+	if (!rc)
+		rc = gc_endpoints(&g, err);
+	if (!rc)
+		rc = gc_links(&g, err);
+	if (!rc) {
+		gc_dirs(&g);
+		gc_monitors(&g);
+		rc = cnm_gc_fw(&g, err);
+	}
+	if (rc || dry_run)
+		cnm_store_rollback(ctx);
+	else
+		rc = cnm_store_commit(ctx, err);
+	free(g.links);
+	free(g.addrs);
+	if (rc) {
+		cnm_strv_free(g.v, g.n);
+		return rc;
+	}
+	*actions = g.v;
+	*n = g.n;
+	return 0;
+}
+
+/**
+ * cnm_gc_quick() - the part of gc every command runs: undo runs that were
+ * interrupted (rows left "creating" by a cnm process that is gone).  When
+ * there are none, as nearly always, it costs one SELECT.
+ *
+ * Return: the number undone, or a negative errno.
+ */
+int cnm_gc_quick(struct cnm_ctx *ctx, struct cnm_err *err)
+{
+	sqlite3_stmt *st;
+	bool stale = false;
+	int rc, undone = 0;
+
+	rc = cnm_store_prepare(ctx, "SELECT monitor_pid FROM containers WHERE state = 'creating'",
+			       &st, err);
+	if (rc)
+		return rc;
+	while (!stale && sqlite3_step(st) == SQLITE_ROW)
+		stale = !cnm_pid_alive((pid_t)sqlite3_column_int(st, 0));
+	sqlite3_finalize(st);
+	if (!stale)
+		return 0;
+	rc = cnm_store_begin(ctx, err);
+	if (rc)
+		return rc;
+	{
+		idbuf *ids = NULL;
+		size_t n = 0;
+
+		rc = select_ids(ctx, "SELECT id FROM containers WHERE state = 'creating'", &ids, &n,
+				err);
+		for (size_t i = 0; !rc && i < n; i++) {
+			struct cnm_ctr c;
+
+			if (cnm_ctr_get(ctx, ids[i], &c, NULL))
+				continue;
+			if (!cnm_pid_alive(c.monitor_pid)) {
+				rc = undo_creating(ctx, &c, err);
+				undone++;
+			}
+			cnm_ctr_free(&c);
+		}
+		free(ids);
+	}
+	if (rc) {
+		cnm_store_rollback(ctx);
+		return rc;
+	}
+	rc = cnm_store_commit(ctx, err);
+	if (!rc && undone && !ctx->notice[0])
+		snprintf(ctx->notice, sizeof(ctx->notice), "%d interrupted run%s undone (a cnm"
+			 " process died while creating %s)", undone, undone == 1 ? "" : "s",
+			 undone == 1 ? "it" : "them");
+	return rc ? rc : undone;
+}

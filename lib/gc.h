@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* gc.h - what gc.c and gc_fw.c share. */
+#ifndef CNM_GC_H
+#define CNM_GC_H
+#include <stdarg.h>
+#include "ctx.h"
+#include "nl_dump.h"
+
+/**
+ * struct cnm_gc_run - one gc pass.
+ * @ctx: the context, inside the store transaction gc holds
+ * @dry: list, change nothing
+ * @v: @n: the lines reported
+ * @links: @n_links: the host's interfaces (refreshed after changes)
+ * @addrs: @n_addrs: the host's addresses
+ */
+struct cnm_gc_run {
+	struct cnm_ctx *ctx;
+	bool dry;
+	char **v;
+	size_t n;
+	struct cnm_link *links;
+	size_t n_links;
+	struct cnm_ifaddr *addrs;
+	size_t n_addrs;
+};
+
+void cnm_gc_note(struct cnm_gc_run *g, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int cnm_gc_fw(struct cnm_gc_run *g, struct cnm_err *err);
+int cnm_gc_quick(struct cnm_ctx *ctx, struct cnm_err *err);
+bool cnm_pid_alive(pid_t pid);
+
+#endif
