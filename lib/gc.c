@@ -44,7 +44,7 @@
 #include "gc.h"
 #include "publish.h"
 
-void cnm_gc_note(struct cnm_gc_run *g, const char *fix, const char *fmt, ...)
+void cnm_gc_note(struct cnm_gc_run *g, const char *fix, const char *fixed, const char *fmt, ...)
 {
 	char what[512], **nv;
 	va_list ap;
@@ -56,7 +56,8 @@ void cnm_gc_note(struct cnm_gc_run *g, const char *fix, const char *fmt, ...)
 	if (!nv)
 		return;
 	g->v = nv;
-	g->v[g->n] = cnm_strdup_printf("%s: %s%s", what, g->dry ? "would " : "", fix);
+	g->v[g->n] = cnm_strdup_printf("%s: %s%s", what, g->dry ? "would " : "",
+				       g->dry ? fix : fixed);
 	if (g->v[g->n])
 		g->n++;
 }
@@ -167,14 +168,17 @@ static int gc_containers(struct cnm_gc_run *g, struct cnm_err *err)
 		if (cnm_ctr_get(g->ctx, ids[i], &c, NULL))
 			continue;
 		if (!strcmp(c.state, "creating") && !cnm_pid_alive(c.monitor_pid)) {
-			cnm_gc_note(g, "removed it, its endpoints, ports and namespace",
+			cnm_gc_note(g, "remove it, its endpoints, ports and namespace",
+				    "removed it, its endpoints, ports and namespace",
 				    "container %s: its run was interrupted (state creating, cnm process"
 				    " %d gone)", c.name, (int)c.monitor_pid);
 			if (!g->dry)
 				rc = undo_creating(g->ctx, &c, err);
 		} else if (!strcmp(c.state, "running") && !cnm_ctr_alive(&c)) {
-			cnm_gc_note(g, c.auto_remove ? "removed it (--rm), freed its addresses"
-						     : "marked it exited, freed its addresses",
+			cnm_gc_note(g, c.auto_remove ? "remove it (--rm), free its addresses"
+						     : "mark it exited, free its addresses",
+				    c.auto_remove ? "removed it (--rm), freed its addresses"
+						  : "marked it exited, freed its addresses",
 				    "container %s: marked running but its process %d is gone", c.name,
 				    (int)c.pid);
 			if (!g->dry) {
@@ -186,7 +190,8 @@ static int gc_containers(struct cnm_gc_run *g, struct cnm_err *err)
 			if (count_rows(g->ctx, "SELECT (SELECT count(*) FROM endpoints WHERE"
 				       " container_id = ?1) + (SELECT count(*) FROM ports WHERE"
 				       " container_id = ?1)", c.id)) {
-				cnm_gc_note(g, "freed them", "container %s: exited but still holds"
+				cnm_gc_note(g, "free them", "freed them",
+					    "container %s: exited but still holds"
 					    " addresses or ports", c.name);
 				if (!g->dry)
 					rc = cnm_publish_release(g->ctx, c.id, err);
@@ -194,7 +199,8 @@ static int gc_containers(struct cnm_gc_run *g, struct cnm_err *err)
 					rc = cnm_ep_delete_all(g->ctx, c.id, err);
 			}
 			if (!rc && stat(path, &st) == 0) {
-				cnm_gc_note(g, "unmounted it", "container %s: exited but its"
+				cnm_gc_note(g, "unmount it", "unmounted it",
+					    "container %s: exited but its"
 					    " namespace is still mounted at %s", c.name, path);
 				if (!g->dry) {
 					umount2(path, MNT_DETACH);
@@ -227,7 +233,8 @@ static int gc_one_network(struct cnm_gc_run *g, const struct cnm_net *net, struc
 	if (!br) {
 		if (net->builtin && !net_in_use(g->ctx, net->id))
 			return 0; /* the default bridge is made on first use */
-		cnm_gc_note(g, "re-created it with its gateway and firewall elements",
+		cnm_gc_note(g, "re-create it with its gateway and firewall elements",
+			    "re-created it with its gateway and firewall elements",
 			    "network %s: bridge %s is missing", net->name, net->bridge);
 		return g->dry ? 0 : cnm_bridge_ensure(g->ctx, net, err);
 	}
@@ -241,7 +248,8 @@ static int gc_one_network(struct cnm_gc_run *g, const struct cnm_net *net, struc
 		    cnm_ifaddr_has(g->addrs, g->n_addrs, br->ifindex, &gw[i].p->gateway))
 			continue;
 		cnm_addr_format(&gw[i].p->gateway, s);
-		cnm_gc_note(g, "re-added it", "network %s: bridge %s lost its gateway address %s",
+		cnm_gc_note(g, "re-add it", "re-added it",
+			    "network %s: bridge %s lost its gateway address %s",
 			    net->name, net->bridge, s);
 		if (g->dry)
 			continue;
@@ -251,7 +259,8 @@ static int gc_one_network(struct cnm_gc_run *g, const struct cnm_net *net, struc
 		rc = cnm_nl_batch_run(&b, err);
 	}
 	if (!rc && !br->up) {
-		cnm_gc_note(g, "brought it up", "network %s: bridge %s is down", net->name,
+		cnm_gc_note(g, "bring it up", "brought it up",
+			    "network %s: bridge %s is down", net->name,
 			    net->bridge);
 		if (!g->dry) {
 			cnm_nl_batch_init(&b, nl);
@@ -283,8 +292,8 @@ static int gc_networks(struct cnm_gc_run *g, struct cnm_err *err)
 }
 
 /* What is wrong with one endpoint of a live container, or NULL. */
-static const char *ep_fault(struct cnm_gc_run *g, const struct cnm_ep *ep, const struct cnm_net *net,
-			    int netns_fd)
+static const char *ep_fault(struct cnm_gc_run *g, const struct cnm_ep *ep,
+			    const struct cnm_net *net, int netns_fd)
 {
 	const struct cnm_link *host = cnm_link_find(g->links, g->n_links, ep->host_ifname);
 	const struct cnm_link *br = cnm_link_find(g->links, g->n_links, net->bridge);
@@ -347,7 +356,8 @@ static int gc_endpoints(struct cnm_gc_run *g, struct cnm_err *err)
 		}
 		cnm_netns_path(g->ctx, c.name, path, sizeof(path));
 		if (stat(path, &st) < 0) {
-			cnm_gc_note(g, "mounted it again", "container %s: its namespace mount %s"
+			cnm_gc_note(g, "mount it again", "mounted it again",
+				    "container %s: its namespace mount %s"
 				    " is missing", c.name, path);
 			if (!g->dry)
 				rc = cnm_netns_mount(g->ctx, c.name, c.pid, err);
@@ -365,7 +375,8 @@ static int gc_endpoints(struct cnm_gc_run *g, struct cnm_err *err)
 			drv = cnm_driver_find(net.driver);
 			why = drv && drv->attach ? ep_fault(g, &eps[k], &net, fd) : NULL;
 			if (why) {
-				cnm_gc_note(g, "re-made the veth pair and its addresses",
+				cnm_gc_note(g, "re-make the veth pair and its addresses",
+					    "re-made the veth pair and its addresses",
 					    "container %s: %s on network %s: %s", c.name,
 					    eps[k].ifname, net.name, why);
 				eps[k].default_route = !strcmp(eps[k].network_id, c.network_id) &&
@@ -405,7 +416,8 @@ static int gc_links(struct cnm_gc_run *g, struct cnm_err *err)
 		    row_exists(g->ctx, "SELECT count(*) FROM networks WHERE bridge = ?", m->name) &&
 		    !row_exists(g->ctx, "SELECT count(*) FROM endpoints WHERE host_ifname = ?",
 				l->name)) {
-			cnm_gc_note(g, "deleted it", "interface %s on bridge %s belongs to no"
+			cnm_gc_note(g, "delete it", "deleted it",
+				    "interface %s on bridge %s belongs to no"
 				    " container", l->name, m->name);
 			if (!g->dry)
 				cnm_link_delete(g->ctx, l->name, NULL);
@@ -413,7 +425,8 @@ static int gc_links(struct cnm_gc_run *g, struct cnm_err *err)
 			   strlen(l->name) == 15 && cnm_is_hex(l->name + 3, 12) &&
 			   !row_exists(g->ctx, "SELECT count(*) FROM networks WHERE bridge = ?",
 				       l->name)) {
-			cnm_gc_note(g, "deleted it", "bridge %s belongs to no network", l->name);
+			cnm_gc_note(g, "delete it", "deleted it",
+				    "bridge %s belongs to no network", l->name);
 			if (!g->dry)
 				cnm_link_delete(g->ctx, l->name, NULL);
 		}
@@ -436,7 +449,8 @@ static void gc_dirs(struct cnm_gc_run *g)
 		if (d->d_name[0] == '.' || !cnm_is_hex(d->d_name, CNM_ID_LEN) ||
 		    row_exists(g->ctx, "SELECT count(*) FROM containers WHERE id = ?", d->d_name))
 			continue;
-		cnm_gc_note(g, "deleted it", "run directory %s/%.12s belongs to no container", path,
+		cnm_gc_note(g, "delete it", "deleted it",
+			    "run directory %s/%.12s belongs to no container", path,
 			    d->d_name);
 		if (!g->dry) {
 			char sub[PATH_MAX + 80];
@@ -502,7 +516,8 @@ static void gc_monitors(struct cnm_gc_run *g)
 		nk = children_of(pid, kids, ARRAY_SIZE(kids));
 		if (!nk)
 			continue;
-		cnm_gc_note(g, "killed it and its container process", "monitor process %d waits"
+		cnm_gc_note(g, "kill it and its container process", "killed it and its container process",
+			    "monitor process %d waits"
 			    " for a container that is not in the store", (int)pid);
 		if (!g->dry) {
 			for (size_t k = 0; k < nk; k++)

@@ -25,8 +25,8 @@ struct cnm_gc_run {
 	size_t n_addrs;
 };
 
-void cnm_gc_note(struct cnm_gc_run *g, const char *fix, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void cnm_gc_note(struct cnm_gc_run *g, const char *fix, const char *fixed, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 int cnm_gc_fw(struct cnm_gc_run *g, struct cnm_err *err);
 int cnm_gc_quick(struct cnm_ctx *ctx, struct cnm_err *err);
 bool cnm_pid_alive(pid_t pid);

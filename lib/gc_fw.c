@@ -262,7 +262,8 @@ int cnm_gc_fw(struct cnm_gc_run *g, struct cnm_err *err)
 		goto out;
 	}
 	if (!table && any_expected) {
-		cnm_gc_note(g, "re-created it", "firewall table inet cnm is missing");
+		cnm_gc_note(g, "re-create it", "re-created it",
+			    "firewall table inet cnm is missing");
 		if (!g->dry)
 			cnm_fw_create_table(g->ctx);
 	}
@@ -280,7 +281,8 @@ int cnm_gc_fw(struct cnm_gc_run *g, struct cnm_err *err)
 			w->seen = true;
 			continue;
 		}
-		cnm_gc_note(g, "deleted it", "firewall element %s belongs to nothing in the store",
+		cnm_gc_note(g, "delete it", "deleted it",
+			    "firewall element %s belongs to nothing in the store",
 			    have.v[i].text);
 		if (g->dry || !key)
 			continue;
@@ -294,7 +296,8 @@ int cnm_gc_fw(struct cnm_gc_run *g, struct cnm_err *err)
 
 		if (w->seen || w->want != EXPECTED)
 			continue;
-		cnm_gc_note(g, "put back its elements", "%s %s: firewall element %s is missing",
+		cnm_gc_note(g, "put back its elements", "put back its elements",
+			    "%s %s: firewall element %s is missing",
 			    w->is_net ? "network" : "container", w->owner_name, w->text);
 		if (!g->dry)
 			rc = readd(g, w, err);
