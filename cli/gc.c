@@ -41,9 +41,18 @@ int cmd_gc(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(usage);
-	rc = cli_open(&ctx, true);
-	if (rc)
-		return rc;
+	if (dry) {
+		/* opening normally repairs what it cheaply can: a dry run must not */
+		struct cnm_opts o = { .no_repair = true };
+
+		rc = cnm_open(&ctx, &o, &err);
+		if (rc)
+			return cli_fail(&err);
+	} else {
+		rc = cli_open(&ctx, true);
+		if (rc)
+			return rc;
+	}
 	rc = cnm_gc(ctx, dry, &lines, &n, &err);
 	if (rc) {
 		cnm_close(ctx);

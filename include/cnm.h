@@ -47,6 +47,7 @@ struct cnm_opts {
 	const char *state_dir;
 	const char *run_dir;
 	const char *netns_dir;
+	bool no_repair;		/* skip the start-up repairs (gc --dry-run) */
 };
 
 int cnm_open(struct cnm_ctx **ctx, const struct cnm_opts *opts, struct cnm_err *err);

@@ -592,6 +592,16 @@ int cnm_container_remove(struct cnm_ctx *ctx, const char *ref, bool force, struc
 			      " container before attempting removal or force remove", c.id);
 		goto out;
 	}
+	/*
+	 * Kill under the lock: the monitor, woken by the exit, then finds the
+	 * release done instead of racing us for it.
+	 */
+	rc = cnm_store_begin(ctx, err);
+	if (rc) {
+		if (pidfd >= 0)
+			close(pidfd);
+		goto out;
+	}
 	if (pidfd >= 0) {
 		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
 		/* the namespace must be free of processes before its mount goes */
@@ -599,9 +609,6 @@ int cnm_container_remove(struct cnm_ctx *ctx, const char *ref, bool force, struc
 		close(pidfd);
 	}
 	cnm_fault("rm.killed");
-	rc = cnm_store_begin(ctx, err);
-	if (rc)
-		goto out;
 	rc = cnm_release_locked(ctx, c.id, 137, true, err);
 	if (rc == 0) /* already released: just the row */
 		rc = cnm_ctr_delete(ctx, c.id, err);

@@ -57,9 +57,9 @@ int cnm_open(struct cnm_ctx **out, const struct cnm_opts *opts, struct cnm_err *
 				" than 1024 characters");
 	}
 	rc = cnm_store_open(ctx, err);
-	if (!rc)
+	if (!rc && !(opts && opts->no_repair))
 		rc = cnm_reconcile_host(ctx, err);
-	if (rc >= 0)
+	if (rc >= 0 && !(opts && opts->no_repair))
 		rc = cnm_gc_quick(ctx, err);
 	if (rc < 0) {
 		cnm_close(ctx);

@@ -5,7 +5,7 @@
  *
  * DOC: Theory of operation
  * Every multi-step operation (run, rm, network create/rm/connect/disconnect,
- * publishing ports, releasing a container) calls cnm_fault("op.step") between
+ * publishing ports, releasing a container) calls cnm_fault() with "op.step" between
  * two of its steps.  The environment is read once, when a context is opened;
  * unset, a step costs one pointer test.  SIGKILL is what a crash looks like
  * to cnm: no handler runs, the store lock goes with the process, an open

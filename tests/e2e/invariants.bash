@@ -1,0 +1,113 @@
+# invariants.bash - check_invariants: the store and the kernel agree.
+# Reusable by any bats file (crash, concurrency, CNI): `load invariants`.
+# Call it when no cnm command is in flight.  It prints what is wrong and
+# fails; the kernel's background teardown of released namespaces is waited
+# for (bounded), everything else must hold at once.
+#
+#   CNM_FOREIGN_NETNS="ext other"  names under /run/netns that are not cnm's
+
+inv_db() { sqlite3 -readonly "$CNM_STATE_DIR/cnm.db" "$@"; }
+
+inv_fail() { echo "invariant: $*" >&2; inv_bad=1; }
+
+# Host veths on a cnm bridge that no endpoint names (normally empty).
+inv_orphan_veths() {
+	local bridges names
+	bridges=$(inv_db "SELECT bridge FROM networks WHERE bridge IS NOT NULL" | sort)
+	names=$(inv_db "SELECT host_ifname FROM endpoints WHERE host_ifname IS NOT NULL" | sort)
+	ip -j link show type veth | jq -r '.[] | select(.master != null) | .ifname + " " + .master' |
+	while read -r ifname master; do
+		grep -qx -- "$master" <<<"$bridges" || continue
+		grep -qx -- "$ifname" <<<"$names" || echo "$ifname"
+	done
+}
+
+check_invariants() {
+	local inv_bad=0 r
+	# the store itself
+	r=$(inv_db "PRAGMA integrity_check")
+	[ "$r" = ok ] || inv_fail "integrity_check: $r"
+	r=$(inv_db "PRAGMA foreign_key_check")
+	[ -z "$r" ] || inv_fail "foreign_key_check: $r"
+	r=$(inv_db "SELECT name FROM containers WHERE state = 'creating'")
+	[ -z "$r" ] || inv_fail "containers left creating: $r"
+	r=$(inv_db "SELECT c.name FROM containers c WHERE c.state != 'running' AND
+		(EXISTS (SELECT 1 FROM endpoints e WHERE e.container_id = c.id) OR
+		 EXISTS (SELECT 1 FROM ports p WHERE p.container_id = c.id))")
+	[ -z "$r" ] || inv_fail "stopped containers holding addresses or ports: $r"
+	r=$(inv_db "SELECT network_id, addr FROM endpoints WHERE addr IS NOT NULL
+		GROUP BY network_id, addr HAVING count(*) > 1")
+	[ -z "$r" ] || inv_fail "duplicate addresses: $r"
+
+	# every running container: process, mount, veth on its bridge, address inside
+	local id name pid
+	while IFS='|' read -r id name pid; do
+		[ -n "$id" ] || continue
+		[ -d "/proc/$pid" ] || { inv_fail "container $name: process $pid is gone"; continue; }
+		mountpoint -q "/run/netns/$name" || inv_fail "container $name: /run/netns/$name not mounted"
+		local ifname host addr bridge
+		while IFS='|' read -r ifname host addr bridge; do
+			[ -n "$host" ] || continue
+			[ "$(ip -j link show "$host" 2>/dev/null | jq -r '.[0].master')" = "$bridge" ] ||
+				inv_fail "container $name: $host is not a port of $bridge"
+			[ -z "$addr" ] || nsenter -t "$pid" -n ip -j addr show dev "$ifname" 2>/dev/null |
+				jq -e --arg a "$addr" '[.[0].addr_info[].local] | index($a)' >/dev/null ||
+				inv_fail "container $name: $ifname lacks $addr"
+		done < <(inv_db "SELECT e.ifname, e.host_ifname, e.addr, n.bridge FROM endpoints e
+			JOIN networks n ON n.id = e.network_id WHERE e.container_id = '$id'")
+	done < <(inv_db "SELECT id, name, pid FROM containers WHERE state = 'running'")
+
+	# no address inside two container namespaces at once
+	r=$(for f in /run/netns/*; do
+		[ -e "$f" ] || continue
+		case " ${CNM_FOREIGN_NETNS:-} " in *" $(basename "$f") "*) continue ;; esac
+		ip -n "$(basename "$f")" -j addr 2>/dev/null |
+			jq -r '.[] | select(.ifname != "lo") | .addr_info[] | select(.scope == "global") | .local'
+	done | sort | uniq -d)
+	[ -z "$r" ] || inv_fail "address in two namespaces: $r"
+
+	# /run/netns: every entry is a running container's (or declared foreign)
+	for f in /run/netns/*; do
+		[ -e "$f" ] || continue
+		name=$(basename "$f")
+		case " ${CNM_FOREIGN_NETNS:-} " in *" $name "*) continue ;; esac
+		[ -n "$(inv_db "SELECT 1 FROM containers WHERE name = '$name' AND state = 'running'")" ] ||
+			inv_fail "/run/netns/$name belongs to no running container"
+	done
+
+	# user-defined bridge networks have their bridge
+	for b in $(inv_db "SELECT bridge FROM networks WHERE driver = 'bridge' AND builtin = 0"); do
+		ip link show "$b" >/dev/null 2>&1 || inv_fail "bridge $b is missing"
+	done
+
+	# monitors: each waits for a container the store knows
+	for p in $(pgrep -x cnm-monitor); do
+		[ -n "$(inv_db "SELECT 1 FROM containers WHERE monitor_pid = $p AND state = 'running'")" ] ||
+			[ -z "$(cat /proc/$p/task/$p/children 2>/dev/null)" ] ||
+			inv_fail "monitor $p has no container in the store"
+	done
+
+	# the firewall: published ports = the port rows of running containers
+	if nft list table inet cnm >/dev/null 2>&1; then
+		local want have
+		want=$(inv_db "SELECT p.host_port FROM ports p JOIN containers c ON c.id = p.container_id
+			WHERE c.state = 'running'" | sort -n)
+		have=$(nft -j list table inet cnm | jq -r '.nftables[] | .map | select(. != null) |
+			select(.name | startswith("ports")) | .elem // [] | .[] | .[0].elem.val.concat[-1]' | sort -n)
+		[ "$want" = "$have" ] || inv_fail "published ports: store [$(echo $want)] nft [$(echo $have)]"
+		want=$(for b in $(inv_db "SELECT bridge FROM networks WHERE bridge IS NOT NULL"); do
+			ip link show "$b" >/dev/null 2>&1 && echo "$b"; done | sort)
+		have=$(nft -j list set inet cnm bridges | jq -r '.nftables[1].set.elem // [] | .[] | .elem.val' | sort)
+		[ "$want" = "$have" ] || inv_fail "bridges set: store [$(echo $want)] nft [$(echo $have)]"
+	else
+		r=$(inv_db "SELECT count(*) FROM ports p JOIN containers c ON c.id = p.container_id
+			WHERE c.state = 'running'")
+		[ "$r" = 0 ] || inv_fail "no table inet cnm, yet $r published ports"
+	fi
+
+	# veths: none left on a cnm bridge without an endpoint (the kernel may
+	# still be destroying released namespaces: wait for that, bounded)
+	wait_until 10 bash -c "source '$BATS_TEST_DIRNAME/invariants.bash'; [ -z \"\$(inv_orphan_veths)\" ]" ||
+		inv_fail "veths without an endpoint: $(inv_orphan_veths | tr '\n' ' ')"
+	return $inv_bad
+}
