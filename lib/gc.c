@@ -645,3 +645,69 @@ int cnm_gc_quick(struct cnm_ctx *ctx, struct cnm_err *err)
 			 undone == 1 ? "it" : "them");
 	return rc ? rc : undone;
 }
+
+/* Does anything about @net look broken from one link dump and one table lookup? */
+static const char *network_looks_broken(struct cnm_ctx *ctx, const struct cnm_net *net)
+{
+	const struct cnm_link *br;
+	struct cnm_link *links = NULL;
+	size_t n = 0;
+	struct cnm_nl *nl;
+	sqlite3_stmt *st;
+	const char *why = NULL;
+
+	if (strcmp(net->driver, "bridge") || cnm_ctx_nl(ctx, &nl, NULL) ||
+	    cnm_nl_links(nl, &links, &n, NULL))
+		return NULL;
+	br = cnm_link_find(links, n, net->bridge);
+	if (!br) {
+		if (!net->builtin || net_in_use(ctx, net->id))
+			why = "bridge missing";
+		goto out;
+	}
+	if (!cnm_store_prepare(ctx, "SELECT e.host_ifname FROM endpoints e JOIN containers c ON"
+			       " c.id = e.container_id WHERE e.network_id = ? AND c.state ="
+			       " 'running' AND e.host_ifname IS NOT NULL", &st, NULL)) {
+		sqlite3_bind_text(st, 1, net->id, -1, SQLITE_STATIC);
+		while (!why && sqlite3_step(st) == SQLITE_ROW) {
+			const struct cnm_link *v = cnm_link_find(links, n,
+				(const char *)sqlite3_column_text(st, 0));
+
+			if (!v || v->master != br->ifindex)
+				why = "veth missing";
+		}
+		sqlite3_finalize(st);
+	}
+	if (!why && cnm_fw_table_exists() == 0)
+		why = "firewall table missing";
+out:
+	free(links);
+	return why;
+}
+
+/**
+ * cnm_gc_check_network() - the look `network inspect` takes at a network:
+ * its bridge, its containers' veths and the firewall table (one link dump
+ * and one table lookup).  When something is missing, a full gc runs and
+ * what it repaired becomes the context's notice.
+ *
+ * Return: the number of repairs, or a negative errno.
+ */
+int cnm_gc_check_network(struct cnm_ctx *ctx, const struct cnm_net *net)
+{
+	char **lines = NULL;
+	size_t n = 0, used = 0;
+	int rc;
+
+	if (!network_looks_broken(ctx, net))
+		return 0;
+	rc = cnm_gc(ctx, false, &lines, &n, NULL);
+	if (rc)
+		return rc;
+	ctx->notice[0] = '\0';
+	for (size_t i = 0; i < n && used < sizeof(ctx->notice); i++)
+		used += (size_t)snprintf(ctx->notice + used, sizeof(ctx->notice) - used, "%s%s",
+					 i ? "\ncnm: note: " : "repaired: ", lines[i]);
+	cnm_strv_free(lines, n);
+	return (int)n;
+}

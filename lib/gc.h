@@ -30,5 +30,7 @@ void cnm_gc_note(struct cnm_gc_run *g, const char *fix, const char *fixed, const
 int cnm_gc_fw(struct cnm_gc_run *g, struct cnm_err *err);
 int cnm_gc_quick(struct cnm_ctx *ctx, struct cnm_err *err);
 bool cnm_pid_alive(pid_t pid);
+int cnm_fw_table_exists(void);
+int cnm_gc_check_network(struct cnm_ctx *ctx, const struct cnm_net *net);
 
 #endif
