@@ -19,6 +19,9 @@ host_veth() { cnm inspect "$1" | jq -r '.[0].NetworkSettings.Networks.ifnet.Endp
 
 @test "a deleted veth is re-made, with its address" {
 	ip link del "$(host_veth i1)"
+	run check_invariants # the checker sees it too
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"invariant: container i1: eth0 lacks 10.66.0.2"* ]]
 	run cnm gc
 	echo "$output"
 	[ "$output" = "container i1: eth0 on network ifnet: its host veth is missing: re-made the veth pair and its addresses" ]
@@ -42,6 +45,8 @@ host_veth() { cnm inspect "$1" | jq -r '.[0].NetworkSettings.Networks.ifnet.Endp
 @test "a deleted cnm table or a flushed ruleset is put back, published ports included" {
 	for how in "nft delete table inet cnm" "nft flush ruleset"; do
 		$how
+		run check_invariants
+		[[ "$output" == *"invariant: no table inet cnm, yet 1 published ports"* ]]
 		run cnm gc
 		echo "$output"
 		[ "${lines[0]}" = "firewall table inet cnm is missing: re-created it" ]

@@ -39,31 +39,34 @@ check_invariants() {
 		GROUP BY network_id, addr HAVING count(*) > 1")
 	[ -z "$r" ] || inv_fail "duplicate addresses: $r"
 
-	# every running container: process, mount, veth on its bridge, address inside
-	local id name pid
+	# every running container: process, mount, veth on its bridge, address
+	# inside (one listing of the host's links and one of every namespace's
+	# addresses: this runs with many containers)
+	local running hostlinks nsaddrs id name pid ifname host addr bridge
+	running=$(inv_db "SELECT name FROM containers WHERE state = 'running'" | sort)
+	hostlinks=$(ip -j link | jq -r '.[] | .ifname + " " + (.master // "-")')
+	nsaddrs=$(ip -all netns exec ip -o addr show scope global 2>/dev/null |
+		awk '/^netns: /{ns=$2; next} NF>=4 {split($4, a, "/"); print ns, $2, a[1]}')
 	while IFS='|' read -r id name pid; do
 		[ -n "$id" ] || continue
-		[ -d "/proc/$pid" ] || { inv_fail "container $name: process $pid is gone"; continue; }
+		[ -d "/proc/$pid" ] || inv_fail "container $name: process $pid is gone"
 		mountpoint -q "/run/netns/$name" || inv_fail "container $name: /run/netns/$name not mounted"
-		local ifname host addr bridge
-		while IFS='|' read -r ifname host addr bridge; do
-			[ -n "$host" ] || continue
-			[ "$(ip -j link show "$host" 2>/dev/null | jq -r '.[0].master')" = "$bridge" ] ||
-				inv_fail "container $name: $host is not a port of $bridge"
-			[ -z "$addr" ] || nsenter -t "$pid" -n ip -j addr show dev "$ifname" 2>/dev/null |
-				jq -e --arg a "$addr" '[.[0].addr_info[].local] | index($a)' >/dev/null ||
-				inv_fail "container $name: $ifname lacks $addr"
-		done < <(inv_db "SELECT e.ifname, e.host_ifname, e.addr, n.bridge FROM endpoints e
-			JOIN networks n ON n.id = e.network_id WHERE e.container_id = '$id'")
 	done < <(inv_db "SELECT id, name, pid FROM containers WHERE state = 'running'")
+	while IFS='|' read -r name ifname host addr bridge; do
+		[ -n "$host" ] || continue
+		grep -qx -- "$host $bridge" <<<"$hostlinks" ||
+			inv_fail "container $name: $host is not a port of $bridge"
+		[ -z "$addr" ] || grep -qx -- "$name $ifname $addr" <<<"$nsaddrs" ||
+			inv_fail "container $name: $ifname lacks $addr"
+	done < <(inv_db "SELECT c.name, e.ifname, e.host_ifname, e.addr, n.bridge FROM endpoints e
+		JOIN networks n ON n.id = e.network_id JOIN containers c ON c.id = e.container_id
+		WHERE c.state = 'running'")
 
 	# no address inside two container namespaces at once
-	r=$(for f in /run/netns/*; do
-		[ -e "$f" ] || continue
-		case " ${CNM_FOREIGN_NETNS:-} " in *" $(basename "$f") "*) continue ;; esac
-		ip -n "$(basename "$f")" -j addr 2>/dev/null |
-			jq -r '.[] | select(.ifname != "lo") | .addr_info[] | select(.scope == "global") | .local'
-	done | sort | uniq -d)
+	r=$(while read -r ns _ a; do
+		case " ${CNM_FOREIGN_NETNS:-} " in *" $ns "*) continue ;; esac
+		echo "$a"
+	done <<<"$nsaddrs" | sort | uniq -d)
 	[ -z "$r" ] || inv_fail "address in two namespaces: $r"
 
 	# /run/netns: every entry is a running container's (or declared foreign)
@@ -71,8 +74,7 @@ check_invariants() {
 		[ -e "$f" ] || continue
 		name=$(basename "$f")
 		case " ${CNM_FOREIGN_NETNS:-} " in *" $name "*) continue ;; esac
-		[ -n "$(inv_db "SELECT 1 FROM containers WHERE name = '$name' AND state = 'running'")" ] ||
-			inv_fail "/run/netns/$name belongs to no running container"
+		grep -qx -- "$name" <<<"$running" || inv_fail "/run/netns/$name belongs to no running container"
 	done
 
 	# user-defined bridge networks have their bridge
@@ -81,9 +83,10 @@ check_invariants() {
 	done
 
 	# monitors: each waits for a container the store knows
+	local monitors
+	monitors=$(inv_db "SELECT monitor_pid FROM containers WHERE state = 'running'")
 	for p in $(pgrep -x cnm-monitor); do
-		[ -n "$(inv_db "SELECT 1 FROM containers WHERE monitor_pid = $p AND state = 'running'")" ] ||
-			[ -z "$(cat /proc/$p/task/$p/children 2>/dev/null)" ] ||
+		grep -qx "$p" <<<"$monitors" || [ -z "$(cat /proc/$p/task/$p/children 2>/dev/null)" ] ||
 			inv_fail "monitor $p has no container in the store"
 	done
 
