@@ -62,6 +62,28 @@ void cnm_gc_note(struct cnm_gc_run *g, const char *fix, const char *fixed, const
 		g->n++;
 }
 
+/*
+ * A repair that failed is reported and gc goes on with the rest: one object
+ * it cannot fix (say, a veth a concurrent `network connect` is making) must
+ * not keep it from fixing the others.
+ */
+static int failed(struct cnm_gc_run *g, int rc, const struct cnm_err *err)
+{
+	char **nv;
+
+	if (!rc)
+		return 0;
+	nv = realloc(g->v, (g->n + 1) * sizeof(*nv));
+	if (nv) {
+		g->v = nv;
+		g->v[g->n] = cnm_strdup_printf("  repair failed: %s", err->msg[0] ? err->msg
+							: strerror(-rc));
+		if (g->v[g->n])
+			g->n++;
+	}
+	return 0;
+}
+
 /** cnm_pid_alive() - does @pid exist (in our pid namespace)? */
 bool cnm_pid_alive(pid_t pid)
 {
@@ -258,7 +280,7 @@ static int gc_one_network(struct cnm_gc_run *g, const struct cnm_net *net, struc
 		cnm_gc_note(g, "re-create it with its gateway and firewall elements",
 			    "re-created it with its gateway and firewall elements",
 			    "network %s: bridge %s is missing", net->name, net->bridge);
-		return g->dry ? 0 : cnm_bridge_ensure(g->ctx, net, err);
+		return g->dry ? 0 : failed(g, cnm_bridge_ensure(g->ctx, net, err), err);
 	}
 	rc = cnm_ctx_nl(g->ctx, &nl, err);
 	if (rc)
@@ -278,7 +300,7 @@ static int gc_one_network(struct cnm_gc_run *g, const struct cnm_net *net, struc
 		cnm_nl_batch_init(&b, nl);
 		cnm_nl_addr_add(&b, br->ifindex, &gw[i].p->gateway, gw[i].p->subnet.prefix,
 				net->bridge);
-		rc = cnm_nl_batch_run(&b, err);
+		rc = failed(g, cnm_nl_batch_run(&b, err), err);
 	}
 	if (!rc && !br->up) {
 		cnm_gc_note(g, "bring it up", "brought it up",
@@ -287,7 +309,7 @@ static int gc_one_network(struct cnm_gc_run *g, const struct cnm_net *net, struc
 		if (!g->dry) {
 			cnm_nl_batch_init(&b, nl);
 			cnm_nl_link_up(&b, br->ifindex, net->bridge);
-			rc = cnm_nl_batch_run(&b, err);
+			rc = failed(g, cnm_nl_batch_run(&b, err), err);
 		}
 	}
 	return rc;
@@ -405,7 +427,8 @@ static int gc_endpoints(struct cnm_gc_run *g, struct cnm_err *err)
 						       !net.internal;
 				if (!g->dry) {
 					cnm_link_delete(g->ctx, eps[k].host_ifname, NULL);
-					rc = drv->attach(g->ctx, &net, &eps[k], fd, err);
+					rc = failed(g, drv->attach(g->ctx, &net, &eps[k], fd,
+								   err), err);
 				}
 			}
 			cnm_net_free(&net);
@@ -503,6 +526,41 @@ static size_t children_of(pid_t pid, pid_t *out, size_t max)
 }
 
 /*
+ * The namespace mounts under the netns directory that hold the network
+ * namespace of one of @pids (an orphan monitor's container): nothing else
+ * would ever unmount them, and no row names them.
+ */
+static void unmount_netns_of(struct cnm_gc_run *g, const pid_t *pids, size_t n)
+{
+	struct dirent *d;
+	DIR *dir = opendir(g->ctx->netns_dir);
+
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		char path[PATH_MAX + 300], ns[64];
+		struct stat mnt, st;
+
+		snprintf(path, sizeof(path), "%s/%s", g->ctx->netns_dir, d->d_name);
+		if (d->d_name[0] == '.' || stat(path, &mnt) < 0)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)pids[i]);
+			if (stat(ns, &st) < 0 || st.st_ino != mnt.st_ino || st.st_dev != mnt.st_dev)
+				continue;
+			cnm_gc_note(g, "unmount it", "unmounted it", "namespace mount %s belongs to"
+				    " an orphaned container process %d", path, (int)pids[i]);
+			if (!g->dry) {
+				umount2(path, MNT_DETACH);
+				unlink(path);
+			}
+			break;
+		}
+	}
+	closedir(dir);
+}
+
+/*
  * Step 4c: a cnm-monitor whose container row is gone but which still waits
  * for a child.  One without a child is either starting (its row comes after
  * the lock gc holds) or finishing a release: both are left alone.
@@ -538,6 +596,7 @@ static void gc_monitors(struct cnm_gc_run *g)
 		nk = children_of(pid, kids, ARRAY_SIZE(kids));
 		if (!nk)
 			continue;
+		unmount_netns_of(g, kids, nk);
 		cnm_gc_note(g, "kill it and its container process", "killed it and its container process",
 			    "monitor process %d waits"
 			    " for a container that is not in the store", (int)pid);

@@ -7,7 +7,7 @@ load invariants
 
 teardown() { cleanup_containers; }
 
-@test "50 run -d and 50 rm -f at once on one network" {
+@test "50 run -d and 50 rm -f at once on one network, with gc running among them" {
 	cnm network create --subnet 10.61.0.0/24 conc >/dev/null
 	for i in $(seq 1 50); do
 		cnm run -d --name old$i --network conc -- sleep 1000 >/dev/null
@@ -16,8 +16,15 @@ teardown() { cleanup_containers; }
 	for i in $(seq 1 50); do
 		(cnm run -d --name new$i --network conc -- sleep 1000 >"$out/new$i" 2>&1; echo $? >"$out/new$i.rc") </dev/null 3>&- &
 		(cnm rm -f old$i >"$out/old$i" 2>&1; echo $? >"$out/old$i.rc") </dev/null 3>&- &
+		# and gc in the middle of it all: it must leave runs in progress alone
+		[ $((i % 17)) != 0 ] || (cnm gc >"$out/gc$i" 2>&1; echo $? >"$out/gc$i.rc") </dev/null 3>&- &
 	done
 	wait
+	for f in "$out"/gc*.rc; do
+		cat "${f%.rc}"
+		[ "$(cat "$f")" = 0 ]
+		! grep -q "repair failed\|interrupted\|is missing" "${f%.rc}"
+	done
 	ok_new=0 ok_old=0
 	for i in $(seq 1 50); do
 		rc=$(cat "$out/new$i.rc")

@@ -136,7 +136,7 @@ reuse_ok() {
 			pids+=($!)
 		done
 		for p in "${pids[@]}"; do
-			sleep "0.00$((RANDOM % 10))" # the random delay under test, not synchronisation
+			sleep "$(printf 0.%03d $((RANDOM % 30)))" # the random delay under test, not synchronisation
 			kill -9 "$p" 2>/dev/null || true
 		done
 		wait

@@ -88,3 +88,17 @@ host_veth() { cnm inspect "$1" | jq -r '.[0].NetworkSettings.Networks.ifnet.Endp
 	[[ "$output" == *"cnm: note: repaired: firewall table inet cnm is missing: re-created it"* ]]
 	nft list set inet cnm bridges | grep -q br-if
 }
+
+@test "a monitor whose container vanished from the store is ended, with its container, veth and mount" {
+	mon=$(inv_db "SELECT monitor_pid FROM containers WHERE name = 'i2'")
+	veth=$(host_veth i2)
+	sqlite3 "$CNM_STATE_DIR/cnm.db" "PRAGMA foreign_keys=ON; DELETE FROM containers WHERE name = 'i2'"
+	run cnm gc
+	echo "$output"
+	[[ "$output" == *"interface $veth on bridge br-if belongs to no container: deleted it"* ]]
+	[[ "$output" == *"namespace mount /run/netns/i2 belongs to an orphaned container process "*": unmounted it"* ]]
+	[[ "$output" == *"monitor process $mon waits for a container that is not in the store: killed it and its container process"* ]]
+	wait_until 5 sh -c "! kill -0 $mon"
+	[ ! -e /run/netns/i2 ]
+	check_invariants
+}
