@@ -44,6 +44,10 @@
 #include "gc.h"
 #include "publish.h"
 
+/**
+ * cnm_gc_note() - report one repair: "<what is wrong>: <fixed>", or with a
+ * dry run "<what is wrong>: would <fix>".
+ */
 void cnm_gc_note(struct cnm_gc_run *g, const char *fix, const char *fixed, const char *fmt, ...)
 {
 	char what[512], **nv;

@@ -169,6 +169,7 @@ int cnm_nl_addrs(struct cnm_nl *nl, struct cnm_ifaddr **out, size_t *n, struct c
 	return 0;
 }
 
+/** cnm_link_find() - the interface named @name in @v, or NULL. */
 const struct cnm_link *cnm_link_find(const struct cnm_link *v, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
@@ -177,6 +178,7 @@ const struct cnm_link *cnm_link_find(const struct cnm_link *v, size_t n, const c
 	return NULL;
 }
 
+/** cnm_ifaddr_has() - does interface @ifindex hold address @a? */
 bool cnm_ifaddr_has(const struct cnm_ifaddr *v, size_t n, int ifindex, const struct cnm_addr *a)
 {
 	for (size_t i = 0; i < n; i++)
