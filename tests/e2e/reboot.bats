@@ -61,10 +61,12 @@ on_new_host() {
 	run on_new_host '
 		export BATS_TEST_DIRNAME='"$BATS_TEST_DIRNAME"'
 		cnm gc 2>&1
-		bash -c "source $BATS_TEST_DIRNAME/helpers.bash; source $BATS_TEST_DIRNAME/invariants.bash; check_invariants" && echo invariants ok
+		with_helpers() { bash -c "bats_require_minimum_version() { :; }; source $BATS_TEST_DIRNAME/helpers.bash; source $BATS_TEST_DIRNAME/invariants.bash; $1"; }
+		with_helpers check_invariants && echo invariants ok
 		cnm ps -a --format json | jq -r ".Names + \" \" + .State" | sort
 		cnm run -d --name new4 --network persist2 --ip 10.81.0.2 -p 8484:80 -p 8585:80 -- sleep 3600 >/dev/null && echo reuse ok
 		cnm rm -f new4 old3 >/dev/null
+		with_helpers "wait_until 10 no_veths"
 		cnm gc
 	'
 	echo "$output"
