@@ -71,7 +71,7 @@ on_new_host() {
 	'
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "cnm: note: the host restarted since cnm last ran: 2 containers marked exited, their addresses freed" ]
+	[ "${lines[0]}" = "cnm: note: the host restarted since cnm last ran: 1 container marked exited, their addresses freed; 1 interrupted run undone" ]
 	[[ "$output" == *"network persist2: bridge br-persist2 is missing: re-created it with its gateway and firewall elements"* ]]
 	[[ "$output" == *"invariants ok"* ]]
 	[[ "$output" == *"old3 exited"* ]]
