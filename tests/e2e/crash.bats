@@ -82,3 +82,28 @@ teardown() {
 	cnm run -d --name again --network crashnet --ip 10.77.0.2 -p 9021:80 -- sleep 100 >/dev/null
 	check_invariants
 }
+
+@test "kill -9 after random delays: network connect and disconnect, then gc" {
+	for i in $(seq 1 6); do cnm run -d --name t$i -- sleep 1000 >/dev/null; done
+	for round in $(seq 1 10); do
+		pids=()
+		for i in $(seq 1 6); do
+			if cnm inspect t$i | jq -e '.[0].NetworkSettings.Networks.crashnet' >/dev/null; then
+				cnm network disconnect crashnet t$i </dev/null >/dev/null 2>&1 3>&- &
+			else
+				cnm network connect crashnet t$i </dev/null >/dev/null 2>&1 3>&- &
+			fi
+			pids+=($!)
+		done
+		for p in "${pids[@]}"; do
+			sleep "$(printf 0.%03d $((RANDOM % 25)))" # the random delay under test
+			kill -9 "$p" 2>/dev/null || true
+		done
+		wait
+	done
+	run cnm gc
+	[ "$status" -eq 0 ]
+	echo "$output" | sed 's/^[a-z]* [^ ]*: //; s/[0-9][0-9]*/N/g' | sort | uniq -c
+	check_invariants
+	[ "$(cnm gc)" = "nothing to repair" ]
+}
