@@ -62,8 +62,13 @@ host_veth() { cnm inspect "$1" | jq -r '.[0].NetworkSettings.Networks.ifnet.Endp
 	ip link add vethstray type veth peer name vethstray1
 	ip link set vethstray master br-if
 	ip netns add foreign
+	ip link add br-0123456789ab type bridge  # the shape of a cnm bridge, no network
+	ip link add br-mine type bridge          # someone else's
 	run cnm gc
 	echo "$output"
+	[[ "$output" == *"bridge br-0123456789ab belongs to no network: deleted it"* ]]
+	ip link show br-mine
+	ip link del br-mine
 	[[ "$output" == *"firewall element ports4 tcp . 7000 : 10.66.0.99 . 80 belongs to nothing in the store: deleted it"* ]]
 	[[ "$output" == *"interface vethstray on bridge br-if belongs to no container: deleted it"* ]]
 	[ -e /run/netns/foreign ]
