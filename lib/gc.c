@@ -37,7 +37,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include "container.h"
 #include "driver.h"
@@ -709,49 +712,51 @@ int cnm_gc_quick(struct cnm_ctx *ctx, struct cnm_err *err)
 	return rc ? rc : undone;
 }
 
-/* Does anything about @net look broken from one link dump and one table lookup? */
+/* Does interface @name exist?  One ioctl, where a link dump costs per interface. */
+static bool link_exists(int fd, const char *name)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	return ioctl(fd, SIOCGIFINDEX, &ifr) == 0;
+}
+
+/*
+ * Does anything about @net look broken?  Its bridge, its running containers'
+ * host veths (an ioctl each) and the firewall table (one lookup).  A veth
+ * that is there but off its bridge is left to `cnm gc`.
+ */
 static const char *network_looks_broken(struct cnm_ctx *ctx, const struct cnm_net *net)
 {
-	const struct cnm_link *br;
-	struct cnm_link *links = NULL;
-	size_t n = 0;
-	struct cnm_nl *nl;
+	_cleanup_close_ int fd = -1;
 	sqlite3_stmt *st;
 	const char *why = NULL;
 
-	if (strcmp(net->driver, "bridge") || cnm_ctx_nl(ctx, &nl, NULL) ||
-	    cnm_nl_links(nl, &links, &n, NULL))
+	if (strcmp(net->driver, "bridge"))
 		return NULL;
-	br = cnm_link_find(links, n, net->bridge);
-	if (!br) {
-		if (!net->builtin || net_in_use(ctx, net->id))
-			why = "bridge missing";
-		goto out;
-	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	if (!link_exists(fd, net->bridge))
+		return !net->builtin || net_in_use(ctx, net->id) ? "bridge missing" : NULL;
 	if (!cnm_store_prepare(ctx, "SELECT e.host_ifname FROM endpoints e JOIN containers c ON"
 			       " c.id = e.container_id WHERE e.network_id = ? AND c.state ="
 			       " 'running' AND e.host_ifname IS NOT NULL", &st, NULL)) {
 		sqlite3_bind_text(st, 1, net->id, -1, SQLITE_STATIC);
-		while (!why && sqlite3_step(st) == SQLITE_ROW) {
-			const struct cnm_link *v = cnm_link_find(links, n,
-				(const char *)sqlite3_column_text(st, 0));
-
-			if (!v || v->master != br->ifindex)
+		while (!why && sqlite3_step(st) == SQLITE_ROW)
+			if (!link_exists(fd, (const char *)sqlite3_column_text(st, 0)))
 				why = "veth missing";
-		}
 		sqlite3_finalize(st);
 	}
 	if (!why && cnm_fw_table_exists() == 0)
 		why = "firewall table missing";
-out:
-	free(links);
 	return why;
 }
 
 /**
  * cnm_gc_check_network() - the look `network inspect` takes at a network:
- * its bridge, its containers' veths and the firewall table (one link dump
- * and one table lookup).  When something is missing, a full gc runs and
+ * its bridge, its containers' veths (an ioctl each) and the firewall table
+ * (one lookup).  When something is missing, a full gc runs and
  * what it repaired becomes the context's notice.
  *
  * Return: the number of repairs, or a negative errno.
