@@ -243,6 +243,37 @@ static int nl_query(struct cnm_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
 }
 
 /**
+ * cnm_nl_dump() - dump a kind of object (RTM_GETLINK, RTM_GETADDR, ...) of
+ * the socket's namespace, feeding each message to @cb.
+ * @nl: the namespace's socket
+ * @type: the RTM_GET* request
+ * @hdrlen: size of the request's family header (ifinfomsg, ifaddrmsg, ...);
+ *	only its first byte, the family, is set
+ * @family: AF_UNSPEC, AF_INET or AF_INET6
+ * @cb: called for each answer (an mnl_cb_t)
+ * @data: passed to @cb
+ *
+ * Return: 0 or a negative errno (nothing is written to an error struct: the
+ * caller names what it was listing).
+ */
+int cnm_nl_dump(struct cnm_nl *nl, uint16_t type, size_t hdrlen, uint8_t family,
+		int (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
+{
+	uint8_t buf[256] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	uint8_t *fam;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = nl->seq++;
+	fam = mnl_nlmsg_put_extra_header(nlh, hdrlen);
+	fam[0] = family;
+	if (type == RTM_GETLINK)
+		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	return nl_query(nl, nlh, cb, data);
+}
+
+/**
  * cnm_nl_link_index() - the ifindex of an interface by name.
  * Return: 0, or -ENODEV when there is no such interface.
  */

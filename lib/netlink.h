@@ -60,6 +60,8 @@ void cnm_nl_route_default(struct cnm_nl_batch *b, const struct cnm_addr *gw, int
 typedef int (*cnm_nl_route_cb)(const struct cnm_cidr *dst, const char *dev, void *data);
 int cnm_nl_routes(struct cnm_nl *nl, int family, cnm_nl_route_cb cb, void *data,
 		  struct cnm_err *err);
+int cnm_nl_dump(struct cnm_nl *nl, uint16_t type, size_t hdrlen, uint8_t family,
+		int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
 int cnm_mac_parse(const char *s, uint8_t mac[6]);
 
 #endif
