@@ -54,5 +54,6 @@ int cmd_network_prune(int argc, char **argv);
 int cmd_network_connect(int argc, char **argv);
 int cmd_network_disconnect(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_topology(int argc, char **argv);
 
 #endif

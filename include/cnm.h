@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -214,6 +215,20 @@ struct cnm_container_info {
 int cnm_container_list(struct cnm_ctx *ctx, bool all, struct cnm_container_info **out,
 		       size_t *n, struct cnm_err *err);
 void cnm_container_list_free(struct cnm_container_info *list, size_t n);
+
+/* ---- seeing it: topology and doctor ---- */
+
+/** enum cnm_topology_format - a tree for a terminal, Graphviz source, or SVG. */
+enum cnm_topology_format { CNM_TOPOLOGY_TEXT, CNM_TOPOLOGY_DOT, CNM_TOPOLOGY_SVG };
+
+/**
+ * cnm_topology() - write the picture of the bridge networks @networks (all
+ * when @n is 0) as the kernel has them now: host and uplink, bridges with
+ * subnet and gateway, veth pairs, containers with namespace, addresses and
+ * MAC, published ports and the NAT path out.  Written to @out, never stdout.
+ */
+int cnm_topology(struct cnm_ctx *ctx, const char *const *networks, size_t n,
+		 enum cnm_topology_format fmt, FILE *out, struct cnm_err *err);
 
 #ifdef __cplusplus
 }
