@@ -270,17 +270,15 @@ void cnm_topo_dot(const struct cnm_topo *t, FILE *out)
 	dot_node(out, "uplink", label, "shape=box, style=filled, fillcolor=\"#eeeeee\"");
 	for (size_t j = 0; j < t->n_nets; j++) {
 		const struct topo_net *tn = &t->nets[j];
-		int n = 0;
 
 		s[0] = addrs[0] = '\0';
 		if (tn->net.has_pool)
 			cnm_cidr_format(&tn->net.pool.subnet, s);
 		if (tn->br)
 			addrs_of(&t->host, tn->br->index, addrs, sizeof(addrs));
-		n = snprintf(label, sizeof(label), "bridge %s%s\nnetwork %s\n%s\ngateway %s",
-			     tn->net.bridge, tn->br ? "" : " MISSING", tn->net.name, s,
-			     addrs[0] ? addrs : "-");
-		(void)n;
+		snprintf(label, sizeof(label), "bridge %s%s\nnetwork %s\n%s\ngateway %s",
+			 tn->net.bridge, tn->br ? "" : " MISSING", tn->net.name, s,
+			 addrs[0] ? addrs : "-");
 		snprintf(id, sizeof(id), "br:%s", tn->net.bridge);
 		dot_node(out, id, label, "style=filled, fillcolor=\"#fde9c8\"");
 		for (size_t i = 0; tn->br && i < t->host.n_links; i++) {
@@ -292,6 +290,16 @@ void cnm_topo_dot(const struct cnm_topo *t, FILE *out)
 			snprintf(label, sizeof(label), "%s@if%d%s", l->name, l->peer,
 				 cnm_topo_is_orphan(t, l) ? "\norphan" : "");
 			dot_node(out, id, label, "");
+		}
+	}
+	/* published ports listen on the host: drawn inside it */
+	for (size_t i = 0; i < t->n_ctrs; i++) {
+		for (size_t p = 0; p < t->ctrs[i].n_ports; p++) {
+			const struct topo_port *tp = &t->ctrs[i].ports[p];
+
+			snprintf(id, sizeof(id), "p:%s/%s", tp->host, tp->proto);
+			snprintf(label, sizeof(label), "published %s/%s", tp->host, tp->proto);
+			dot_node(out, id, label, "shape=note, style=filled, fillcolor=\"#d9f2d9\"");
 		}
 	}
 	fprintf(out, "\t}\n");
@@ -331,9 +339,6 @@ void cnm_topo_dot(const struct cnm_topo *t, FILE *out)
 				if (!port_here(tc, k, tp))
 					continue;
 				snprintf(id, sizeof(id), "p:%s/%s", tp->host, tp->proto);
-				snprintf(label, sizeof(label), "published %s/%s", tp->host, tp->proto);
-				fprintf(out, "\t");
-				dot_node(out, id, label, "shape=note, style=filled, fillcolor=\"#d9f2d9\"");
 				snprintf(label, sizeof(label), "DNAT to %s:%d", tp->cip, tp->cport);
 				dot_edge(out, id, id2, label, "style=dashed, dir=forward");
 			}
