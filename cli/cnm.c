@@ -19,6 +19,7 @@ static const struct cli_cmd commands[] = {
 	{ "rm", cmd_rm, "Remove containers" },
 	{ "port", cmd_port, "List a container's published ports" },
 	{ "network", cmd_network, "Manage networks" },
+	{ "doctor", cmd_doctor, "Find what keeps containers off the network, with fixes" },
 	{ "topology", cmd_topology, "Draw networks, veth pairs, containers and ports (text, dot, svg)" },
 	{ "version", cmd_version, "Show the cnm version" },
 };

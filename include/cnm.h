@@ -230,6 +230,30 @@ enum cnm_topology_format { CNM_TOPOLOGY_TEXT, CNM_TOPOLOGY_DOT, CNM_TOPOLOGY_SVG
 int cnm_topology(struct cnm_ctx *ctx, const char *const *networks, size_t n,
 		 enum cnm_topology_format fmt, FILE *out, struct cnm_err *err);
 
+/**
+ * struct cnm_finding - one problem `cnm doctor` found.
+ * @check: which check ("forwarding", "br_netfilter", "foreign_firewall",
+ *	"nft_table", "route_overlap", "bridge_ports", "orphan_veth",
+ *	"orphan_netns", "resolver", "store")
+ * @object: what it is about (a sysctl, bridge, veth, path, ...)
+ * @problem: one line saying what is wrong and what it breaks
+ * @fix: one line a person can run or follow
+ */
+struct cnm_finding {
+	char check[32];
+	char object[CNM_NAME_MAX + 32];
+	char problem[512];
+	char fix[512];
+};
+
+/**
+ * cnm_doctor() - check forwarding, br_netfilter, foreign firewalls, cnm's
+ * nftables table, route overlaps, bridge port counts, orphaned veths and
+ * namespace mounts, the resolver and the store; changes nothing.
+ * @out: malloc'ed array (free()), one finding per problem; NULL when healthy
+ */
+int cnm_doctor(struct cnm_ctx *ctx, struct cnm_finding **out, size_t *n, struct cnm_err *err);
+
 #ifdef __cplusplus
 }
 #endif

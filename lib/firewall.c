@@ -304,37 +304,69 @@ int cnm_fw_network_del(struct cnm_ctx *ctx, const struct cnm_net *net, struct cn
 }
 
 /**
- * cnm_fw_check_foreign() - warn (as a notice) when another firewall drops
- * forwarded traffic by default: an iptables FORWARD chain with policy DROP,
- * as Docker, ufw and firewalld leave behind.  Every base chain on the
- * forward hook must accept a packet, so cnm's accept does not help.
- * Checked when a bridge is set up, which is rare; costs one listing.
+ * cnm_fw_list() - run an nft listing command (`list chain ip filter FORWARD`)
+ * and return its text output, valid until the next nftables call.
+ * Return: 0, or -ENOENT when what is listed does not exist (or nft failed).
  */
-void cnm_fw_check_foreign(struct cnm_ctx *ctx, const struct cnm_net *net)
+int cnm_fw_list(struct cnm_ctx *ctx, const char *cmd, const char **out)
+{
+	struct nft_ctx *n = fw_ctx(ctx, NULL);
+
+	*out = NULL;
+	if (!n || !nft.output_buffer)
+		return -ENOSYS;
+	if (nft.run(n, cmd) != 0)
+		return -ENOENT;
+	*out = nft.output_buffer(n);
+	if (!*out)
+		*out = "";
+	return 0;
+}
+
+/** cnm_fw_table_def() - the nft commands that make cnm's table, for checking it. */
+const char *cnm_fw_table_def(void)
+{
+	return table_def;
+}
+
+/**
+ * cnm_fw_forward_drops() - "ip" or "ip6" when that family's iptables
+ * FORWARD chain drops forwarded traffic by default (policy drop), as
+ * Docker, ufw and firewalld leave it; NULL when neither does.
+ */
+const char *cnm_fw_forward_drops(struct cnm_ctx *ctx)
 {
 	static const char *const fams[] = { "ip", "ip6" };
-	struct nft_ctx *n;
 
-	if (net->internal || !(n = fw_ctx(ctx, NULL)) || !nft.output_buffer)
-		return;
 	for (size_t i = 0; i < ARRAY_SIZE(fams); i++) {
 		char cmd[64];
 		const char *out;
 
 		snprintf(cmd, sizeof(cmd), "list chain %s filter FORWARD", fams[i]);
-		if (nft.run(n, cmd) != 0)
-			continue;
-		out = nft.output_buffer(n);
-		if (!out || !strstr(out, "policy drop"))
-			continue;
-		snprintf(ctx->notice, sizeof(ctx->notice),
-			 "warning: the host's %stables FORWARD chain drops forwarded traffic by"
-			 " default (policy drop), so containers on %s will not reach the outside."
-			 " Fix: %stables -I FORWARD -i %s -j ACCEPT && %stables -I FORWARD -o %s -m"
-			 " conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", i ? "ip6" : "ip",
-			 net->bridge, i ? "ip6" : "ip", net->bridge, i ? "ip6" : "ip", net->bridge);
-		return;
+		if (!cnm_fw_list(ctx, cmd, &out) && strstr(out, "policy drop"))
+			return fams[i];
 	}
+	return NULL;
+}
+
+/**
+ * cnm_fw_check_foreign() - warn (as a notice) when another firewall drops
+ * forwarded traffic by default (cnm_fw_forward_drops()).  Every base chain
+ * on the forward hook must accept a packet, so cnm's accept does not help.
+ * Checked when a bridge is set up, which is rare; costs one listing.
+ */
+void cnm_fw_check_foreign(struct cnm_ctx *ctx, const struct cnm_net *net)
+{
+	const char *fam;
+
+	if (net->internal || !(fam = cnm_fw_forward_drops(ctx)))
+		return;
+	snprintf(ctx->notice, sizeof(ctx->notice),
+		 "warning: the host's %stables FORWARD chain drops forwarded traffic by"
+		 " default (policy drop), so containers on %s will not reach the outside."
+		 " Fix: %stables -I FORWARD -i %s -j ACCEPT && %stables -I FORWARD -o %s -m"
+		 " conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", fam, net->bridge, fam,
+		 net->bridge, fam, net->bridge);
 }
 
 void cnm_fw_close(struct cnm_ctx *ctx)
