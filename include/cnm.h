@@ -254,6 +254,14 @@ struct cnm_finding {
  */
 int cnm_doctor(struct cnm_ctx *ctx, struct cnm_finding **out, size_t *n, struct cnm_err *err);
 
+/**
+ * cnm_dry_run() - from now on, @ctx changes nothing (store, kernel,
+ * firewall) and writes to @out, in order, the commands (ip, sysctl, nft) a
+ * person could run to make the changes it would have made.  Supported by
+ * the network verbs (create, rm, connect, disconnect).
+ */
+int cnm_dry_run(struct cnm_ctx *ctx, FILE *out, struct cnm_err *err);
+
 #ifdef __cplusplus
 }
 #endif

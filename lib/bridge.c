@@ -22,12 +22,20 @@
 #include <unistd.h>
 #include <string.h>
 #include "driver.h"
+#include "dryrun.h"
 #include "firewall.h"
 
-static int write_sysctl(const char *path, const char *value, struct cnm_err *err)
+static int write_sysctl(struct cnm_ctx *ctx, const char *path, const char *value,
+			struct cnm_err *err)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd;
 	ssize_t n;
+
+	if (ctx->dry) {
+		cnm_dry_sysctl(ctx, path, value);
+		return 0;
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return cnm_errf(err, errno, "cannot open %s: %s", path, strerror(errno));
@@ -44,7 +52,7 @@ static int write_sysctl(const char *path, const char *value, struct cnm_err *err
  * 127.0.0.1:PORT can be DNATed to a container (the packet leaves with a
  * loopback source that postrouting then masquerades).
  */
-static int forwarding_on(const struct cnm_net *net, struct cnm_err *err)
+static int forwarding_on(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err)
 {
 	char path[128];
 	int rc = 0;
@@ -52,13 +60,13 @@ static int forwarding_on(const struct cnm_net *net, struct cnm_err *err)
 	if (net->internal)
 		return 0;
 	if (net->has_pool)
-		rc = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1", err);
+		rc = write_sysctl(ctx, "/proc/sys/net/ipv4/ip_forward", "1", err);
 	if (!rc && net->has_pool6)
-		rc = write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1", err);
+		rc = write_sysctl(ctx, "/proc/sys/net/ipv6/conf/all/forwarding", "1", err);
 	if (!rc && net->has_pool) {
 		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet",
 			 net->bridge);
-		rc = write_sysctl(path, "1", err);
+		rc = write_sysctl(ctx, path, "1", err);
 	}
 	return rc;
 }
@@ -92,7 +100,7 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 	rc = cnm_nl_batch_run(&b, err);
 	if (rc)
 		return rc;
-	rc = forwarding_on(net, err);
+	rc = forwarding_on(ctx, net, err);
 	if (rc)
 		return rc;
 	/* a bridge made now (first use, or after a reboot) needs its firewall elements */
@@ -158,6 +166,11 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	rc = cnm_nl_open(&cnl, netns_fd, err);
 	if (rc)
 		return rc;
+	if (ctx->dry) { /* the container's side is printed as `ip -n NAME ...` */
+		cnl.dry = ctx->dry;
+		snprintf(cnl.dry_ns, sizeof(cnl.dry_ns), "%s", nl->dry_peer_ns);
+		cnm_nl_dry_made(&cnl, ep->ifname);
+	}
 	rc = cnm_nl_link_index(&cnl, ep->ifname, &eth, err);
 	if (rc) {
 		if (rc == -ENODEV)

@@ -92,6 +92,7 @@ int cnm_ctx_nl(struct cnm_ctx *ctx, struct cnm_nl **nl, struct cnm_err *err)
 
 		if (rc)
 			return rc;
+		ctx->nl.dry = ctx->dry;
 		ctx->nl_open = true;
 	}
 	*nl = &ctx->nl;

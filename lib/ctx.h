@@ -6,6 +6,7 @@
 #define CNM_CTX_H
 
 #include <limits.h>
+#include <stdio.h>
 #include <sqlite3.h>
 #include <sys/types.h>
 
@@ -27,6 +28,7 @@ struct cnm_ctx {
 	struct nft_ctx *nft;	/* libnftables, created on first use (the table itself) */
 	struct mnl_socket *nfnl;	/* nf_tables netlink, for element changes */
 	char notice[640];
+	FILE *dry;		/* --dry-run: record changes here as commands; see dryrun.c */
 };
 
 /** struct cnm_net - a network row. */

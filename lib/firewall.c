@@ -29,6 +29,7 @@
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <string.h>
+#include "dryrun.h"
 #include "firewall.h"
 #include "nftnl.h"
 #include <linux/netfilter/nf_tables.h>
@@ -259,6 +260,12 @@ int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cn
 	if (!e)
 		return cnm_errf(err, ENOMEM, "out of memory");
 	rc = network_elems(net, e) ? cnm_errf(err, ENOMEM, "out of memory") : 0;
+	if (!rc && ctx->dry) { /* a real run would make the table first if it is missing */
+		const char *listing;
+
+		if (cnm_fw_list(ctx, "list table inet cnm", &listing))
+			cnm_dry_table(ctx, table_def);
+	}
 	/*
 	 * Optimistic: the table is nearly always there.  A failed transaction
 	 * costs the kernel 10-20 ms here (its abort path), so the table is

@@ -140,6 +140,52 @@ static size_t batch_len(const struct cnm_nl_batch *b)
 	return b->n ? b->len + NLMSG_ALIGN(last->nlmsg_len) : 0;
 }
 
+/*
+ * --dry-run: each request also gets the `ip` command that does the same, and
+ * cnm_nl_batch_run() prints those instead of sending (see dryrun.c).  Built
+ * only in a dry run: the hot path pays one branch.
+ */
+static void dry_cmd(struct cnm_nl_batch *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void dry_cmd(struct cnm_nl_batch *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->cmd[b->n - 1], sizeof(b->cmd[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* The name of @ifindex for a dry run's command: a link it "made", or the kernel's. */
+static const char *dry_name(struct cnm_nl *nl, int ifindex, char buf[IF_NAMESIZE])
+{
+	int i = ifindex - CNM_NL_DRY_INDEX;
+
+	if (i >= 0 && i < nl->n_dry_made)
+		return nl->dry_made[i];
+	if (!if_indextoname((unsigned int)ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "if%d", ifindex);
+	return buf;
+}
+
+/** cnm_nl_dry_made() - in a dry run, @name counts as existing in @nl's namespace. */
+void cnm_nl_dry_made(struct cnm_nl *nl, const char *name)
+{
+	if (nl->n_dry_made < (int)ARRAY_SIZE(nl->dry_made))
+		snprintf(nl->dry_made[nl->n_dry_made++], sizeof(nl->dry_made[0]), "%s", name);
+}
+
+static int dry_run(struct cnm_nl_batch *b)
+{
+	for (int i = 0; i < b->n; i++)
+		fprintf(b->nl->dry, "ip %s%s%s%s\n", b->nl->dry_ns[0] ? "-n " : "", b->nl->dry_ns,
+			b->nl->dry_ns[0] ? " " : "", b->cmd[i]);
+	b->n = 0;
+	b->len = 0;
+	return 0;
+}
+
 static const char *extack_msg(const struct nlmsghdr *nlh)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
@@ -172,6 +218,8 @@ int cnm_nl_batch_run(struct cnm_nl_batch *b, struct cnm_err *err)
 
 	if (!len)
 		return 0;
+	if (b->nl->dry)
+		return dry_run(b);
 	if (mnl_socket_sendto(b->nl->sk, b->buf, len) < 0)
 		return cnm_errf(err, errno, "netlink send: %s", strerror(errno));
 	while (acked < b->n) {
@@ -285,6 +333,12 @@ int cnm_nl_link_index(struct cnm_nl *nl, const char *name, int *ifindex, struct 
 	struct ifinfomsg *ifi;
 	int rc;
 
+	for (int i = 0; nl->dry && i < nl->n_dry_made; i++) {
+		if (!strcmp(nl->dry_made[i], name)) {
+			*ifindex = CNM_NL_DRY_INDEX + i;
+			return 0;
+		}
+	}
 	nlh->nlmsg_type = RTM_GETLINK;
 	/* the ACK ends the exchange: a plain GET has no NLMSG_DONE */
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
@@ -326,6 +380,11 @@ void cnm_nl_bridge_add(struct cnm_nl_batch *b, const char *name, int mtu)
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, li);
+	if (b->nl->dry) {
+		dry_cmd(b, "link add name %s%s%.0d up type bridge", name, mtu > 0 ? " mtu " : "",
+			mtu);
+		cnm_nl_dry_made(b->nl, name);
+	}
 }
 
 /**
@@ -370,6 +429,17 @@ void cnm_nl_veth_add(struct cnm_nl_batch *b, const char *name, int master, int m
 	mnl_attr_nest_end(nlh, pi);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
+	if (b->nl->dry) {
+		char m[IF_NAMESIZE], mac[18] = "";
+
+		if (peer_mac)
+			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", peer_mac[0],
+				 peer_mac[1], peer_mac[2], peer_mac[3], peer_mac[4], peer_mac[5]);
+		dry_cmd(b, "link add name %s%s%.0d%s%s up type veth peer name %s netns %s%s%s%s%.0d",
+			name, mtu > 0 ? " mtu " : "", mtu, master > 0 ? " master " : "",
+			master > 0 ? dry_name(b->nl, master, m) : "", peer, b->nl->dry_peer_ns,
+			mac[0] ? " address " : "", mac, mtu > 0 ? " mtu " : "", mtu);
+	}
 }
 
 void cnm_nl_link_up(struct cnm_nl_batch *b, int ifindex, const char *name)
@@ -377,6 +447,8 @@ void cnm_nl_link_up(struct cnm_nl_batch *b, int ifindex, const char *name)
 	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, 0, 0, "set %s up", name);
 
 	put_ifinfo(nlh, ifindex, IFF_UP);
+	if (b->nl->dry)
+		dry_cmd(b, "link set %s up", name);
 }
 
 void cnm_nl_link_del(struct cnm_nl_batch *b, const char *name)
@@ -385,6 +457,8 @@ void cnm_nl_link_del(struct cnm_nl_batch *b, const char *name)
 
 	put_ifinfo(nlh, 0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (b->nl->dry)
+		dry_cmd(b, "link del %s", name);
 }
 
 /**
@@ -415,6 +489,9 @@ void cnm_nl_brport(struct cnm_nl_batch *b, const char *ifname, bool isolated)
 		mnl_attr_put_u8(nlh, IFLA_BRPORT_ISOLATED, 1);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
+	if (b->nl->dry)
+		dry_cmd(b, "link set %s type bridge_slave hairpin on%s", ifname,
+			isolated ? " isolated on" : "");
 }
 
 void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr *a, int prefix,
@@ -446,6 +523,10 @@ void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr 
 		cnm_cidr_last(&c, &brd);
 		mnl_attr_put(nlh, IFA_BROADCAST, 4, brd.b);
 	}
+	if (b->nl->dry)
+		dry_cmd(b, "addr add %s/%d%s dev %s%s", s, prefix,
+			a->family == AF_INET && prefix < 31 ? " brd +" : "", ifname,
+			a->family == AF_INET6 ? " nodad" : "");
 }
 
 void cnm_nl_route_default(struct cnm_nl_batch *b, const struct cnm_addr *gw, int ifindex)
@@ -465,6 +546,9 @@ void cnm_nl_route_default(struct cnm_nl_batch *b, const struct cnm_addr *gw, int
 	rtm->rtm_type = RTN_UNICAST;
 	mnl_attr_put(nlh, RTA_GATEWAY, gw->family == AF_INET ? 4 : 16, gw->b);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	if (b->nl->dry) /* the gateway is on-link: the kernel finds the device */
+		dry_cmd(b, "%sroute add default via %s proto boot",
+			gw->family == AF_INET6 ? "-6 " : "", s);
 }
 
 struct route_walk {
