@@ -167,7 +167,7 @@ static void elem(struct cnm_ctx *ctx, bool add, const char *set, const struct nl
 	if (tb[NFTA_SET_ELEM_USERDATA] && mnl_attr_get_payload_len(tb[NFTA_SET_ELEM_USERDATA]) > 2)
 		snprintf(comment, sizeof(comment), " comment \"%s\"",
 			 (const char *)mnl_attr_get_payload(tb[NFTA_SET_ELEM_USERDATA]) + 2);
-	if (key[0] == '4' || key[0] == '6') {
+	if (!strcmp(key, "4") || !strcmp(key, "6")) { /* the interval sets */
 		if (!end) { /* an interval's start: printed with its end */
 			snprintf(start, slen, "%s%s", ks, comment);
 			return;

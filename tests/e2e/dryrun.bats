@@ -121,3 +121,34 @@ NET='--subnet 10.80.0.0/24 -o com.docker.network.bridge.name=br80'
 	run cnm network create --dry-run --subnet 10.80.0.0/33 bad
 	[ "$status" -eq 1 ]
 }
+
+RUN='-d --name test1 -p 8080:80 -p 127.0.0.1:5353:53/udp -- sleep 3600'
+
+@test "run --dry-run changes nothing" {
+	wait_until 10 no_veths # the previous test's container, torn down in the background
+	before=$(everything)
+	run cnm run --dry-run $RUN
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "ip netns add test1" ]
+	[[ "$output" =~ "ip -n test1 addr add 172.17.0.2/16 brd + dev eth0" ]]
+	[[ "$output" =~ "nft add element inet cnm ports4 '{ tcp . 8080 comment \"container test1\" : 172.17.0.2 . 80 }'" ]]
+	[ "$before" = "$(everything)" ]
+	[ -z "$(cnm ps -aq)" ]
+	[ -z "$(ip netns list)" ]
+}
+
+@test "run: the dry run's commands give the namespace what cnm gives the container" {
+	by_hand=$(fresh "cnm run --dry-run $RUN >/run/plan; bash -e /run/plan")
+	by_cnm=$(fresh "cnm run $RUN")
+	[[ "$by_cnm" =~ '{"n":"eth0","a":["172.17.0.2/16 172.17.255.255"]}' ]]
+	[[ "$by_cnm" =~ 'udp . 5353 comment "container test1" : 172.17.0.2 . 53' ]]
+	diff <(echo "$by_hand") <(echo "$by_cnm")
+}
+
+@test "rm -f: the dry run's commands leave what cnm leaves" {
+	setup="cnm run $RUN"
+	gone='until [ -z "$(ip -o link show type veth)" ]; do sleep 0.02; done' # polling, bounded by bats
+	by_hand=$(fresh "$setup; cnm rm --dry-run -f test1 >/run/plan; cnm ps -q | grep -q .; bash -e /run/plan; $gone")
+	by_cnm=$(fresh "$setup; cnm rm -f test1; $gone")
+	diff <(echo "$by_hand") <(echo "$by_cnm")
+}
