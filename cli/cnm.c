@@ -65,11 +65,12 @@ bool cli_format_json(const char *format)
 }
 
 /**
- * cli_each() - apply @fn to each named object, printing each
+ * cli_each_dry() - apply @fn to each named object, printing each
  * name that succeeded (as docker stop/rm do) and an error for each that did
- * not; the exit status is 1 if any failed.
+ * not; the exit status is 1 if any failed.  With @dry, a --dry-run: the
+ * context records instead of changing, and only the commands are printed.
  */
-int cli_each(int argc, char **argv, cli_each_fn fn, void *arg)
+int cli_each_dry(int argc, char **argv, cli_each_fn fn, void *arg, bool dry)
 {
 	struct cnm_err err = { 0 };
 	struct cnm_ctx *ctx;
@@ -78,15 +79,25 @@ int cli_each(int argc, char **argv, cli_each_fn fn, void *arg)
 	rc = cli_open(&ctx, true);
 	if (rc)
 		return rc;
+	if (dry && cnm_dry_run(ctx, stdout, &err)) {
+		status = cli_fail(&err);
+		goto out;
+	}
 	for (int i = 0; i < argc; i++) {
 		if (fn(ctx, argv[i], arg, &err))
 			status = cli_fail(&err);
-		else
+		else if (!dry)
 			printf("%s\n", argv[i]);
 		fflush(stdout);
 	}
+out:
 	cnm_close(ctx);
 	return status;
+}
+
+int cli_each(int argc, char **argv, cli_each_fn fn, void *arg)
+{
+	return cli_each_dry(argc, argv, fn, arg, false);
 }
 
 void cli_print_notice(struct cnm_ctx *ctx)

@@ -11,26 +11,6 @@ static int rm_one(struct cnm_ctx *ctx, const char *ref, void *force, struct cnm_
 	return cnm_container_remove(ctx, ref, *(bool *)force, err);
 }
 
-/* --dry-run: the commands only, not the names removed. */
-static int rm_dry(int argc, char **argv, bool force)
-{
-	struct cnm_err err = { 0 };
-	struct cnm_ctx *ctx;
-	int rc, status = 0;
-
-	rc = cli_open(&ctx, true);
-	if (rc)
-		return rc;
-	rc = cnm_dry_run(ctx, stdout, &err);
-	for (int i = 0; i < argc && !rc; i++)
-		if (cnm_container_remove(ctx, argv[i], force, &err))
-			status = cli_fail(&err);
-	if (rc)
-		status = cli_fail(&err);
-	cnm_close(ctx);
-	return status;
-}
-
 int cmd_rm(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -51,7 +31,5 @@ int cmd_rm(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage(usage);
-	if (dry)
-		return rm_dry(argc - optind, argv + optind, force);
-	return cli_each(argc - optind, argv + optind, rm_one, &force);
+	return cli_each_dry(argc - optind, argv + optind, rm_one, &force, dry);
 }
