@@ -51,15 +51,14 @@ static bool read_flag(const char *path)
 	return c == '1';
 }
 
-static bool net_wanted(const struct cnm_net *n, const char *const *want, size_t n_want,
-		       const struct cnm_net *picked)
+/* All networks when none were named, else those in @picked. */
+static bool net_wanted(const struct cnm_net *n, const struct cnm_net *picked, size_t n_picked)
 {
-	if (!n_want)
+	if (!n_picked)
 		return true;
-	for (size_t i = 0; i < n_want; i++)
+	for (size_t i = 0; i < n_picked; i++)
 		if (!strcmp(picked[i].id, n->id))
 			return true;
-	(void)want;
 	return false;
 }
 
@@ -101,7 +100,7 @@ static int read_nets(struct cnm_ctx *ctx, const char *const *want, size_t n_want
 		rc = cnm_net_get_id(ctx, (const char *)sqlite3_column_text(st, 0), &tn->net, err);
 		if (rc)
 			goto out;
-		if (!net_wanted(&tn->net, want, n_want, picked)) {
+		if (!net_wanted(&tn->net, picked, n_want)) {
 			cnm_net_free(&tn->net);
 			continue;
 		}
