@@ -23,8 +23,9 @@ shown_bridges() { sed -nE 's/.*bridge ([^ ]+)  network .*/\1/p' <<<"$1" | sort -
 shown_ctr_links() { # "NAME eth0@ifN" per container interface
 	sed -nE 's/.* <-> ([^ ]+@if[0-9]+)  container ([^ ]+)$/\2 \1/p' <<<"$1" | sort -u
 }
-shown_addrs() { # every CIDR except the subnets and the NAT line
-	sed -E 's/subnet [^ ]+//g; s/out: .*//' <<<"$1" | grep -oE '[0-9]+(\.[0-9]+){3}/[0-9]+' | sort -u
+shown_addrs() { # every CIDR, IPv4 and IPv6, except the subnets and the NAT line
+	sed -E 's/subnet [^ ]+//g; s/out: .*//' <<<"$1" |
+		grep -oE '([0-9]+(\.[0-9]+){3}|[0-9a-f]*:[0-9a-f:]+)/[0-9]+' | sort -u
 }
 shown_macs() { grep -oE '^[│ ]*[├└]── eth[0-9]+ ([0-9a-f]{2}:){5}[0-9a-f]{2}' <<<"$1" | awk '{print $NF}' | sort -u; }
 shown_ports() { sed -nE 's/.*port [^:]+:([0-9]+) -> ([0-9.]+):([0-9]+)\/(tcp|udp|sctp)$/\4 . \1 : \2 . \3/p' <<<"$1" | sort -u; }
@@ -39,8 +40,8 @@ kernel_ctr_links() {
 	done | sort -u
 }
 kernel_addrs() {
-	{ ip -o -4 addr show scope global
-	  for c in $(cnm_names); do ip -n "$c" -o -4 addr show scope global; done
+	{ ip -o addr show scope global
+	  for c in $(cnm_names); do ip -n "$c" -o addr show scope global; done
 	} | awk '{print $4}' | sort -u
 }
 kernel_macs() {
@@ -79,7 +80,7 @@ matches_kernel() {
 @test "three networks, multi-homed containers: the picture is the kernel's" {
 	cnm network create --subnet 10.61.0.0/24 front >/dev/null
 	cnm network create --subnet 10.62.0.0/24 back >/dev/null
-	cnm network create --internal --subnet 10.63.0.0/24 db >/dev/null
+	cnm network create --internal --ipv6 --subnet 10.63.0.0/24 --subnet fd00:63::/64 db >/dev/null
 	cnm run -d --name web --network front -p 8081:80 -- sleep 3600
 	cnm network connect back web
 	cnm network connect db web
@@ -89,6 +90,8 @@ matches_kernel() {
 	matches_kernel
 	out=$(cnm topology)
 	[[ "$out" =~ "out: internal: no way in or out" ]]
+	[[ "$out" =~ "subnet 10.63.0.0/24  subnet fd00:63::/64  gateway 10.63.0.1/24 fd00:63::1/64" ]]
+	[ "$(shown_addrs "$out" | grep -c :)" -eq 4 ] # the gateway and three containers
 	[ "$(grep -c 'container web$' <<<"$out")" -eq 3 ]
 	[ "$(grep -c 'container app$' <<<"$out")" -eq 2 ]
 	# only the networks asked for
