@@ -9,12 +9,12 @@ setup() {
 	cnm run -d --name test1 -- sleep 3600 >/dev/null
 }
 teardown() {
+	ip link del vethorph 2>/dev/null || true # first: cleanup waits for cnm0 to have no veth
+	ip link del r0 2>/dev/null || true
 	cleanup_containers
 	cnm network prune -f >/dev/null
 	sysctl -qw net.ipv4.ip_forward=1
 	iptables -P FORWARD ACCEPT 2>/dev/null || true
-	ip link del vethorph 2>/dev/null || true
-	ip link del r0 2>/dev/null || true
 }
 
 # The checks doctor --json reported, one per line.
@@ -128,13 +128,14 @@ healthy() { run cnm doctor; [ "$status" -eq 0 ] && [ "$output" = "no problems fo
 }
 
 @test "a damaged state store is found" {
-	export CNM_STATE_DIR="$BATS_TEST_TMPDIR/state"
-	cnm network ls >/dev/null
-	db="$CNM_STATE_DIR/cnm.db"
+	# a store of its own, so the other tests keep theirs
+	state="$BATS_TEST_TMPDIR/state"
+	CNM_STATE_DIR=$state cnm network ls >/dev/null
+	db="$state/cnm.db"
 	page=$(sqlite3 "$db" "SELECT rootpage FROM sqlite_master WHERE name = 'ports_ctr'")
 	size=$(sqlite3 "$db" "PRAGMA page_size")
 	dd if=/dev/zero of="$db" bs="$size" seek=$((page - 1)) count=1 conv=notrunc status=none
-	run cnm doctor --json
+	CNM_STATE_DIR=$state run cnm doctor --json
 	[ "$status" -eq 1 ]
 	[ "$(jq -r '.findings[] | select(.check == "store") | .object' <<<"$output")" = cnm.db ]
 	[[ "$(jq -r '.findings[] | select(.check == "store") | .problem' <<<"$output")" =~ "the state store is damaged: Page $page" ]]
@@ -153,4 +154,5 @@ healthy() { run cnm doctor; [ "$status" -eq 0 ] && [ "$output" = "no problems fo
 	[ "$status" -eq 1 ]
 	[ "$(jq -r '.findings[] | select(.check == "bridge_ports") | .problem' <<<"$output")" = \
 	  "bridge $br (network crowded) has 900 ports; the kernel allows 1024" ]
+	ip link del "$br" # its veths stay, but on no bridge: the teardown need not wait for them
 }

@@ -12,9 +12,9 @@ setup_file() {
 
 setup() { cleanup_containers; }
 teardown() {
+	ip link del vethorph 2>/dev/null || true # first: cleanup waits for cnm0 to have no veth
 	cleanup_containers
 	cnm network prune -f >/dev/null
-	ip link del vethorph 2>/dev/null || true
 }
 
 # What the picture shows, one kind per function, sorted.
