@@ -14,7 +14,7 @@ PKGS := libmnl libnftables jansson sqlite3
 CFLAGS ?= -O2 -g
 CNM_CFLAGS := -std=c11 -D_GNU_SOURCE -DCNM_VERSION=\"0.1.0\" -Wall -Wextra -Wshadow \
 	-Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation \
-	-MMD -MP -Iinclude -Ilib $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+	-MMD -MP -Iinclude -Ilib -Icni $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 ifeq ($(CI),true)
 CNM_CFLAGS += -Werror
 endif
@@ -22,7 +22,7 @@ LDLIBS += -Wl,-Bstatic -lsqlite3 -ljansson -Wl,-Bdynamic -lmnl -ldl -lm
 
 B := build
 LIB_SRC := $(wildcard lib/*.c)
-CLI_SRC := $(wildcard cli/*.c)
+CLI_SRC := $(wildcard cli/*.c cni/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

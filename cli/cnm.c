@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "cli.h"
+#include "cni.h"
 
 static const struct cli_cmd commands[] = {
 	{ "run", cmd_run, "Run a command in a new container" },
@@ -154,5 +155,8 @@ int cmd_version(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	/* a runtime runs CNI plugins with CNI_COMMAND set and no arguments */
+	if (argc == 1 && getenv("CNI_COMMAND"))
+		return cni_main();
 	return cli_dispatch(commands, sizeof(commands) / sizeof(commands[0]), "cnm", argc, argv);
 }

@@ -84,6 +84,11 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 	cnm_nl_batch_init(&b, nl);
 	cnm_nl_bridge_add(&b, net->bridge, net->mtu);
 	rc = cnm_nl_batch_run(&b, err);
+	if (!rc && net->promisc) {
+		cnm_nl_batch_init(&b, nl);
+		cnm_nl_link_promisc(&b, 0, net->bridge, true);
+		rc = cnm_nl_batch_run(&b, err);
+	}
 	if (rc && rc != -EEXIST) /* EEXIST: a concurrent command made it first */
 		return rc;
 	rc = cnm_nl_link_index(nl, net->bridge, ifindex, err);
@@ -91,10 +96,10 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 		return rc == -ENODEV ? cnm_errf(err, ENODEV, "bridge %s vanished while being"
 						" created", net->bridge) : rc;
 	cnm_nl_batch_init(&b, nl);
-	if (net->has_pool && net->pool.has_gateway)
+	if (net->has_pool && net->pool.has_gateway && !net->no_bridge_addr)
 		cnm_nl_addr_add(&b, *ifindex, &net->pool.gateway, net->pool.subnet.prefix,
 				net->bridge);
-	if (net->has_pool6 && net->pool6.has_gateway)
+	if (net->has_pool6 && net->pool6.has_gateway && !net->no_bridge_addr)
 		cnm_nl_addr_add(&b, *ifindex, &net->pool6.gateway, net->pool6.subnet.prefix,
 				net->bridge);
 	rc = cnm_nl_batch_run(&b, err);
@@ -159,7 +164,7 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	cnm_nl_batch_init(&b, nl);
 	cnm_nl_veth_add(&b, ep->host_ifname, brindex, net->mtu, ep->ifname, netns_fd,
 			cnm_mac_parse(ep->mac, mac) ? NULL : mac);
-	cnm_nl_brport(&b, ep->host_ifname, !net->icc);
+	cnm_nl_brport_flags(&b, ep->host_ifname, !net->icc, !net->no_hairpin);
 	rc = cnm_nl_batch_run(&b, err);
 	if (rc)
 		return rc;
@@ -184,12 +189,15 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	if (ep->has_addr)
 		cnm_nl_addr_add(&b, eth, &ep->addr, ep->prefix, ep->ifname);
 	if (ep->has_addr6)
-		cnm_nl_addr_add(&b, eth, &ep->addr6, ep->prefix6, ep->ifname);
+		cnm_nl_addr_add_dad(&b, eth, &ep->addr6, ep->prefix6, ep->ifname, ep->dad);
 	/* only the first network's gateway is the way out */
 	if (ep->default_route && ep->has_gateway)
 		cnm_nl_route_default(&b, &ep->gateway, eth);
 	if (ep->default_route && ep->has_gateway6)
 		cnm_nl_route_default(&b, &ep->gateway6, eth);
+	for (int i = 0; i < ep->n_routes; i++)
+		cnm_nl_route_add(&b, &ep->routes[i].dst,
+				 ep->routes[i].has_gw ? &ep->routes[i].gw : NULL, eth);
 	rc = cnm_nl_batch_run(&b, err);
 out:
 	cnm_nl_close(&cnl);

@@ -476,6 +476,16 @@ void cnm_nl_link_del(struct cnm_nl_batch *b, const char *name)
  */
 void cnm_nl_brport(struct cnm_nl_batch *b, const char *ifname, bool isolated)
 {
+	cnm_nl_brport_flags(b, ifname, isolated, true);
+}
+
+/**
+ * cnm_nl_brport_flags() - cnm_nl_brport() with hairpin mode chosen by the
+ * caller (the CNI bridge plugin's hairpinMode defaults to off).
+ */
+void cnm_nl_brport_flags(struct cnm_nl_batch *b, const char *ifname, bool isolated,
+			 bool hairpin)
+{
 	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, 0, 0, "set bridge port %s flags", ifname);
 	struct nlattr *li, *data;
 
@@ -484,18 +494,28 @@ void cnm_nl_brport(struct cnm_nl_batch *b, const char *ifname, bool isolated)
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_SLAVE_KIND, "bridge");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_SLAVE_DATA);
-	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1 /* BRIDGE_MODE_HAIRPIN */);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, hairpin ? 1 /* BRIDGE_MODE_HAIRPIN */ : 0);
 	if (isolated)
 		mnl_attr_put_u8(nlh, IFLA_BRPORT_ISOLATED, 1);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
 	if (b->nl->dry)
-		dry_cmd(b, "link set %s type bridge_slave hairpin on%s", ifname,
-			isolated ? " isolated on" : "");
+		dry_cmd(b, "link set %s type bridge_slave hairpin %s%s", ifname,
+			hairpin ? "on" : "off", isolated ? " isolated on" : "");
 }
 
 void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr *a, int prefix,
 		     const char *ifname)
+{
+	cnm_nl_addr_add_dad(b, ifindex, a, prefix, ifname, false);
+}
+
+/**
+ * cnm_nl_addr_add_dad() - cnm_nl_addr_add() with IPv6 duplicate address
+ * detection on or off (@dad; the CNI bridge plugin's enabledad).
+ */
+void cnm_nl_addr_add_dad(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr *a,
+			 int prefix, const char *ifname, bool dad)
 {
 	char s[CNM_ADDRSTRLEN];
 	struct nlmsghdr *nlh;
@@ -512,7 +532,7 @@ void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr 
 	ifa->ifa_index = (uint32_t)ifindex;
 	/* no duplicate address detection: IPAM guarantees uniqueness, and DAD
 	 * would keep an IPv6 address unusable ("tentative") for a second */
-	if (a->family == AF_INET6)
+	if (a->family == AF_INET6 && !dad)
 		ifa->ifa_flags = IFA_F_NODAD;
 	mnl_attr_put(nlh, IFA_LOCAL, (size_t)alen, a->b);
 	mnl_attr_put(nlh, IFA_ADDRESS, (size_t)alen, a->b);
@@ -526,29 +546,65 @@ void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr 
 	if (b->nl->dry)
 		dry_cmd(b, "addr add %s/%d%s dev %s%s", s, prefix,
 			a->family == AF_INET && prefix < 31 ? " brd +" : "", ifname,
-			a->family == AF_INET6 ? " nodad" : "");
+			a->family == AF_INET6 && !dad ? " nodad" : "");
 }
 
 void cnm_nl_route_default(struct cnm_nl_batch *b, const struct cnm_addr *gw, int ifindex)
 {
-	char s[CNM_ADDRSTRLEN];
+	cnm_nl_route_add(b, NULL, gw, ifindex);
+}
+
+/**
+ * cnm_nl_route_add() - a route through an interface.
+ * @b: batch
+ * @dst: destination, NULL for the default route (of @gw's family)
+ * @gw: next hop, or NULL for a route on the link
+ * @ifindex: the interface
+ */
+void cnm_nl_route_add(struct cnm_nl_batch *b, const struct cnm_cidr *dst,
+		      const struct cnm_addr *gw, int ifindex)
+{
+	char s[CNM_ADDRSTRLEN] = "", d[CNM_CIDRSTRLEN] = "default";
+	int family = gw ? gw->family : dst->addr.family;
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
-	cnm_addr_format(gw, s);
-	nlh = batch_msg(b, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, 0,
-			"add default route via %s", s);
+	if (gw)
+		cnm_addr_format(gw, s);
+	if (dst)
+		cnm_cidr_format(dst, d);
+	nlh = batch_msg(b, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, 0, "add route %s%s%s", d,
+			gw ? " via " : "", s);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (uint8_t)gw->family;
+	rtm->rtm_family = (uint8_t)family;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = RTPROT_BOOT;
-	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_GATEWAY, gw->family == AF_INET ? 4 : 16, gw->b);
+	if (dst && dst->prefix > 0) {
+		rtm->rtm_dst_len = (uint8_t)dst->prefix;
+		mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, dst->addr.b);
+	}
+	if (gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, family == AF_INET ? 4 : 16, gw->b);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	if (b->nl->dry) /* the gateway is on-link: the kernel finds the device */
-		dry_cmd(b, "%sroute add default via %s proto boot",
-			gw->family == AF_INET6 ? "-6 " : "", s);
+		dry_cmd(b, "%sroute add %s%s%s proto boot", family == AF_INET6 ? "-6 " : "",
+			dst && dst->prefix > 0 ? d : "default", gw ? " via " : "", s);
+}
+
+/** cnm_nl_link_promisc() - set or clear IFF_PROMISC on a link. */
+void cnm_nl_link_promisc(struct cnm_nl_batch *b, int ifindex, const char *name, bool on)
+{
+	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, 0, 0, "set %s promisc %s", name,
+					 on ? "on" : "off");
+	struct ifinfomsg *ifi = put_ifinfo(nlh, ifindex, on ? IFF_PROMISC : 0);
+
+	ifi->ifi_change = IFF_PROMISC;
+	if (!ifindex)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (b->nl->dry)
+		dry_cmd(b, "link set %s promisc %s", name, on ? "on" : "off");
 }
 
 struct route_walk {

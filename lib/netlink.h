@@ -66,6 +66,13 @@ void cnm_nl_brport(struct cnm_nl_batch *b, const char *ifname, bool isolated);
 void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr *a, int prefix,
 		     const char *ifname);
 void cnm_nl_route_default(struct cnm_nl_batch *b, const struct cnm_addr *gw, int ifindex);
+void cnm_nl_route_add(struct cnm_nl_batch *b, const struct cnm_cidr *dst,
+		      const struct cnm_addr *gw, int ifindex);
+void cnm_nl_brport_flags(struct cnm_nl_batch *b, const char *ifname, bool isolated,
+			 bool hairpin);
+void cnm_nl_addr_add_dad(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr *a,
+			 int prefix, const char *ifname, bool dad);
+void cnm_nl_link_promisc(struct cnm_nl_batch *b, int ifindex, const char *name, bool on);
 
 typedef int (*cnm_nl_route_cb)(const struct cnm_cidr *dst, const char *dev, void *data);
 int cnm_nl_routes(struct cnm_nl *nl, int family, cnm_nl_route_cb cb, void *data,

@@ -218,7 +218,7 @@ int cnm_store_open(struct cnm_ctx *ctx, struct cnm_err *err)
 		rc = cnm_store_exec(ctx, migrate_v2, err);
 	if (!rc && version < 3)
 		rc = cnm_store_exec(ctx, migrate_v3, err);
-	if (!rc && version <= 0)
+	if (!rc && version <= 0 && !ctx->bare)
 		rc = cnm_networks_ensure_defaults(ctx, err);
 	if (!rc)
 		rc = cnm_store_exec(ctx, "PRAGMA user_version=3;", err);
