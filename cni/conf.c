@@ -281,15 +281,15 @@ static int parse_runtime(struct cni_req *r, struct cni_error *e)
 	if (args && json_is_object(args) && (cni = json_object_get(args, "cni")) &&
 	    json_is_object(cni) && want_ips(r, json_object_get(cni, "ips"), "args.cni.ips", e))
 		return -1;
-	if (!rc || json_is_null(rc))
-		return 0;
-	if (!json_is_object(rc))
+	if (rc && !json_is_null(rc) && !json_is_object(rc))
 		return cni_err(e, CNI_ERR_DECODE, "runtimeConfig must be an object");
-	if (want_ips(r, json_object_get(rc, "ips"), "runtimeConfig.ips", e) ||
-	    get_str(rc, "mac", &r->mac, e) || parse_ports(r, json_object_get(rc, "portMappings"), e))
+	if (json_is_object(rc) &&
+	    (want_ips(r, json_object_get(rc, "ips"), "runtimeConfig.ips", e) ||
+	     get_str(rc, "mac", &r->mac, e) ||
+	     parse_ports(r, json_object_get(rc, "portMappings"), e)))
 		return -1;
 	va = json_object_get(r->root, "cni.dev/valid-attachments");
-	if (!va)
+	if (!va && json_is_object(rc))
 		va = json_object_get(rc, "cni.dev/valid-attachments");
 	if (va && !json_is_array(va))
 		return cni_err(e, CNI_ERR_DECODE, "cni.dev/valid-attachments must be an array");

@@ -490,7 +490,18 @@ int cnm_release_locked(struct cnm_ctx *ctx, const char *id, int exit_code, bool 
 		goto out;
 	}
 	/* the mount first: the address may be reused the moment it is freed */
-	netns_unmount(ctx, c.name);
+	if (strcmp(c.network_mode, "cni")) {
+		netns_unmount(ctx, c.name);
+	} else { /* a CNI sandbox: the namespace is the runtime's, the veths are ours */
+		struct cnm_ep *eps = NULL;
+		size_t n = 0;
+
+		if (cnm_ep_list(ctx, c.id, &eps, &n, NULL) == 0)
+			for (size_t i = 0; i < n; i++)
+				cnm_link_delete(ctx, eps[i].host_ifname, NULL);
+		free(eps);
+		forget_row = true;
+	}
 	rc = cnm_publish_release(ctx, c.id, err);
 	if (!rc)
 		rc = cnm_ep_delete_all(ctx, c.id, err);
@@ -558,6 +569,8 @@ static int open_live(const struct cnm_ctr *c)
 /** cnm_ctr_alive() - is the container's process still the one cnm started? */
 bool cnm_ctr_alive(const struct cnm_ctr *c)
 {
+	if (!strcmp(c->network_mode, "cni")) /* lives until the runtime's DEL */
+		return !strcmp(c->state, "running");
 	return c->pid > 0 && !strcmp(c->state, "running") &&
 	       cnm_proc_start_time(c->pid) == c->pid_start;
 }
@@ -584,6 +597,12 @@ int cnm_container_stop(struct cnm_ctx *ctx, const char *ref, int timeout_s, stru
 	rc = cnm_ctr_get(ctx, ref, &c, err);
 	if (rc)
 		return rc;
+	if (!strcmp(c.network_mode, "cni")) {
+		rc = cnm_errf(err, EPERM, "%s is a CNI attachment, not a cnm container: its runtime"
+			      " removes it (CNI DEL)", c.name);
+		cnm_ctr_free(&c);
+		return rc;
+	}
 	if (strcmp(c.state, "running")) {
 		cnm_ctr_free(&c);
 		return 0;
@@ -621,6 +640,12 @@ int cnm_container_remove(struct cnm_ctx *ctx, const char *ref, bool force, struc
 	rc = cnm_ctr_get(ctx, ref, &c, err);
 	if (rc)
 		return rc;
+	if (!strcmp(c.network_mode, "cni") && !force) {
+		rc = cnm_errf(err, EPERM, "%s is a CNI attachment, not a cnm container: its runtime"
+			      " removes it (CNI DEL), or use -f", c.name);
+		cnm_ctr_free(&c);
+		return rc;
+	}
 	pidfd = open_live(&c);
 	if (pidfd >= 0 && !force) {
 		close(pidfd);
