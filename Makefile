@@ -83,9 +83,12 @@ asan:
 	$(Q)$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" all unit
 
+# the same binary is the CNI plugin: runtimes look for it as $CNIDIR/cnm
+CNIDIR ?= /opt/cni/bin
 install: $(B)/cnm
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CNIDIR)
 	install -m 0755 $(B)/cnm $(DESTDIR)$(BINDIR)/cnm
+	ln -sf $(BINDIR)/cnm $(DESTDIR)$(CNIDIR)/cnm
 
 clean:
 	rm -rf build build-asan

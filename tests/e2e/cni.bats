@@ -267,3 +267,25 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	ip netns exec a ping -c1 -W2 10.91.0.1
 	[ "$(ip -n a route show default | awk '{print $3}')" = 10.91.0.1 ]
 }
+
+@test "20 parallel ADDs all succeed with distinct addresses, 20 parallel DELs leave nothing" {
+	c=$(conf 1.0.0)
+	for i in $(seq 20); do ip netns add p$i; done
+	for i in $(seq 20); do
+		(plugin ADD par$i p$i eth0 "$c" >"$BATS_TEST_TMPDIR/add$i" 2>&1; echo $? >"$BATS_TEST_TMPDIR/rc$i") &
+	done
+	wait
+	for i in $(seq 20); do [ "$(cat "$BATS_TEST_TMPDIR/rc$i")" = 0 ]; done
+	addrs=$(for i in $(seq 20); do jq -r '.ips[0].address' "$BATS_TEST_TMPDIR/add$i"; done | sort)
+	[ "$(echo "$addrs" | wc -l)" = 20 ]
+	[ "$(echo "$addrs" | sort -u | wc -l)" = 20 ]
+	[ "$(veth_count)" = 20 ]
+	for i in $(seq 20); do ip -n p$i -br addr show eth0 | grep -q "$(jq -r '.ips[0].address' "$BATS_TEST_TMPDIR/add$i")"; done
+	[ "$(sqlite3 "$DATA/cnm.db" 'PRAGMA integrity_check')" = ok ]
+	for i in $(seq 20); do (plugin DEL par$i p$i eth0 "$c"; echo $? >"$BATS_TEST_TMPDIR/drc$i") & done
+	wait
+	for i in $(seq 20); do [ "$(cat "$BATS_TEST_TMPDIR/drc$i")" = 0 ]; done
+	wait_until 10 no_ports
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT count(*) FROM endpoints')" = 0 ]
+	for i in $(seq 20); do ip netns del p$i; done
+}
