@@ -29,6 +29,9 @@
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include "dryrun.h"
 #include "firewall.h"
 #include "nftnl.h"
@@ -249,10 +252,65 @@ static int network_elems_only(const struct cnm_net *net, struct cnm_elems *e, co
  * cnm_fw_network_add() - put a bridge network's elements in the table (one
  * nf_tables batch), creating the table first if it is not there.
  */
+/*
+ * The table's life: made by the first network's elements, dropped with the
+ * last one's.  Both steps are check-then-act across processes (and across
+ * state stores: the CLI's and the CNI plugin's share the table), so they
+ * serialise on a lock file in the run directory, taken only here.
+ */
+static int fw_lock(struct cnm_ctx *ctx)
+{
+	char path[PATH_MAX + 16];
+	int fd;
+
+	if (cnm_mkdir_p(ctx->run_dir, 0700, NULL))
+		return -1;
+	snprintf(path, sizeof(path), "%s/fw.lock", ctx->run_dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void fw_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/**
+ * cnm_fw_drop_if_unused() - delete the table when no network is left in it
+ * (its `bridges` set is empty): the last network gone takes the table.
+ * @gone: the bridge just taken out (a dry run has not taken it out)
+ */
+void cnm_fw_drop_if_unused(struct cnm_ctx *ctx, const char *gone)
+{
+	char key[24];
+	const char *out, *p;
+	int fd, n = 0;
+
+	if (ctx->dry) { /* the elements are still there: is @gone the only bridge? */
+		snprintf(key, sizeof(key), "\"%s\"", gone);
+		if (cnm_fw_list(ctx, "list set inet cnm bridges", &out) == 0 && strstr(out, key)) {
+			for (p = out; (p = strstr(p, "comment \"")); p++)
+				n++;
+			if (n == 2) /* the set's own comment and @gone's */
+				fprintf(ctx->dry, "nft delete table inet cnm\n");
+		}
+		return;
+	}
+	fd = fw_lock(ctx);
+	if (cnm_fw_list(ctx, "list set inet cnm bridges", &out) == 0 && !strstr(out, "elements"))
+		cnm_fw_run(ctx, "delete table inet cnm", "delete table inet cnm", NULL);
+	fw_unlock(fd);
+}
+
 int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err)
 {
 	struct cnm_elems *e;
-	int rc;
+	int rc, fd;
 
 	if (!net->bridge[0])
 		return 0;
@@ -271,10 +329,12 @@ int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cn
 	 * costs the kernel 10-20 ms here (its abort path), so the table is
 	 * created only when adding to it failed, then the add is retried.
 	 */
+	fd = rc || ctx->dry ? -1 : fw_lock(ctx);
 	if (!rc && cnm_elems_commit(ctx, e, NULL) != 0) {
 		cnm_fw_create_table(ctx);
 		rc = cnm_elems_commit(ctx, e, err);
 	}
+	fw_unlock(fd);
 	cnm_elems_free(e);
 	return rc;
 }

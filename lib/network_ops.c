@@ -79,6 +79,7 @@ static int remove_locked(struct cnm_ctx *ctx, struct cnm_net *n, bool quiet_busy
 	if (rc)
 		return rc;
 	cnm_fw_network_del(ctx, n, NULL);
+	cnm_fw_drop_if_unused(ctx, n->bridge);
 	return cnm_net_delete(ctx, n->id, err);
 }
 
