@@ -25,6 +25,8 @@ LIB_SRC := $(wildcard lib/*.c)
 CLI_SRC := $(wildcard cli/*.c cni/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+# the CNI front door's pure parts (no main, no syscalls) are unit-tested too
+CNI_PURE_OBJ := $(B)/cni/conf.o $(B)/cni/result.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
@@ -51,10 +53,11 @@ $(B)/cnm: $(CLI_OBJ) $(B)/libcnm.a
 	$(qecho) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcnm.a $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libcnm.a
+$(B)/tests/%: tests/unit/%.c $(B)/libcnm.a $(CNI_PURE_OBJ)
 	$(qecho) CC $@
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CNM_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcnm.a $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CNM_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CNI_PURE_OBJ) $(B)/libcnm.a $(LDLIBS) \
+		-lcmocka
 
 $(B)/bench/floor: bench/floor.c
 	$(qecho) CC $@
