@@ -253,19 +253,32 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	echo "$output" | jq -r .msg | grep -q 'IPAM plugin "no-such-ipam" not found'
 }
 
-@test "side by side with the reference bridge plugin: same address, gateway, routes and connectivity" {
-	base=$(conf 1.0.0 ".bridge = \"ref0\" | .ipam = {type: \"host-local\", dataDir: \"$BATS_TEST_TMPDIR/ref\", ranges: [[{subnet: \"10.91.0.0/24\"}]]}")
-	run -0 ref_plugin ADD ctra a eth0 "$(echo "$base" | jq -c '.type = "bridge"')"
+@test "side by side with the reference bridge + portmap chain: same address, gateway, routes, connectivity and published port" {
+	pm='{runtimeConfig: {portMappings: [{hostPort: 8090, containerPort: 80, protocol: "tcp"}]}}'
+	base=$(conf 1.0.0 ".bridge = \"ref0\" | .ipam = {type: \"host-local\", dataDir: \"$BATS_TEST_TMPDIR/ref\", ranges: [[{subnet: \"10.91.0.0/24\"}]]} | . + $pm")
+	ip netns exec a socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo peer=$SOCAT_PEERADDR' \
+		</dev/null >/dev/null 2>&1 3>&- &
+	wait_until 5 ip netns exec a sh -c 'ss -Hltn "sport = :80" | grep -q .'
+	# the reference chain: bridge, then portmap with bridge's result as prevResult
+	br=$(echo "$base" | jq -c '.type = "bridge"')
+	run -0 ref_plugin ADD ctra a eth0 "$br"
 	ref=$output
+	pmc=$(echo "$base" | jq -c --argjson r "$ref" '.type = "portmap" | .capabilities = {portMappings: true} | .prevResult = $r')
+	echo "$pmc" | CNI_COMMAND=ADD CNI_CONTAINERID=ctra CNI_NETNS=/run/netns/a CNI_IFNAME=eth0 CNI_PATH=$REF $REF/portmap >/dev/null
 	ip netns exec a ping -c1 -W2 10.91.0.1
-	ref_plugin DEL ctra a eth0 "$(echo "$base" | jq -c '.type = "bridge"')"
+	[ "$(ip netns exec ext socat -T2 - TCP:198.51.100.1:8090 </dev/null)" = peer=198.51.100.2 ]
+	echo "$pmc" | CNI_COMMAND=DEL CNI_CONTAINERID=ctra CNI_NETNS=/run/netns/a CNI_IFNAME=eth0 CNI_PATH=$REF $REF/portmap
+	ref_plugin DEL ctra a eth0 "$br"
 	ip link del ref0
+	# cnm alone, same configuration but its own IPAM
 	mine=$(plugin ADD ctra a eth0 "$(echo "$base" | jq -c '.ipam = {type: "cnm", dataDir: env.DATA, ranges: [[{subnet: "10.91.0.0/24"}]]}')")
 	for k in '.ips[0].address' '.ips[0].gateway' '.ips[0].interface' '.routes' '.interfaces[0].name' '.interfaces[2].name' '.interfaces[2].sandbox'; do
 		[ "$(echo "$ref" | jq -c "$k")" = "$(echo "$mine" | jq -c "$k")" ]
 	done
 	ip netns exec a ping -c1 -W2 10.91.0.1
 	[ "$(ip -n a route show default | awk '{print $3}')" = 10.91.0.1 ]
+	# and the client keeps its address: no proxy, as with portmap
+	[ "$(ip netns exec ext socat -T2 - TCP:198.51.100.1:8090 </dev/null)" = peer=198.51.100.2 ]
 }
 
 @test "20 parallel ADDs all succeed with distinct addresses, 20 parallel DELs leave nothing" {
