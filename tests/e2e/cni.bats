@@ -281,6 +281,34 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	[ "$(ip netns exec ext socat -T2 - TCP:198.51.100.1:8090 </dev/null)" = peer=198.51.100.2 ]
 }
 
+@test "dual stack: IPv4 and IPv6 ranges give both addresses, and IPv6 works at once (no DAD)" {
+	c=$(conf 1.0.0 '.ipam.ranges += [[{subnet: "fd00:88::/64"}]]')
+	run -0 plugin ADD ctra a eth0 "$c"
+	[ "$(echo "$output" | jq -r '.ips[1].address')" = fd00:88::2/64 ]
+	[ "$(echo "$output" | jq -r '.ips[1].gateway')" = fd00:88::1 ]
+	plugin ADD ctrb b eth0 "$c" >/dev/null
+	ip netns exec a ping -6 -c1 -W2 fd00:88::3
+	ip netns exec a ping -6 -c1 -W2 fd00:88::1
+}
+
+@test "bridge options act: mtu, hairpinMode, promiscMode, portIsolation, isGateway false" {
+	c=$(conf 1.0.0 '. + {mtu: 1400, hairpinMode: true, promiscMode: true, portIsolation: true, isGateway: false, isDefaultGateway: false} | del(.ipam.routes)')
+	plugin ADD ctra a eth0 "$c" >/dev/null
+	plugin ADD ctrb b eth0 "$c" >/dev/null
+	[ "$(ip -j link show cni0 | jq -r '.[0].mtu')" = 1400 ]
+	ip -j link show cni0 | jq -e '.[0].flags | index("PROMISC")'
+	[ "$(ip -n a -j link show eth0 | jq -r '.[0].mtu')" = 1400 ]
+	for v in $(ip -j link show master cni0 | jq -r '.[].ifname'); do
+		[ "$(ip -j link show $v | jq -r '.[0].mtu')" = 1400 ]
+		[ "$(ip -d -j link show $v | jq -r '.[0].linkinfo.info_slave_data.hairpin')" = true ]
+		[ "$(ip -d -j link show $v | jq -r '.[0].linkinfo.info_slave_data.isolated')" = true ]
+	done
+	[ -z "$(ip -4 addr show dev cni0)" ]
+	[ -z "$(ip -n a route show default)" ]
+	# isolated ports: the two containers cannot reach each other
+	run ! ip netns exec a ping -c1 -W1 10.88.0.3
+}
+
 @test "20 parallel ADDs all succeed with distinct addresses, 20 parallel DELs leave nothing" {
 	c=$(conf 1.0.0)
 	for i in $(seq 20); do ip netns add p$i; done
