@@ -20,6 +20,7 @@
  *  3. endpoints of live containers: the namespace mount, the host veth on
  *     the right bridge, the container side up with its addresses; anything
  *     short of that is re-made (the veth pair deleted and attached again).
+ *     CNI sandboxes are skipped: their namespace belongs to the runtime.
  *  4. orphans: a veth on a cnm bridge that no endpoint names, a bridge
  *     named br-<12 hex> that no network names, a run directory of no
  *     container, a cnm-monitor process with a child but no container.
@@ -399,7 +400,9 @@ static int gc_endpoints(struct cnm_gc_run *g, struct cnm_err *err)
 
 		if (cnm_ctr_get(g->ctx, ids[i], &c, NULL))
 			continue;
-		if (!cnm_ctr_alive(&c) || cnm_ep_list(g->ctx, c.id, &eps, &n_eps, NULL) ||
+		/* a CNI sandbox's namespace is its runtime's: CNI CHECK/ADD repair it */
+		if (!strcmp(c.network_mode, "cni") || !cnm_ctr_alive(&c) ||
+		    cnm_ep_list(g->ctx, c.id, &eps, &n_eps, NULL) ||
 		    !n_eps || !eps[0].host_ifname[0]) {
 			free(eps);
 			cnm_ctr_free(&c);

@@ -83,10 +83,13 @@ int cnm_reconcile_host(struct cnm_ctx *ctx, struct cnm_err *err)
 
 		if (cnm_ctr_get(ctx, ids[i], &c, NULL))
 			continue;
+		/* a CNI sandbox's namespace died with the host too */
+		bool cni = !strcmp(c.network_mode, "cni");
 		/* an interrupted run ("creating") is forgotten, as gc would */
-		bool creating = !strcmp(c.state, "creating");
+		bool creating = !cni && !strcmp(c.state, "creating");
 
-		if (!cnm_ctr_alive(&c) && cnm_release_locked(ctx, c.id, 137, creating, NULL) > 0) {
+		if ((cni || !cnm_ctr_alive(&c)) &&
+		    cnm_release_locked(ctx, c.id, 137, creating, NULL) > 0) {
 			if (creating)
 				undone++;
 			else
