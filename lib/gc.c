@@ -103,20 +103,23 @@ static int refresh_host(struct cnm_gc_run *g, struct cnm_err *err)
 	struct cnm_nl *nl;
 	int rc;
 
-	free(g->links);
-	free(g->addrs);
-	g->links = NULL;
-	g->addrs = NULL;
-	g->n_links = g->n_addrs = 0;
+	cnm_kstate_free(&g->host);
 	rc = cnm_ctx_nl(g->ctx, &nl, err);
 	if (!rc)
-		rc = cnm_nl_links(nl, &g->links, &g->n_links, err);
-	if (!rc)
-		rc = cnm_nl_addrs(nl, &g->addrs, &g->n_addrs, err);
+		rc = cnm_kstate_read(nl, &g->host, err);
 	return rc;
 }
 
 typedef char idbuf[CNM_ID_LEN + 1];
+
+/* Does interface @index of @ks hold address @a? */
+static bool has_addr(const struct cnm_kstate *ks, int index, const struct cnm_addr *a)
+{
+	for (size_t i = 0; i < ks->n_addrs; i++)
+		if (ks->addrs[i].index == index && !cnm_addr_cmp(&ks->addrs[i].cidr.addr, a))
+			return true;
+	return false;
+}
 
 /* Ids of the rows a query returns (first column). */
 static int select_ids(struct cnm_ctx *ctx, const char *sql, idbuf **out, size_t *n,
@@ -274,7 +277,7 @@ static bool net_in_use(struct cnm_ctx *ctx, const char *net_id)
 /* Step 2: bridges of networks that should have one. */
 static int gc_one_network(struct cnm_gc_run *g, const struct cnm_net *net, struct cnm_err *err)
 {
-	const struct cnm_link *br = cnm_link_find(g->links, g->n_links, net->bridge);
+	const struct cnm_klink *br = cnm_kstate_link(&g->host, net->bridge);
 	const struct { bool has; const struct cnm_pool *p; } gw[2] = {
 		{ net->has_pool, &net->pool }, { net->has_pool6, &net->pool6 },
 	};
@@ -297,7 +300,7 @@ static int gc_one_network(struct cnm_gc_run *g, const struct cnm_net *net, struc
 		char s[CNM_ADDRSTRLEN];
 
 		if (!gw[i].has || !gw[i].p->has_gateway ||
-		    cnm_ifaddr_has(g->addrs, g->n_addrs, br->ifindex, &gw[i].p->gateway))
+		    has_addr(&g->host, br->index, &gw[i].p->gateway))
 			continue;
 		cnm_addr_format(&gw[i].p->gateway, s);
 		cnm_gc_note(g, "re-add it", "re-added it",
@@ -306,7 +309,7 @@ static int gc_one_network(struct cnm_gc_run *g, const struct cnm_net *net, struc
 		if (g->dry)
 			continue;
 		cnm_nl_batch_init(&b, nl);
-		cnm_nl_addr_add(&b, br->ifindex, &gw[i].p->gateway, gw[i].p->subnet.prefix,
+		cnm_nl_addr_add(&b, br->index, &gw[i].p->gateway, gw[i].p->subnet.prefix,
 				net->bridge);
 		rc = failed(g, cnm_nl_batch_run(&b, err), err);
 	}
@@ -316,7 +319,7 @@ static int gc_one_network(struct cnm_gc_run *g, const struct cnm_net *net, struc
 			    net->bridge);
 		if (!g->dry) {
 			cnm_nl_batch_init(&b, nl);
-			cnm_nl_link_up(&b, br->ifindex, net->bridge);
+			cnm_nl_link_up(&b, br->index, net->bridge);
 			rc = failed(g, cnm_nl_batch_run(&b, err), err);
 		}
 	}
@@ -347,36 +350,32 @@ static int gc_networks(struct cnm_gc_run *g, struct cnm_err *err)
 static const char *ep_fault(struct cnm_gc_run *g, const struct cnm_ep *ep,
 			    const struct cnm_net *net, int netns_fd)
 {
-	const struct cnm_link *host = cnm_link_find(g->links, g->n_links, ep->host_ifname);
-	const struct cnm_link *br = cnm_link_find(g->links, g->n_links, net->bridge);
-	const struct cnm_link *eth;
-	struct cnm_link *links = NULL;
-	struct cnm_ifaddr *addrs = NULL;
-	size_t nl_ = 0, na = 0;
+	const struct cnm_klink *host = cnm_kstate_link(&g->host, ep->host_ifname);
+	const struct cnm_klink *br = cnm_kstate_link(&g->host, net->bridge);
+	const struct cnm_klink *eth;
+	struct cnm_kstate ks = { 0 };
 	struct cnm_nl cnl;
 	const char *why = NULL;
 
 	if (!host)
 		return "its host veth is missing";
-	if (!br || host->master != br->ifindex)
+	if (!br || host->master != br->index)
 		return "its host veth is not on the bridge";
 	if (cnm_nl_open(&cnl, netns_fd, NULL))
 		return NULL; /* cannot look: leave it */
-	if (cnm_nl_links(&cnl, &links, &nl_, NULL) || cnm_nl_addrs(&cnl, &addrs, &na, NULL)) {
+	if (cnm_kstate_read(&cnl, &ks, NULL)) {
 		cnm_nl_close(&cnl);
-		free(links);
 		return NULL;
 	}
-	eth = cnm_link_find(links, nl_, ep->ifname);
+	eth = cnm_kstate_link(&ks, ep->ifname);
 	if (!eth)
 		why = "the container side is missing";
 	else if (!eth->up)
 		why = "the container side is down";
-	else if ((ep->has_addr && !cnm_ifaddr_has(addrs, na, eth->ifindex, &ep->addr)) ||
-		 (ep->has_addr6 && !cnm_ifaddr_has(addrs, na, eth->ifindex, &ep->addr6)))
+	else if ((ep->has_addr && !has_addr(&ks, eth->index, &ep->addr)) ||
+		 (ep->has_addr6 && !has_addr(&ks, eth->index, &ep->addr6)))
 		why = "the container side lacks its address";
-	free(links);
-	free(addrs);
+	cnm_kstate_free(&ks);
 	cnm_nl_close(&cnl);
 	return why;
 }
@@ -460,13 +459,10 @@ static bool row_exists(struct cnm_ctx *ctx, const char *sql, const char *key)
 /* Step 4a: interfaces cnm made that nothing in the store owns. */
 static int gc_links(struct cnm_gc_run *g, struct cnm_err *err)
 {
-	for (size_t i = 0; i < g->n_links; i++) {
-		const struct cnm_link *l = &g->links[i];
-		const struct cnm_link *m = NULL;
+	for (size_t i = 0; i < g->host.n_links; i++) {
+		const struct cnm_klink *l = &g->host.links[i];
+		const struct cnm_klink *m = l->master ? cnm_kstate_link_at(&g->host, l->master) : NULL;
 
-		for (size_t k = 0; l->master && k < g->n_links && !m; k++)
-			if (g->links[k].ifindex == l->master)
-				m = &g->links[k];
 		if (!strcmp(l->kind, "veth") && m &&
 		    row_exists(g->ctx, "SELECT count(*) FROM networks WHERE bridge = ?", m->name) &&
 		    !row_exists(g->ctx, "SELECT count(*) FROM endpoints WHERE host_ifname = ?",
@@ -648,8 +644,7 @@ int cnm_gc(struct cnm_ctx *ctx, bool dry_run, char ***actions, size_t *n, struct
 		cnm_store_rollback(ctx);
 	else
 		rc = cnm_store_commit(ctx, err);
-	free(g.links);
-	free(g.addrs);
+	cnm_kstate_free(&g.host);
 	if (rc) {
 		cnm_strv_free(g.v, g.n);
 		return rc;

@@ -4,25 +4,21 @@
 #define CNM_GC_H
 #include <stdarg.h>
 #include "ctx.h"
-#include "nl_dump.h"
+#include "kstate.h"
 
 /**
  * struct cnm_gc_run - one gc pass.
  * @ctx: the context, inside the store transaction gc holds
  * @dry: list, change nothing
  * @v: @n: the lines reported
- * @links: @n_links: the host's interfaces (refreshed after changes)
- * @addrs: @n_addrs: the host's addresses
+ * @host: the host's interfaces and addresses (read again after changes)
  */
 struct cnm_gc_run {
 	struct cnm_ctx *ctx;
 	bool dry;
 	char **v;
 	size_t n;
-	struct cnm_link *links;
-	size_t n_links;
-	struct cnm_ifaddr *addrs;
-	size_t n_addrs;
+	struct cnm_kstate host;
 };
 
 void cnm_gc_note(struct cnm_gc_run *g, const char *fix, const char *fixed, const char *fmt, ...)

@@ -108,7 +108,7 @@ static int store_elems(struct cnm_gc_run *g, struct elems *e, struct cnm_err *er
 
 		if (cnm_net_get_id(g->ctx, (const char *)sqlite3_column_text(st, 0), &n, NULL))
 			continue;
-		net_elems(e, &n, cnm_link_find(g->links, g->n_links, n.bridge) ? EXPECTED
+		net_elems(e, &n, cnm_kstate_link(&g->host, n.bridge) ? EXPECTED
 										 : TOLERATED);
 		cnm_net_free(&n);
 	}
