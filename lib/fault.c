@@ -44,6 +44,8 @@ static const struct cnm_fault_step steps[] = {
 	{ "network.rm.elements", "network rm", "firewall elements deleted, transaction open" },
 	{ "connect.row", "network connect", "endpoint row committed, no interface" },
 	{ "disconnect.veth", "network disconnect", "veth deleted, endpoint row not" },
+	{ "cni.add.rows", "CNI ADD", "sandbox and endpoint rows committed, no interface" },
+	{ "cni.del.veth", "CNI DEL", "host veth deleted, rows not" },
 };
 
 /**

@@ -21,11 +21,16 @@
  *     the right bridge, the container side up with its addresses; anything
  *     short of that is re-made (the veth pair deleted and attached again).
  *     CNI sandboxes are skipped: their namespace belongs to the runtime.
- *  4. orphans: a veth on a cnm bridge that no endpoint names, a bridge
- *     named br-<12 hex> that no network names, a run directory of no
- *     container, a cnm-monitor process with a child but no container.
- *  5. the firewall (gc_fw.c): the table exists, holds every element the
- *     store implies and nothing else.
+ *  4. orphans: a veth on a cnm bridge that no endpoint names, a run
+ *     directory of no container, a cnm-monitor process with a child but
+ *     no container.
+ *  5. the firewall and bridges (gc_fw.c): the table exists and holds every
+ *     element the store implies; an element or a br-<12 hex> bridge that
+ *     no store claims goes.
+ *
+ * Several stores may share one host and its one table (cnm's own and the
+ * CNI plugin's): gc deletes only what no store can own, never what merely
+ * is not in its own store (see gc_fw.c).
  *
  * Each repair is reported as one line; with dry_run the same lines are
  * produced and nothing changes (the transaction is rolled back).  The
@@ -274,6 +279,19 @@ static bool net_in_use(struct cnm_ctx *ctx, const char *net_id)
 	return count_rows(ctx, "SELECT count(*) FROM endpoints WHERE network_id = ?", net_id) > 0;
 }
 
+/*
+ * Must @net's bridge exist now?  When a container uses it, and for a
+ * network made by `network create`.  The default bridge and a CNI
+ * network (in the CNI plugin's store, which has no pre-defined networks)
+ * get theirs on first use.
+ */
+static bool needs_bridge(struct cnm_ctx *ctx, const struct cnm_net *net)
+{
+	return net_in_use(ctx, net->id) ||
+	       (!net->builtin && count_rows(ctx, "SELECT count(*) FROM networks WHERE builtin = 1"
+					    " AND id != ?", net->id) > 0);
+}
+
 /* Step 2: bridges of networks that should have one. */
 static int gc_one_network(struct cnm_gc_run *g, const struct cnm_net *net, struct cnm_err *err)
 {
@@ -286,8 +304,8 @@ static int gc_one_network(struct cnm_gc_run *g, const struct cnm_net *net, struc
 	int rc = 0;
 
 	if (!br) {
-		if (net->builtin && !net_in_use(g->ctx, net->id))
-			return 0; /* the default bridge is made on first use */
+		if (!needs_bridge(g->ctx, net))
+			return 0; /* made on first use */
 		cnm_gc_note(g, "re-create it with its gateway and firewall elements",
 			    "re-created it with its gateway and firewall elements",
 			    "network %s: bridge %s is missing", net->name, net->bridge);
@@ -299,7 +317,7 @@ static int gc_one_network(struct cnm_gc_run *g, const struct cnm_net *net, struc
 	for (int i = 0; i < 2 && !rc; i++) {
 		char s[CNM_ADDRSTRLEN];
 
-		if (!gw[i].has || !gw[i].p->has_gateway ||
+		if (!gw[i].has || !gw[i].p->has_gateway || net->no_bridge_addr ||
 		    has_addr(&g->host, br->index, &gw[i].p->gateway))
 			continue;
 		cnm_addr_format(&gw[i].p->gateway, s);
@@ -472,15 +490,8 @@ static int gc_links(struct cnm_gc_run *g, struct cnm_err *err)
 				    " container", l->name, m->name);
 			if (!g->dry)
 				cnm_link_delete(g->ctx, l->name, NULL);
-		} else if (!strcmp(l->kind, "bridge") && !strncmp(l->name, "br-", 3) &&
-			   strlen(l->name) == 15 && cnm_is_hex(l->name + 3, 12) &&
-			   !row_exists(g->ctx, "SELECT count(*) FROM networks WHERE bridge = ?",
-				       l->name)) {
-			cnm_gc_note(g, "delete it", "deleted it",
-				    "bridge %s belongs to no network", l->name);
-			if (!g->dry)
-				cnm_link_delete(g->ctx, l->name, NULL);
 		}
+		/* bridges: gc_fw.c, which knows what other stores claim */
 	}
 	return g->dry ? 0 : refresh_host(g, err);
 }
@@ -736,7 +747,7 @@ static const char *network_looks_broken(struct cnm_ctx *ctx, const struct cnm_ne
 	if (fd < 0)
 		return NULL;
 	if (!link_exists(fd, net->bridge))
-		return !net->builtin || net_in_use(ctx, net->id) ? "bridge missing" : NULL;
+		return needs_bridge(ctx, net) ? "bridge missing" : NULL;
 	if (!cnm_store_prepare(ctx, "SELECT e.host_ifname FROM endpoints e JOIN containers c ON"
 			       " c.id = e.container_id WHERE e.network_id = ? AND c.state ="
 			       " 'running' AND e.host_ifname IS NOT NULL", &st, NULL)) {

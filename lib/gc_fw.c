@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "container.h"
+#include "driver.h"
 #include "firewall.h"
 #include "gc.h"
 #include "ports.h"
@@ -227,6 +228,73 @@ static struct elem *find(struct elems *e, const char *text)
 	return NULL;
 }
 
+/* The host bridge whose subnet holds @a, or NULL. */
+static const struct cnm_klink *bridge_holding(const struct cnm_gc_run *g, const struct cnm_addr *a)
+{
+	for (size_t i = 0; i < g->host.n_addrs; i++) {
+		const struct cnm_klink *l = cnm_kstate_link_at(&g->host, g->host.addrs[i].index);
+
+		if (l && !strcmp(l->kind, "bridge") && cnm_cidr_contains(&g->host.addrs[i].cidr, a))
+			return l;
+	}
+	return NULL;
+}
+
+static bool ours(struct cnm_gc_run *g, const char *bridge)
+{
+	sqlite3_stmt *st;
+	bool found = false;
+
+	if (cnm_store_prepare(g->ctx, "SELECT 1 FROM networks WHERE bridge = ?", &st, NULL))
+		return true;
+	sqlite3_bind_text(st, 1, bridge, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/*
+ * An element this store does not imply may be another store's (the CNI
+ * plugin keeps its own store and shares the table): it is another's when
+ * it names an existing bridge, or a subnet or address behind an existing
+ * bridge, that this store does not know.  Only dangling elements go.
+ */
+static bool claimed_elsewhere(struct cnm_gc_run *g, const char *text)
+{
+	char set[32], name[32], addr[CNM_ADDRSTRLEN];
+	const char *data = strstr(text, " : ");
+	struct cnm_cidr c;
+	struct cnm_addr a;
+	const struct cnm_klink *br;
+
+	if (sscanf(text, "%31s \"%31[^\"]\"", set, name) == 2)
+		return cnm_kstate_link(&g->host, name) != NULL && !ours(g, name);
+	if (data && sscanf(data + 3, "%45[^ ]", addr) == 1 && !cnm_addr_parse(addr, &a))
+		return (br = bridge_holding(g, &a)) && !ours(g, br->name);
+	if (sscanf(text, "%31s %45s", set, addr) == 2 && !cnm_cidr_parse(addr, &c))
+		return (br = bridge_holding(g, &c.addr)) && !ours(g, br->name);
+	return false;
+}
+
+/* A bridge named like cnm's (br-<12 hex>) that no store claims, not even in the table. */
+static void orphan_bridges(struct cnm_gc_run *g, struct elems *have)
+{
+	for (size_t i = 0; i < g->host.n_links; i++) {
+		const struct cnm_klink *l = &g->host.links[i];
+		char text[64];
+
+		if (strcmp(l->kind, "bridge") || strncmp(l->name, "br-", 3) || strlen(l->name) != 15 ||
+		    !cnm_is_hex(l->name + 3, 12) || ours(g, l->name))
+			continue;
+		snprintf(text, sizeof(text), "bridges \"%s\"", l->name);
+		if (find(have, text))
+			continue;
+		cnm_gc_note(g, "delete it", "deleted it", "bridge %s belongs to no network", l->name);
+		if (!g->dry)
+			cnm_link_delete(g->ctx, l->name, NULL);
+	}
+}
+
 /* Put an owner's elements back (all of them: adding an existing one is fine). */
 static int readd(struct cnm_gc_run *g, const struct elem *el, struct cnm_err *err)
 {
@@ -276,6 +344,7 @@ int cnm_gc_fw(struct cnm_gc_run *g, struct cnm_err *err)
 		root = json_loads(text, 0, NULL);
 		table_elems(root, &have);
 	}
+	orphan_bridges(g, &have);
 	/* belongs to nobody: delete (before re-adding: a key may come back with new data) */
 	for (size_t i = 0; i < have.n; i++) {
 		char set[32], cmd[400];
@@ -286,6 +355,8 @@ int cnm_gc_fw(struct cnm_gc_run *g, struct cnm_err *err)
 			w->seen = true;
 			continue;
 		}
+		if (claimed_elsewhere(g, have.v[i].text))
+			continue;
 		cnm_gc_note(g, "delete it", "deleted it",
 			    "firewall element %s belongs to nothing in the store",
 			    have.v[i].text);

@@ -71,6 +71,7 @@ teardown() {
 		done
 		wait
 	done
+	wait_until 10 sh -c '! pgrep -x cnm' # children dying with their killed cnm
 	run cnm gc
 	[ "$status" -eq 0 ]
 	# what the kills left, by kind (shown with --tap output on failure)

@@ -4,6 +4,7 @@
 # fails; the kernel's background teardown of released namespaces is waited
 # for (bounded), everything else must hold at once.
 #
+#   CNM_OTHER_STATE_DIRS="dir ..."  other stores sharing the firewall table
 #   CNM_FOREIGN_NETNS="ext other"  names under /run/netns that are not cnm's
 #                                  (a CNI runtime's namespaces, test hosts)
 # CNI sandboxes (network_mode "cni": no process of cnm's, the runtime's
@@ -11,6 +12,15 @@
 # elements; their process and mount are not cnm's to check.
 
 inv_db() { sqlite3 -readonly "$CNM_STATE_DIR/cnm.db" "$@"; }
+
+# The same query over this store and every other store sharing the host's
+# one firewall table (CNM_OTHER_STATE_DIRS="dir ...", e.g. the CNI plugin's).
+inv_db_all() {
+	local d
+	for d in "$CNM_STATE_DIR" ${CNM_OTHER_STATE_DIRS:-}; do
+		[ -e "$d/cnm.db" ] && sqlite3 -readonly "$d/cnm.db" "$@"
+	done
+}
 
 inv_fail() { echo "invariant: $*" >&2; inv_bad=1; }
 
@@ -81,8 +91,11 @@ check_invariants() {
 		grep -qx -- "$name" <<<"$running" || inv_fail "/run/netns/$name belongs to no running container"
 	done
 
-	# user-defined bridge networks have their bridge
-	for b in $(inv_db "SELECT bridge FROM networks WHERE driver = 'bridge' AND builtin = 0"); do
+	# networks in use, and those made by `network create`, have their bridge
+	# (the default bridge and a CNI store's networks get theirs on first use)
+	for b in $(inv_db "SELECT n.bridge FROM networks n WHERE n.driver = 'bridge' AND
+		(n.builtin = 0 AND EXISTS (SELECT 1 FROM networks WHERE builtin = 1) OR
+		 EXISTS (SELECT 1 FROM endpoints e WHERE e.network_id = n.id))"); do
 		grep -q "^$b " <<<"$hostlinks" || inv_fail "bridge $b is missing"
 	done
 
@@ -98,13 +111,13 @@ check_invariants() {
 	# bridges = the bridges of the store's networks that exist
 	local table want have
 	table=$(nft -j list table inet cnm 2>/dev/null) || table=
-	want=$(inv_db "SELECT p.host_port FROM ports p JOIN containers c ON c.id = p.container_id
+	want=$(inv_db_all "SELECT p.host_port FROM ports p JOIN containers c ON c.id = p.container_id
 		WHERE c.state = 'running'" | sort -n)
 	if [ -n "$table" ]; then
 		have=$(jq -r '.nftables[] | .map | select(. != null) | select(.name | startswith("ports")) |
 			.elem // [] | .[] | .[0].elem.val.concat[-1]' <<<"$table" | sort -n)
 		[ "$want" = "$have" ] || inv_fail "published ports: store [$(echo $want)] nft [$(echo $have)]"
-		want=$(for b in $(inv_db "SELECT bridge FROM networks WHERE bridge IS NOT NULL"); do
+		want=$(for b in $(inv_db_all "SELECT bridge FROM networks WHERE bridge IS NOT NULL"); do
 			grep -q "^$b " <<<"$hostlinks" && echo "$b"; done | sort)
 		have=$(jq -r '.nftables[] | .set | select(. != null) | select(.name == "bridges") |
 			.elem // [] | .[] | .elem.val' <<<"$table" | sort)
