@@ -301,6 +301,9 @@ struct cnm_bridge_conf {
  * @routes: "DST" or "DST via GW" routes to add inside (GW may be empty)
  * @default_route: default route(s) through the gateway(s)
  * @dad: IPv6 duplicate address detection (off: the address is usable at once)
+ * @ports_held: the caller holds the published ports open on the host itself
+ *	(a CNI runtime: Podman's conmon binds each one), so a host socket on
+ *	a port does not make it taken; only other attachments' ports do
  */
 struct cnm_attach_spec {
 	const char *sandbox;
@@ -313,6 +316,7 @@ struct cnm_attach_spec {
 	size_t n_routes;
 	bool default_route;
 	bool dad;
+	bool ports_held;
 };
 
 /** struct cnm_attach_info - what an attachment got; addresses as CIDRs. */

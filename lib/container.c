@@ -361,7 +361,7 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 		rc = insert_rows(ctx, spec, &c, &ep, &net, err);
 	if (!rc)
 		rc = cnm_publish_plan(ctx, c.id, spec->publish, spec->n_publish, &net,
-				      drv->has_ipam ? &ep : NULL, err);
+				      drv->has_ipam ? &ep : NULL, true, err);
 	if (rc) {
 		cnm_store_rollback(ctx);
 		goto out;
