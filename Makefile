@@ -25,6 +25,11 @@ LIB_SRC := $(wildcard lib/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+# cnm-dns, the resolver of user-defined networks: its own binary, so that
+# ldns is loaded by the one long-lived process and by no short command.
+DNS_SRC := $(wildcard dns/*.c)
+DNS_OBJ := $(DNS_SRC:%.c=$(B)/%.o)
+DNS_LDLIBS := $(shell $(PKG_CONFIG) --libs ldns 2>/dev/null || echo -lldns) -pthread
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
@@ -36,7 +41,7 @@ Q := @
 qecho = @printf '  %-6s %s\n'
 endif
 
-all: $(B)/cnm
+all: $(B)/cnm $(B)/cnm-dns
 
 $(B)/%.o: %.c
 	$(qecho) CC $<
@@ -50,6 +55,10 @@ $(B)/libcnm.a: $(LIB_OBJ)
 $(B)/cnm: $(CLI_OBJ) $(B)/libcnm.a
 	$(qecho) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcnm.a $(LDLIBS)
+
+$(B)/cnm-dns: $(DNS_OBJ) $(B)/libcnm.a
+	$(qecho) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(DNS_OBJ) $(B)/libcnm.a $(LDLIBS) $(DNS_LDLIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libcnm.a
 	$(qecho) CC $@
@@ -83,12 +92,13 @@ asan:
 	$(Q)$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" all unit
 
-install: $(B)/cnm
+install: $(B)/cnm $(B)/cnm-dns
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(B)/cnm $(DESTDIR)$(BINDIR)/cnm
+	install -m 0755 $(B)/cnm-dns $(DESTDIR)$(BINDIR)/cnm-dns
 
 clean:
 	rm -rf build build-asan
 
 .PHONY: all unit deps check demo bench asan install clean
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(DNS_OBJ:.o=.d)

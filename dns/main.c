@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c - cnm-dns, the resolver of user-defined networks.
+ *
+ * DOC: Theory of operation
+ * One small process per state directory, started by the first cnm command
+ * that needs it (lib/dns.c) and gone when the last network with DNS is
+ * removed.  It listens on port 53, UDP and TCP, of each such network's
+ * gateway addresses and nowhere else, so a DNS server on the host's own
+ * addresses keeps its port; IP_FREEBIND lets it bind a gateway whose bridge
+ * is not (yet, or after a reboot, again) configured.  Commands that add or
+ * remove a network ask it to rescan over a unix socket and wait for the
+ * answer, so it listens before they return.
+ *
+ * Each query is answered from the state store as it is at that moment
+ * (view.c, wire.c).  Names it does not know go to the host's upstream
+ * resolvers unchanged; over UDP a forward is one connected socket with a
+ * random port, in the event loop; a TCP connection gets a thread of its own
+ * (rare, and simplest blocking).  Once listening, it keeps only
+ * CAP_NET_BIND_SERVICE (to bind the gateways of networks created later).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include "upstream.h"
+#include "view.h"
+
+#define FWD_TIMEOUT_S 4
+#define FWD_MAX 1024
+#define TCP_THREADS_MAX 32
+#define IO_TIMEOUT_S 5
+
+enum ev_kind { EV_CTL, EV_UDP, EV_TCP, EV_FWD };
+
+struct ev {
+	enum ev_kind kind;
+	int fd;
+};
+
+/* One address a network's gateway holds: a UDP and a TCP socket on port 53. */
+struct listener {
+	struct ev udp, tcp;
+	struct dns_net net;
+	int family;
+	bool seen;
+	struct listener *next;
+};
+
+/* A UDP query sent upstream, waiting for its answer. */
+struct fwd {
+	struct ev ev;
+	int lfd;			/* the listener's socket: answers leave from the gateway */
+	struct sockaddr_storage client;
+	socklen_t clen;
+	uint8_t id[2];
+	time_t deadline;
+	struct fwd *next;
+};
+
+struct tcp_job {
+	int fd;
+	struct dns_net net;
+	struct cnm_addr src;
+};
+
+static const char *state_dir, *run_dir;
+static struct dns_store store;
+static struct listener *listeners;
+static struct fwd *fwds;
+static int n_fwds, epfd = -1;
+static struct ev ctl = { EV_CTL, -1 };
+static struct upstreams ups;
+static pthread_mutex_t ups_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int tcp_threads;
+static uint16_t port = 53;
+
+static void addr_of(const struct sockaddr_storage *ss, struct cnm_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		a->family = AF_INET;
+		memcpy(a->b, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else {
+		a->family = AF_INET6;
+		memcpy(a->b, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	}
+}
+
+static int epoll_add(struct ev *e)
+{
+	struct epoll_event ee = { .events = EPOLLIN, .data.ptr = e };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, e->fd, &ee);
+}
+
+/* A socket bound to [@addr]:port, whether or not the address is configured yet. */
+static int bind_gateway(int type, const char *addr, int *family)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	int fd, one = 1, e;
+
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		len = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		len = sizeof(*s6);
+	} else {
+		return -EINVAL;
+	}
+	*family = ss.ss_family;
+	fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_IP, IP_FREEBIND, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 64) < 0)) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static void listener_close(struct listener *l)
+{
+	close(l->udp.fd);
+	close(l->tcp.fd);
+	free(l);
+}
+
+/* Listen on @addr of @net unless already listening; append problems to @warn. */
+static void listen_on(const struct dns_net *net, const char *addr, char *warn, size_t len)
+{
+	struct listener *l;
+	int rc;
+
+	for (l = listeners; l; l = l->next)
+		if (!strcmp(l->net.id, net->id) &&
+		    !strcmp(strchr(addr, ':') ? l->net.gw6 : l->net.gw, addr)) {
+			l->seen = true;
+			l->net.internal = net->internal;
+			return;
+		}
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return;
+	l->net = *net;
+	l->seen = true;
+	l->udp.kind = EV_UDP;
+	l->tcp.kind = EV_TCP;
+	l->udp.fd = bind_gateway(SOCK_DGRAM, addr, &l->family);
+	l->tcp.fd = l->udp.fd < 0 ? -1 : bind_gateway(SOCK_STREAM, addr, &l->family);
+	rc = l->udp.fd < 0 ? l->udp.fd : l->tcp.fd;
+	if (rc < 0 || epoll_add(&l->udp) || epoll_add(&l->tcp)) {
+		size_t used = strlen(warn);
+
+		snprintf(warn + used, len - used, "%scannot listen on %s%s%s port %d: %s",
+			 used ? "; " : "", strchr(addr, ':') ? "[" : "", addr,
+			 strchr(addr, ':') ? "]" : "", port, strerror(rc < 0 ? -rc : errno));
+		if (l->udp.fd >= 0)
+			close(l->udp.fd);
+		if (l->tcp.fd >= 0)
+			close(l->tcp.fd);
+		free(l);
+		return;
+	}
+	l->next = listeners;
+	listeners = l;
+}
+
+static void fwd_done(struct fwd *f);
+
+/* Forwards answering through a listener about to close are abandoned. */
+static void drop_fwds_of(int lfd)
+{
+	struct fwd *f, *next;
+
+	for (f = fwds; f; f = next) {
+		next = f->next;
+		if (f->lfd == lfd)
+			fwd_done(f);
+	}
+}
+
+/* Match the listeners to the store's networks.  Return how many networks have DNS. */
+static int rescan(char *warn, size_t len)
+{
+	struct listener **pp, *l;
+	struct dns_net *nets = NULL;
+	size_t n = 0;
+
+	warn[0] = '\0';
+	if (dns_store_nets(&store, &nets, &n)) {
+		snprintf(warn, len, "cannot read the state store");
+		return -EIO;
+	}
+	for (l = listeners; l; l = l->next)
+		l->seen = false;
+	for (size_t i = 0; i < n; i++) {
+		if (nets[i].gw[0])
+			listen_on(&nets[i], nets[i].gw, warn, len);
+		if (nets[i].gw6[0])
+			listen_on(&nets[i], nets[i].gw6, warn, len);
+	}
+	for (pp = &listeners; (l = *pp);) {
+		if (l->seen) {
+			pp = &l->next;
+			continue;
+		}
+		*pp = l->next;
+		drop_fwds_of(l->udp.fd);
+		listener_close(l);
+	}
+	free(nets);
+	pthread_mutex_lock(&ups_lock);
+	upstreams_load(&ups);
+	pthread_mutex_unlock(&ups_lock);
+	return (int)n;
+}
+
+/*
+ * No network with DNS left: exit, unless one appears meanwhile.  Decided
+ * under the store's writer lock, so a `network create` either committed
+ * before (we see it and stay) or asks after we are gone (and starts us).
+ */
+static bool maybe_exit(void)
+{
+	char path[4200], warn[8];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lock", state_dir);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	if (rescan(warn, sizeof(warn)) != 0) {
+		close(fd);
+		return false;
+	}
+	snprintf(path, sizeof(path), "%s/dns.sock", run_dir);
+	unlink(path);
+	return true;	/* the lock goes with the process */
+}
+
+static void reply_udp(int lfd, const uint8_t *buf, size_t len, const struct sockaddr_storage *to,
+		      socklen_t tolen)
+{
+	sendto(lfd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)to, tolen);
+}
+
+static void forward_udp(struct listener *l, const uint8_t *q, size_t len,
+			const struct sockaddr_storage *client, socklen_t clen)
+{
+	struct upstream u;
+	struct fwd *f;
+	int fd;
+
+	pthread_mutex_lock(&ups_lock);
+	fd = upstreams_pick(&ups, &u);
+	pthread_mutex_unlock(&ups_lock);
+	if (fd < 0 || n_fwds >= FWD_MAX)
+		return;
+	fd = socket(u.addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (connect(fd, (struct sockaddr *)&u.addr, u.len) < 0 ||
+	    send(fd, q, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		close(fd);
+		return;
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		close(fd);
+		return;
+	}
+	f->ev.kind = EV_FWD;
+	f->ev.fd = fd;
+	f->lfd = l->udp.fd;
+	f->client = *client;
+	f->clen = clen;
+	memcpy(f->id, q, 2);
+	f->deadline = time(NULL) + FWD_TIMEOUT_S;
+	if (epoll_add(&f->ev)) {
+		close(fd);
+		free(f);
+		return;
+	}
+	f->next = fwds;
+	fwds = f;
+	n_fwds++;
+}
+
+static void fwd_done(struct fwd *f)
+{
+	struct fwd **pp;
+
+	for (pp = &fwds; *pp; pp = &(*pp)->next)
+		if (*pp == f) {
+			*pp = f->next;
+			break;
+		}
+	close(f->ev.fd);
+	free(f);
+	n_fwds--;
+}
+
+static void fwd_answer(struct fwd *f)
+{
+	uint8_t buf[65536];
+	ssize_t n = recv(f->ev.fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n < 0 && errno == EAGAIN)
+		return;
+	/* the connected socket only hears the upstream; the id must be ours */
+	if (n >= 12 && !memcmp(buf, f->id, 2))
+		reply_udp(f->lfd, buf, (size_t)n, &f->client, f->clen);
+	fwd_done(f);
+}
+
+static void fwd_expire(void)
+{
+	time_t now = time(NULL);
+	struct fwd *f, *next;
+
+	for (f = fwds; f; f = next) {
+		next = f->next;
+		if (f->deadline <= now) {
+			pthread_mutex_lock(&ups_lock);
+			upstreams_failed(&ups);
+			pthread_mutex_unlock(&ups_lock);
+			fwd_done(f);
+		}
+	}
+}
+
+static void serve_udp(struct listener *l)
+{
+	uint8_t buf[4096], *resp;
+	struct sockaddr_storage from;
+	struct cnm_dns_view v;
+	struct dns_asker a;
+	struct cnm_addr src;
+	size_t rlen;
+
+	for (int i = 0; i < 64; i++) {
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(l->udp.fd, buf, sizeof(buf), MSG_DONTWAIT,
+				     (struct sockaddr *)&from, &flen);
+
+		if (n < 0)
+			return;
+		addr_of(&from, &src);
+		dns_asker_find(&store, l->net.id, &src, &a);
+		dns_view_init(&v, &a, l->net.internal);
+		switch (cnm_dns_answer(buf, (size_t)n, &v, 512, &resp, &rlen)) {
+		case CNM_DNS_REPLY:
+			reply_udp(l->udp.fd, resp, rlen, &from, flen);
+			free(resp);
+			break;
+		case CNM_DNS_FORWARD:
+			forward_udp(l, buf, (size_t)n, &from, flen);
+			break;
+		case CNM_DNS_DROP:
+			break;
+		}
+	}
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int write_msg(int fd, const uint8_t *msg, size_t len)
+{
+	uint8_t hdr[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+	struct iovec iov[2] = { { hdr, 2 }, { (void *)msg, len } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	return sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)(len + 2) ? 0 : -1;
+}
+
+static void set_timeouts(int fd)
+{
+	struct timeval tv = { .tv_sec = IO_TIMEOUT_S };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/* One query over TCP to the upstream; the answer goes back as it came. */
+static int forward_tcp(int client, const uint8_t *q, size_t len)
+{
+	uint8_t hdr[2], *buf = NULL;
+	struct upstream u;
+	int fd, rc = -1;
+	size_t alen;
+
+	pthread_mutex_lock(&ups_lock);
+	fd = upstreams_pick(&ups, &u);
+	pthread_mutex_unlock(&ups_lock);
+	if (fd < 0)
+		return -1;
+	fd = socket(u.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	set_timeouts(fd);
+	if (connect(fd, (struct sockaddr *)&u.addr, u.len) < 0 || write_msg(fd, q, len) ||
+	    read_full(fd, hdr, 2))
+		goto out;
+	alen = (size_t)hdr[0] << 8 | hdr[1];
+	buf = malloc(alen ? alen : 1);
+	if (buf && !read_full(fd, buf, alen))
+		rc = write_msg(client, buf, alen);
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static void *serve_tcp(void *arg)
+{
+	struct tcp_job *job = arg;
+	struct dns_store s;
+	uint8_t hdr[2], *q = NULL, *resp;
+	struct cnm_dns_view v;
+	struct dns_asker a;
+	size_t rlen, qlen;
+
+	set_timeouts(job->fd);
+	if (dns_store_open(&s, state_dir))
+		goto out;
+	dns_asker_find(&s, job->net.id, &job->src, &a);
+	dns_view_init(&v, &a, job->net.internal);
+	while (!read_full(job->fd, hdr, 2)) {
+		qlen = (size_t)hdr[0] << 8 | hdr[1];
+		free(q);
+		q = malloc(qlen ? qlen : 1);
+		if (!q || read_full(job->fd, q, qlen))
+			break;
+		switch (cnm_dns_answer(q, qlen, &v, 65535, &resp, &rlen)) {
+		case CNM_DNS_REPLY:
+			qlen = (size_t)write_msg(job->fd, resp, rlen);
+			free(resp);
+			if (qlen)
+				goto done;
+			break;
+		case CNM_DNS_FORWARD:
+			if (forward_tcp(job->fd, q, qlen))
+				goto done;
+			break;
+		case CNM_DNS_DROP:
+			goto done;
+		}
+	}
+done:
+	dns_store_close(&s);
+out:
+	free(q);
+	close(job->fd);
+	free(job);
+	atomic_fetch_sub(&tcp_threads, 1);
+	return NULL;
+}
+
+static void accept_tcp(struct listener *l)
+{
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof(from);
+	struct tcp_job *job;
+	pthread_attr_t attr;
+	pthread_t t;
+	int fd;
+
+	fd = accept4(l->tcp.fd, (struct sockaddr *)&from, &flen, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	job = calloc(1, sizeof(*job));
+	if (!job || atomic_fetch_add(&tcp_threads, 1) >= TCP_THREADS_MAX) {
+		if (job)
+			atomic_fetch_sub(&tcp_threads, 1);
+		free(job);
+		close(fd);
+		return;
+	}
+	job->fd = fd;
+	job->net = l->net;
+	addr_of(&from, &job->src);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	if (pthread_create(&t, &attr, serve_tcp, job)) {
+		atomic_fetch_sub(&tcp_threads, 1);
+		close(fd);
+		free(job);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+/* A command asks "rescan": answer "ok", "warn MESSAGE" or, when leaving, "bye". */
+static bool serve_ctl(void)
+{
+	char buf[64], warn[1024], out[1100];
+	bool leave = false;
+	ssize_t n;
+	int fd, len;
+
+	fd = accept4(ctl.fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return false;
+	set_timeouts(fd);
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		int nets = rescan(warn, sizeof(warn));
+
+		if (nets == 0)
+			leave = maybe_exit();
+		len = leave ? snprintf(out, sizeof(out), "bye\n")
+			    : warn[0] ? snprintf(out, sizeof(out), "warn %s\n", warn)
+				      : snprintf(out, sizeof(out), "ok\n");
+		if (write(fd, out, (size_t)len) < 0)
+			leave = leave || false;
+	}
+	close(fd);
+	return leave;
+}
+
+static int ctl_listen(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dns.sock", run_dir);
+	ctl.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (ctl.fd < 0)
+		return -errno;
+	unlink(sun.sun_path);	/* a stale one from a crash; spawning is serialised */
+	if (bind(ctl.fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(ctl.fd, 64) < 0)
+		return -errno;
+	chmod(sun.sun_path, 0600);
+	return 0;
+}
+
+/* Keep CAP_NET_BIND_SERVICE only: enough to bind networks created later. */
+static void drop_caps(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+
+	for (int c = 0; c <= 63; c++)
+		if (c != CAP_NET_BIND_SERVICE)
+			prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
+	d[0].effective = d[0].permitted = 1u << CAP_NET_BIND_SERVICE;
+	syscall(SYS_capset, &h, d);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
+int main(int argc, char **argv)
+{
+	char warn[1024], msg[1100];
+	struct epoll_event evs[32];
+	const char *p = getenv("CNM_DNS_PORT");
+	int len;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: cnm-dns STATE_DIR RUN_DIR (started by cnm)\n");
+		return 2;
+	}
+	state_dir = argv[1];
+	run_dir = argv[2];
+	if (p && atoi(p) > 0 && atoi(p) < 65536)
+		port = (uint16_t)atoi(p);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0 || dns_store_open(&store, state_dir) || ctl_listen() || epoll_add(&ctl))
+		return 1;
+	rescan(warn, sizeof(warn));
+	drop_caps();
+	/* fd 3: the command that started us waits for this line */
+	len = warn[0] ? snprintf(msg, sizeof(msg), "warn %s\n", warn)
+		      : snprintf(msg, sizeof(msg), "ok\n");
+	if (write(3, msg, (size_t)len) < 0)
+		fprintf(stderr, "cnm-dns: nobody waited for the start\n");
+	close(3);
+	for (;;) {
+		int n = epoll_wait(epfd, evs, 32, 1000);
+
+		for (int i = 0; i < n; i++) {
+			struct ev *e = evs[i].data.ptr;
+
+			switch (e->kind) {
+			case EV_CTL:
+				if (serve_ctl())
+					return 0;
+				/* listeners may be gone: take the other events next round */
+				n = 0;
+				break;
+			case EV_UDP:
+				serve_udp((struct listener *)e);
+				break;
+			case EV_TCP:
+				accept_tcp((struct listener *)((char *)e - offsetof(struct listener,
+										      tcp)));
+				break;
+			case EV_FWD:
+				fwd_answer((struct fwd *)e);
+				break;
+			}
+		}
+		fwd_expire();
+	}
+}

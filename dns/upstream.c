@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+/*
+ * upstream.c - the host's upstream resolvers.
+ *
+ * DOC: Theory of operation
+ * They come from /etc/resolv.conf (CNM_RESOLV_CONF overrides the path).
+ * When that names only systemd-resolved's stub (127.0.0.53 or .54), the
+ * real upstreams are in /run/systemd/resolve/resolv.conf; the stub would do
+ * too, since cnm-dns runs in the host's namespace, but asking the real ones
+ * keeps the stub's own cache and split-DNS rules out of the answers, as
+ * Docker does.  One upstream is used until it times out, then the next.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "upstream.h"
+
+/**
+ * upstreams_parse() - the nameserver lines of a resolv.conf text.
+ * @text: the file's contents
+ * @ups: filled (at most UPSTREAMS_MAX, like the resolver library)
+ *
+ * Return: how many are stubs of systemd-resolved.
+ */
+int upstreams_parse(const char *text, struct upstreams *ups)
+{
+	const char *line = text;
+	int stubs = 0;
+
+	ups->n = 0;
+	ups->cur = 0;
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		char buf[128], addr[64];
+
+		if (len < sizeof(buf)) {
+			memcpy(buf, line, len);
+			buf[len] = '\0';
+			if (sscanf(buf, " nameserver %63s", addr) == 1 && ups->n < UPSTREAMS_MAX) {
+				struct upstream *u = &ups->u[ups->n];
+				struct sockaddr_in *s4 = (struct sockaddr_in *)&u->addr;
+				struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&u->addr;
+				char *pct = strchr(addr, '%');
+
+				memset(u, 0, sizeof(*u));
+				if (pct)
+					*pct = '\0';	/* a scoped fe80:: needs the interface: skip it */
+				if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+					s4->sin_family = AF_INET;
+					s4->sin_port = htons(53);
+					u->len = sizeof(*s4);
+					stubs += !strcmp(addr, "127.0.0.53") ||
+						 !strcmp(addr, "127.0.0.54");
+					ups->n++;
+				} else if (!pct && inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+					s6->sin6_family = AF_INET6;
+					s6->sin6_port = htons(53);
+					u->len = sizeof(*s6);
+					ups->n++;
+				}
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return stubs;
+}
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return 0;
+}
+
+/** upstreams_load() - read the host's resolvers again (cheap: one or two small files). */
+void upstreams_load(struct upstreams *ups)
+{
+	const char *path = getenv("CNM_RESOLV_CONF");
+	char buf[8192];
+	int stubs, cur = ups->cur;
+
+	if (read_text(path ? path : "/etc/resolv.conf", buf, sizeof(buf))) {
+		ups->n = 0;
+		return;
+	}
+	stubs = upstreams_parse(buf, ups);
+	if (stubs && stubs == ups->n) {
+		struct upstreams real;
+
+		if (!read_text("/run/systemd/resolve/resolv.conf", buf, sizeof(buf)) &&
+		    upstreams_parse(buf, &real) == 0 && real.n)
+			*ups = real;
+	}
+	ups->cur = ups->n ? cur % ups->n : 0;
+}
+
+/** upstreams_pick() - the upstream to ask now; -1 when there is none. */
+int upstreams_pick(struct upstreams *ups, struct upstream *out)
+{
+	if (!ups->n)
+		return -1;
+	*out = ups->u[ups->cur % ups->n];
+	return 0;
+}
+
+void upstreams_failed(struct upstreams *ups)
+{
+	if (ups->n)
+		ups->cur = (ups->cur + 1) % ups->n;
+}
