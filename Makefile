@@ -29,6 +29,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 # ldns is loaded by the one long-lived process and by no short command.
 DNS_SRC := $(wildcard dns/*.c)
 DNS_OBJ := $(DNS_SRC:%.c=$(B)/%.o)
+DNS_LIB_OBJ := $(filter-out $(B)/dns/main.o,$(DNS_OBJ))
 DNS_LDLIBS := $(shell $(PKG_CONFIG) --libs ldns 2>/dev/null || echo -lldns) -pthread
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -59,6 +60,12 @@ $(B)/cnm: $(CLI_OBJ) $(B)/libcnm.a
 $(B)/cnm-dns: $(DNS_OBJ) $(B)/libcnm.a
 	$(qecho) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(DNS_OBJ) $(B)/libcnm.a $(LDLIBS) $(DNS_LDLIBS)
+
+$(B)/tests/test_dns: tests/unit/test_dns.c $(DNS_LIB_OBJ) $(B)/libcnm.a
+	$(qecho) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CNM_CFLAGS) -Idns $(CFLAGS) $(LDFLAGS) -o $@ $< $(DNS_LIB_OBJ) $(B)/libcnm.a \
+		$(LDLIBS) $(DNS_LDLIBS) -lcmocka
 
 $(B)/tests/%: tests/unit/%.c $(B)/libcnm.a
 	$(qecho) CC $@

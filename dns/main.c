@@ -285,6 +285,7 @@ static void forward_udp(struct listener *l, const uint8_t *q, size_t len,
 	int fd;
 
 	pthread_mutex_lock(&ups_lock);
+	upstreams_refresh(&ups);
 	fd = upstreams_pick(&ups, &u);
 	pthread_mutex_unlock(&ups_lock);
 	if (fd < 0 || n_fwds >= FWD_MAX)
@@ -437,6 +438,7 @@ static int forward_tcp(int client, const uint8_t *q, size_t len)
 	size_t alen;
 
 	pthread_mutex_lock(&ups_lock);
+	upstreams_refresh(&ups);
 	fd = upstreams_pick(&ups, &u);
 	pthread_mutex_unlock(&ups_lock);
 	if (fd < 0)

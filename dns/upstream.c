@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "upstream.h"
 
 /**
@@ -69,6 +70,25 @@ int upstreams_parse(const char *text, struct upstreams *ups)
 	return stubs;
 }
 
+static const char resolved_conf[] = "/run/systemd/resolve/resolv.conf";
+
+static const char *conf_path(void)
+{
+	const char *path = getenv("CNM_RESOLV_CONF");
+
+	return path && *path ? path : "/etc/resolv.conf";
+}
+
+static struct timespec mtime_of(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return (struct timespec){ 0 };
+	/* the inode too: a file bind-mounted or renamed over the old one */
+	return (struct timespec){ st.st_mtim.tv_sec ^ (time_t)st.st_ino, st.st_mtim.tv_nsec };
+}
+
 static int read_text(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "re");
@@ -85,11 +105,12 @@ static int read_text(const char *path, char *buf, size_t len)
 /** upstreams_load() - read the host's resolvers again (cheap: one or two small files). */
 void upstreams_load(struct upstreams *ups)
 {
-	const char *path = getenv("CNM_RESOLV_CONF");
 	char buf[8192];
 	int stubs, cur = ups->cur;
 
-	if (read_text(path ? path : "/etc/resolv.conf", buf, sizeof(buf))) {
+	ups->seen[0] = mtime_of(conf_path());
+	ups->seen[1] = mtime_of(resolved_conf);
+	if (read_text(conf_path(), buf, sizeof(buf))) {
 		ups->n = 0;
 		return;
 	}
@@ -97,11 +118,23 @@ void upstreams_load(struct upstreams *ups)
 	if (stubs && stubs == ups->n) {
 		struct upstreams real;
 
-		if (!read_text("/run/systemd/resolve/resolv.conf", buf, sizeof(buf)) &&
-		    upstreams_parse(buf, &real) == 0 && real.n)
-			*ups = real;
+		if (!read_text(resolved_conf, buf, sizeof(buf)) &&
+		    upstreams_parse(buf, &real) == 0 && real.n) {
+			memcpy(ups->u, real.u, sizeof(real.u));
+			ups->n = real.n;
+		}
 	}
 	ups->cur = ups->n ? cur % ups->n : 0;
+}
+
+/** upstreams_refresh() - read the files again if they changed (two stat() calls). */
+void upstreams_refresh(struct upstreams *ups)
+{
+	struct timespec a = mtime_of(conf_path()), b = mtime_of(resolved_conf);
+
+	if (a.tv_sec != ups->seen[0].tv_sec || a.tv_nsec != ups->seen[0].tv_nsec ||
+	    b.tv_sec != ups->seen[1].tv_sec || b.tv_nsec != ups->seen[1].tv_nsec)
+		upstreams_load(ups);
 }
 
 /** upstreams_pick() - the upstream to ask now; -1 when there is none. */

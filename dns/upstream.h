@@ -17,10 +17,12 @@ struct upstreams {
 	struct upstream u[UPSTREAMS_MAX];
 	int n;
 	int cur;		/* the one in use; the next after a timeout */
+	struct timespec seen[2];	/* mtimes of the files read, to notice edits */
 };
 
 int upstreams_parse(const char *text, struct upstreams *ups);
 void upstreams_load(struct upstreams *ups);
+void upstreams_refresh(struct upstreams *ups);
 int upstreams_pick(struct upstreams *ups, struct upstream *out);
 void upstreams_failed(struct upstreams *ups);
 

@@ -51,7 +51,7 @@ int cnm_dns_ptr_addr(const char *name, struct cnm_addr *a)
 		a->family = AF_INET;
 		return 0;
 	}
-	if (len != 64 + sizeof(v6) - 1 || strcmp(name + 63, v6))
+	if (len != 63 + sizeof(v6) - 1 || strcmp(name + 63, v6))
 		return -EINVAL;
 	for (p = name; n < 32; p += 2, n++) {
 		int c = tolower((unsigned char)p[0]), d;
