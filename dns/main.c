@@ -235,6 +235,8 @@ static int rescan(char *warn, size_t len)
 			continue;
 		}
 		*pp = l->next;
+		fprintf(stderr, "cnm-dns: network %.12s gone: no longer listening on %s %s\n",
+			l->net.id, l->net.gw, l->net.gw6);
 		drop_fwds_of(l->udp.fd);
 		listener_close(l);
 	}
@@ -355,6 +357,7 @@ static void fwd_expire(void)
 	for (f = fwds; f; f = next) {
 		next = f->next;
 		if (f->deadline <= now) {
+			fprintf(stderr, "cnm-dns: upstream timed out\n");
 			pthread_mutex_lock(&ups_lock);
 			upstreams_failed(&ups);
 			pthread_mutex_unlock(&ups_lock);

@@ -32,8 +32,11 @@ teardown() {
 q() { local c=$1; shift; cnm exec "$c" dig +short +time=2 +tries=1 "$@"; }
 # status CONTAINER NAME [dig options]: NOERROR, NXDOMAIN, ...
 status() {
-	local c=$1; shift
-	cnm exec "$c" dig +time=2 +tries=1 "$@" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'
+	local c=$1 out; shift
+	out=$(cnm exec "$c" dig +time=2 +tries=1 "$@")
+	echo "$out" >&2 # shown when a test fails
+	cat "$CNM_RUN_DIR/dns.log" >&2 2>/dev/null || true
+	echo "$out" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'
 }
 resolver_pid() { pgrep -x cnm-dns; }
 
