@@ -67,6 +67,13 @@ $(B)/tests/test_dns: tests/unit/test_dns.c $(DNS_LIB_OBJ) $(B)/libcnm.a
 	$(Q)$(CC) $(CNM_CFLAGS) -Idns $(CFLAGS) $(LDFLAGS) -o $@ $< $(DNS_LIB_OBJ) $(B)/libcnm.a \
 		$(LDLIBS) $(DNS_LDLIBS) -lcmocka
 
+# The resolver's libFuzzer target (see its header for how to build and run it).
+$(B)/fuzz/fuzz_dns: tests/fuzz/fuzz_dns.c $(DNS_LIB_OBJ) $(B)/libcnm.a
+	$(qecho) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CNM_CFLAGS) -Idns $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(DNS_LIB_OBJ) \
+		$(B)/libcnm.a $(LDLIBS) $(DNS_LDLIBS)
+
 $(B)/tests/%: tests/unit/%.c $(B)/libcnm.a
 	$(qecho) CC $@
 	@mkdir -p $(dir $@)
