@@ -320,8 +320,9 @@ static int fwd_sock_pick(int family)
 	return i;
 }
 
-static void forward_udp(struct listener *l, const uint8_t *q, size_t len,
-			const struct sockaddr_storage *client, socklen_t clen)
+/* Send @q upstream; 0, or -1 when it cannot go (the caller answers SERVFAIL). */
+static int forward_udp(struct listener *l, const uint8_t *q, size_t len,
+		       const struct sockaddr_storage *client, socklen_t clen)
 {
 	uint8_t out[4096];
 	struct upstream u;
@@ -332,12 +333,14 @@ static void forward_udp(struct listener *l, const uint8_t *q, size_t len,
 	upstreams_refresh(&ups);
 	sock = upstreams_pick(&ups, &u);
 	pthread_mutex_unlock(&ups_lock);
-	if (sock < 0 || n_fwds >= FWD_MAX || len < 12 || len > sizeof(out))
-		return;
+	if (sock < 0 || len < 12 || len > sizeof(out))
+		return -1;
+	if (n_fwds >= FWD_MAX)
+		return 0;	/* overloaded: drop, the client asks again */
 	sock = fwd_sock_pick(u.addr.ss_family);
 	f = sock < 0 ? NULL : calloc(1, sizeof(*f));
 	if (!f)
-		return;
+		return -1;
 	f->sock = sock;
 	do {	/* an id not in flight on this socket */
 		f->id = random16();
@@ -356,11 +359,12 @@ static void forward_udp(struct listener *l, const uint8_t *q, size_t len,
 	if (sendto(fwd_socks[sock].fd, out, len, MSG_NOSIGNAL, (struct sockaddr *)&u.addr,
 		   u.len) != (ssize_t)len) {
 		free(f);
-		return;
+		return -1;
 	}
 	f->next = fwds;
 	fwds = f;
 	n_fwds++;
+	return 0;
 }
 
 static void fwd_done(struct fwd *f)
@@ -464,7 +468,11 @@ static void serve_udp(struct listener *l)
 			free(resp);
 			break;
 		case CNM_DNS_FORWARD:
-			forward_udp(l, buf, (size_t)n, &from, flen);
+			if (forward_udp(l, buf, (size_t)n, &from, flen) &&
+			    !cnm_dns_servfail(buf, (size_t)n, &resp, &rlen)) {
+				reply_udp(l->udp.fd, resp, rlen, &from, flen);
+				free(resp);
+			}
 			break;
 		case CNM_DNS_DROP:
 			break;
@@ -505,12 +513,16 @@ static void set_timeouts(int fd)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
-/* One query over TCP to the upstream; the answer goes back as it came. */
+/*
+ * One query over TCP to the upstream; the answer goes back as it came.
+ * Return: 0, -EHOSTUNREACH when the upstream gave no answer (the caller
+ * answers SERVFAIL), -EPIPE when the client went away.
+ */
 static int forward_tcp(int client, const uint8_t *q, size_t len)
 {
 	uint8_t hdr[2], *buf = NULL;
 	struct upstream u;
-	int fd, rc = -1;
+	int fd, rc = -EHOSTUNREACH;
 	size_t alen;
 
 	pthread_mutex_lock(&ups_lock);
@@ -518,10 +530,10 @@ static int forward_tcp(int client, const uint8_t *q, size_t len)
 	fd = upstreams_pick(&ups, &u);
 	pthread_mutex_unlock(&ups_lock);
 	if (fd < 0)
-		return -1;
+		return rc;
 	fd = socket(u.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return -1;
+		return rc;
 	set_timeouts(fd);
 	if (connect(fd, (struct sockaddr *)&u.addr, u.len) < 0 || write_msg(fd, q, len) ||
 	    read_full(fd, hdr, 2))
@@ -529,7 +541,7 @@ static int forward_tcp(int client, const uint8_t *q, size_t len)
 	alen = (size_t)hdr[0] << 8 | hdr[1];
 	buf = malloc(alen ? alen : 1);
 	if (buf && !read_full(fd, buf, alen))
-		rc = write_msg(client, buf, alen);
+		rc = write_msg(client, buf, alen) ? -EPIPE : 0;
 out:
 	free(buf);
 	close(fd);
@@ -563,10 +575,17 @@ static void *serve_tcp(void *arg)
 			if (qlen)
 				goto done;
 			break;
-		case CNM_DNS_FORWARD:
-			if (forward_tcp(job->fd, q, qlen))
+		case CNM_DNS_FORWARD: {
+			int rc = forward_tcp(job->fd, q, qlen);
+
+			if (rc == -EHOSTUNREACH && !cnm_dns_servfail(q, qlen, &resp, &rlen)) {
+				rc = write_msg(job->fd, resp, rlen);
+				free(resp);
+			}
+			if (rc)
 				goto done;
 			break;
+		}
 		case CNM_DNS_DROP:
 			goto done;
 		}

@@ -253,3 +253,31 @@ out:
 	ldns_pkt_free(r);
 	return verdict;
 }
+
+/**
+ * cnm_dns_servfail() - SERVFAIL for a query that was to be forwarded but
+ * cannot be (no upstream, unreachable), so the client need not wait.
+ * @q: the query (one cnm_dns_answer() said to forward)
+ * @qlen: its length
+ * @resp: a malloc'ed answer the caller frees
+ * @rlen: its length
+ *
+ * Return: 0, or -EINVAL when no answer could be made.
+ */
+int cnm_dns_servfail(const uint8_t *q, size_t qlen, uint8_t **resp, size_t *rlen)
+{
+	ldns_pkt *qp = NULL, *r = NULL;
+	int rc = -EINVAL;
+
+	*resp = NULL;
+	if (ldns_wire2pkt(&qp, q, qlen) != LDNS_STATUS_OK)
+		return rc;
+	r = reply_new(qp, LDNS_RCODE_SERVFAIL);
+	if (r && ldns_pkt_push_rr(r, LDNS_SECTION_QUESTION,
+				  ldns_rr_clone(ldns_rr_list_rr(ldns_pkt_question(qp), 0))) &&
+	    ldns_pkt2wire(resp, r, rlen) == LDNS_STATUS_OK)
+		rc = 0;
+	ldns_pkt_free(qp);
+	ldns_pkt_free(r);
+	return rc;
+}

@@ -43,6 +43,7 @@ enum cnm_dns_verdict {
 
 enum cnm_dns_verdict cnm_dns_answer(const uint8_t *q, size_t qlen, const struct cnm_dns_view *v,
 				    size_t max_udp, uint8_t **resp, size_t *rlen);
+int cnm_dns_servfail(const uint8_t *q, size_t qlen, uint8_t **resp, size_t *rlen);
 int cnm_dns_ptr_addr(const char *name, struct cnm_addr *a);
 
 #endif

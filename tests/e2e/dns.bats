@@ -225,3 +225,22 @@ resolver_pid() { pgrep -x cnm-dns; }
 	[ "$(dig +time=2 +tries=1 @10.76.0.1 hidden | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')" = NXDOMAIN ]
 	[ -z "$(dig +short +time=2 +tries=1 @10.76.0.1 ext.test)" ]
 }
+
+@test "after a reboot, the first command that needs the resolver starts it again" {
+	cnm network create --subnet 10.77.0.0/24 boot >/dev/null
+	cnm run -d --name before --network boot -- sleep 3600 >/dev/null
+	# a fresh network, mount and pid namespace with the same state: a rebooted host
+	run unshare --net --mount --pid --fork --mount-proc --propagation private -- sh -c '
+		mount -t tmpfs tmpfs /run/netns && mount -t tmpfs tmpfs /run/cnm && ip link set lo up &&
+		cnm run -d --name after1 --network boot -- sleep 3600 >/dev/null 2>&1 &&
+		cnm run -d --name after2 --network boot -- sleep 3600 >/dev/null &&
+		echo "after2: $(cnm exec after1 dig +short +time=2 +tries=1 after2)" &&
+		echo "before: $(cnm exec after1 dig +short +time=2 +tries=1 before)"
+		cnm rm -f after1 after2 >/dev/null'
+	# the old host's container, its process and its namespace mount (a real reboot ends them)
+	pkill -9 -x sleep || true
+	for f in /run/netns/*; do [ -e "$f" ] && umount "$f" && rm -f "$f"; done
+	echo "$output" >&2
+	[ "${lines[0]}" = "after2: 10.77.0.3" ]
+	[ "${lines[1]}" = "before: " ]
+}
