@@ -634,7 +634,10 @@ static void accept_tcp(struct listener *l)
 	pthread_attr_destroy(&attr);
 }
 
-/* A command asks "rescan": answer "ok", "warn MESSAGE" or, when leaving, "bye". */
+/*
+ * A command asks "rescan" (networks changed): answer "ok", "warn MESSAGE"
+ * or, when leaving, "bye".  "ping" (are you there?) is answered "ok".
+ */
 static bool serve_ctl(void)
 {
 	char buf[64], warn[1024], out[1100];
@@ -647,7 +650,11 @@ static bool serve_ctl(void)
 		return false;
 	set_timeouts(fd);
 	n = read(fd, buf, sizeof(buf) - 1);
-	if (n > 0) {
+	if (n > 0 && !strncmp(buf, "ping", 4)) {
+		/* a container is about to use a network we listen on already */
+		if (write(fd, "ok\n", 3) < 0)
+			leave = false;
+	} else if (n > 0) {
 		int nets = rescan(warn, sizeof(warn));
 
 		if (nets == 0)

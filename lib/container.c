@@ -334,7 +334,7 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	committed = true;
 	/* the resolver listens before the container can ask it anything */
 	if (drv->has_ipam && cnm_net_dns(&net))
-		cnm_dns_sync(ctx, true);
+		cnm_dns_sync(ctx, true, false);
 
 	/* 2. the kernel: process, network, mount */
 	ctr_dir(ctx, c.id, dir, sizeof(dir));

@@ -47,8 +47,8 @@ bool cnm_net_dns(const struct cnm_net *net)
 	return on;
 }
 
-/* Ask a running resolver to rescan; 1 when answered (reply in @out), 0 when none runs. */
-static int ask(struct cnm_ctx *ctx, char *out, size_t len)
+/* Ask a running resolver @what ("rescan\n", "ping\n"); 1 when answered (reply in @out), 0 when none runs. */
+static int ask(struct cnm_ctx *ctx, const char *what, char *out, size_t len)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -60,7 +60,7 @@ static int ask(struct cnm_ctx *ctx, char *out, size_t len)
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		return 0;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (write(fd, "rescan\n", 7) != 7)
+	if (write(fd, what, strlen(what)) != (ssize_t)strlen(what))
 		return 0;
 	while (got < len - 1 && (n = read(fd, out + got, len - 1 - got)) > 0)
 		got += (size_t)n;
@@ -152,17 +152,20 @@ static int start(struct cnm_ctx *ctx, char *out, size_t len)
  * cnm_dns_sync() - make the resolver match the store's networks.
  * @ctx: context, outside any transaction
  * @start: start the resolver if none runs (false: only tell a running one)
+ * @rescan: networks were added or removed; false: a container joins a
+ *	network the resolver already listens on, it need only be running
  *
  * Problems are left in the context's notice; name resolution is never the
  * reason a command fails.
  */
-void cnm_dns_sync(struct cnm_ctx *ctx, bool start_it)
+void cnm_dns_sync(struct cnm_ctx *ctx, bool start_it, bool rescan)
 {
+	const char *what = rescan ? "rescan\n" : "ping\n";
 	char reply[1200] = "", path[PATH_MAX + 16];
 	_cleanup_close_ int lock = -1;
 	size_t len;
 
-	if (ask(ctx, reply, sizeof(reply)) || !start_it)
+	if (ask(ctx, what, reply, sizeof(reply)) || !start_it)
 		goto out;
 	if (cnm_mkdir_p(ctx->run_dir, 0755, NULL))
 		return;
@@ -171,7 +174,7 @@ void cnm_dns_sync(struct cnm_ctx *ctx, bool start_it)
 	if (lock < 0 || flock(lock, LOCK_EX) < 0)
 		return;
 	/* another command may have started it while we waited */
-	if (ask(ctx, reply, sizeof(reply)))
+	if (ask(ctx, what, reply, sizeof(reply)))
 		goto out;
 	if (start(ctx, reply, sizeof(reply)) && !strncmp(reply, "cannot", 6)) {
 		snprintf(ctx->notice, sizeof(ctx->notice), "name resolution is unavailable: %s",
@@ -279,4 +282,35 @@ int cnm_ep_set_aliases(struct cnm_ctx *ctx, const struct cnm_net *net, const cha
 	}
 	free(text);
 	return rc;
+}
+
+/**
+ * cnm_ep_aliases_json() - inspect's "Aliases" of an endpoint on a
+ * user-defined network: its --alias names, then the short id, as Docker
+ * shows them.
+ * @ctx: context
+ * @ep_id: the endpoint
+ * @ctr_id: its container
+ *
+ * Return: a new JSON array (never NULL unless out of memory).
+ */
+json_t *cnm_ep_aliases_json(struct cnm_ctx *ctx, const char *ep_id, const char *ctr_id)
+{
+	json_t *a = NULL;
+	sqlite3_stmt *st;
+	char sid[CNM_SHORT_ID_LEN + 1];
+
+	if (!cnm_store_prepare(ctx, "SELECT aliases FROM endpoints WHERE id = ?1", &st, NULL)) {
+		sqlite3_bind_text(st, 1, ep_id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			a = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		sqlite3_finalize(st);
+	}
+	if (!json_is_array(a)) {
+		json_decref(a);
+		a = json_array();
+	}
+	snprintf(sid, sizeof(sid), "%.12s", ctr_id);
+	json_array_append_new(a, json_string(sid));
+	return a;
 }

@@ -105,7 +105,7 @@ int cnm_network_remove(struct cnm_ctx *ctx, const char *ref, struct cnm_err *err
 	}
 	rc = cnm_store_commit(ctx, err);
 	if (!rc)
-		cnm_dns_sync(ctx, false);	/* stop listening on its gateway */
+		cnm_dns_sync(ctx, false, true);	/* stop listening on its gateway */
 	return rc;
 }
 
@@ -166,7 +166,7 @@ int cnm_network_prune(struct cnm_ctx *ctx, char ***names, size_t *n_names, struc
 	*n_names = n;
 	rc = cnm_store_commit(ctx, err);
 	if (!rc && n)
-		cnm_dns_sync(ctx, false);
+		cnm_dns_sync(ctx, false, true);
 	return rc;
 }
 
@@ -260,7 +260,7 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 	if (rc)
 		goto out;
 	if (cnm_net_dns(&net))
-		cnm_dns_sync(ctx, true);
+		cnm_dns_sync(ctx, true, false);
 
 	cnm_netns_path(ctx, c.name, path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC);

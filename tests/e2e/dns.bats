@@ -42,8 +42,9 @@ resolver_pid() { pgrep -x cnm-dns; }
 
 @test "names, aliases, short ids and NAME.NETWORK resolve; resolv.conf names the gateway" {
 	cnm network create --subnet 10.61.0.0/24 front >/dev/null
-	cnm run -d --name web1 --network front --network-alias www --network-alias api -- sleep 3600
+	wid=$(cnm run -d --name web1 --network front --network-alias www --network-alias api -- sleep 3600)
 	id=$(cnm run -d --name db1 --network front -- sleep 3600)
+	[ "$(cnm inspect web1 | jq -c .[0].NetworkSettings.Networks.front.Aliases)" = "[\"www\",\"api\",\"${wid:0:12}\"]" ]
 	[ "$(q web1 db1)" = 10.61.0.3 ]
 	[ "$(q web1 DB1)" = 10.61.0.3 ]
 	[ "$(q db1 www)" = 10.61.0.2 ]
