@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <ldns/ldns.h>
+#include "upstream.h"
 #include "wire.h"
 
 /* The view: "web" (10.0.0.2, fd00::2) and "v4only" (10.0.0.3). */
@@ -164,6 +165,24 @@ static void test_malformed(void **state)
 	free(resp);
 }
 
+static void test_upstreams(void **state)
+{
+	struct upstreams u;
+
+	(void)state;
+	/* at most three, like the C library; scoped link-local ones skipped */
+	assert_int_equal(upstreams_parse("# c\nsearch x\nnameserver 192.0.2.1\n"
+					 "nameserver fe80::1%eth0\n nameserver 2001:db8::53\n"
+					 "nameserver 192.0.2.2\nnameserver 192.0.2.3\n", &u), 0);
+	assert_int_equal(u.n, 3);
+	assert_int_equal(u.u[1].addr.ss_family, AF_INET6);
+	/* only systemd-resolved's stubs: the caller reads its real upstreams */
+	assert_int_equal(upstreams_parse("nameserver 127.0.0.53\noptions edns0\n", &u), 1);
+	assert_int_equal(u.n, 1);
+	assert_int_equal(upstreams_parse("", &u), 0);
+	assert_int_equal(u.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_ptr),
 		cmocka_unit_test(test_unknown_names),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_upstreams),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
