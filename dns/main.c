@@ -715,6 +715,8 @@ int main(int argc, char **argv)
 		port = (uint16_t)atoi(p);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
+	if (chdir("/") < 0)	/* hold no directory of the command that started us */
+		return 1;
 	/*
 	 * Keep freed memory: SQLite refills its page cache at each query's
 	 * read transaction and ldns allocates per packet; returning that to
