@@ -198,6 +198,22 @@ resolver_pid() { pgrep -x cnm-dns; }
 	[ "$(q back back)" = 10.74.0.2 ]
 }
 
+@test "ten networks created at once start one resolver, listening on all of them" {
+	wait_until 5 sh -c '! pgrep -x cnm-dns'
+	for i in $(seq 10); do
+		cnm network create --subnet 10.78.$i.0/24 "par$i" >/dev/null &
+	done
+	wait
+	[ "$(pgrep -xc cnm-dns)" = 1 ]
+	[ "$(ss -Hlun 'sport = :53' | grep -c '10\.78\.')" = 10 ]
+	[ "$(ss -Hltn 'sport = :53' | grep -c '10\.78\.')" = 10 ]
+	# and the last of ten removed at once takes it away
+	for i in $(seq 10); do cnm network rm "par$i" >/dev/null & done
+	wait
+	wait_until 5 sh -c '! pgrep -x cnm-dns'
+	[ -z "$(ss -Hlun 'sport = :53' | grep '10\.78\.')" ]
+}
+
 @test "1,000 malformed packets leave the resolver answering" {
 	cnm network create --subnet 10.75.0.0/24 rough >/dev/null
 	cnm run -d --name target --network rough -- sleep 3600
