@@ -26,6 +26,8 @@ static int attach(const char *net, const char *ctr, bool connect, const struct a
 	rc = connect ? cnm_network_connect_ex(ctx, net, ctr, a->ip, a->ip6, a->aliases,
 					      a->n_aliases, &err)
 		     : cnm_network_disconnect(ctx, net, ctr, &err);
+	if (!rc)
+		cli_print_notice(ctx);
 	cnm_close(ctx);
 	return rc ? cli_fail(&err) : 0;
 }

@@ -161,21 +161,51 @@ static int bind_gateway(int type, const char *addr, int *family)
 static void listener_close(struct listener *l)
 {
 	close(l->udp.fd);
-	close(l->tcp.fd);
+	if (l->tcp.fd >= 0)
+		close(l->tcp.fd);
 	free(l);
 }
 
-/* Listen on @addr of @net unless already listening; append problems to @warn. */
+static void warn_add(char *warn, size_t len, const char *addr, const char *proto, int e)
+{
+	size_t used = strlen(warn);
+	bool v6 = strchr(addr, ':');
+
+	snprintf(warn + used, len - used, "%scannot listen on %s%s%s port %d (%s): %s",
+		 used ? "; " : "", v6 ? "[" : "", addr, v6 ? "]" : "", port, proto, strerror(e));
+}
+
+/* The TCP side of @l; a failure is reported and retried at the next rescan. */
+static void listen_tcp(struct listener *l, const char *addr, char *warn, size_t len)
+{
+	l->tcp.kind = EV_TCP;
+	l->tcp.fd = bind_gateway(SOCK_STREAM, addr, &l->family);
+	if (l->tcp.fd >= 0 && epoll_add(&l->tcp)) {
+		close(l->tcp.fd);
+		l->tcp.fd = -errno;
+	}
+	if (l->tcp.fd < 0) {
+		warn_add(warn, len, addr, "TCP", -l->tcp.fd);
+		l->tcp.fd = -1;
+	}
+}
+
+/*
+ * Listen on @addr of @net unless already listening; append problems to
+ * @warn.  Without UDP there is no listener; without TCP (a server on the
+ * wildcard address holds TCP port 53) names still resolve over UDP.
+ */
 static void listen_on(const struct dns_net *net, const char *addr, char *warn, size_t len)
 {
 	struct listener *l;
-	int rc;
 
 	for (l = listeners; l; l = l->next)
 		if (!strcmp(l->net.id, net->id) &&
 		    !strcmp(strchr(addr, ':') ? l->net.gw6 : l->net.gw, addr)) {
 			l->seen = true;
 			l->net.internal = net->internal;
+			if (l->tcp.fd < 0)
+				listen_tcp(l, addr, warn, len);
 			return;
 		}
 	l = calloc(1, sizeof(*l));
@@ -184,23 +214,17 @@ static void listen_on(const struct dns_net *net, const char *addr, char *warn, s
 	l->net = *net;
 	l->seen = true;
 	l->udp.kind = EV_UDP;
-	l->tcp.kind = EV_TCP;
 	l->udp.fd = bind_gateway(SOCK_DGRAM, addr, &l->family);
-	l->tcp.fd = l->udp.fd < 0 ? -1 : bind_gateway(SOCK_STREAM, addr, &l->family);
-	rc = l->udp.fd < 0 ? l->udp.fd : l->tcp.fd;
-	if (rc < 0 || epoll_add(&l->udp) || epoll_add(&l->tcp)) {
-		size_t used = strlen(warn);
-
-		snprintf(warn + used, len - used, "%scannot listen on %s%s%s port %d: %s",
-			 used ? "; " : "", strchr(addr, ':') ? "[" : "", addr,
-			 strchr(addr, ':') ? "]" : "", port, strerror(rc < 0 ? -rc : errno));
-		if (l->udp.fd >= 0)
-			close(l->udp.fd);
-		if (l->tcp.fd >= 0)
-			close(l->tcp.fd);
+	if (l->udp.fd >= 0 && epoll_add(&l->udp)) {
+		close(l->udp.fd);
+		l->udp.fd = -errno;
+	}
+	if (l->udp.fd < 0) {
+		warn_add(warn, len, addr, "UDP", -l->udp.fd);
 		free(l);
 		return;
 	}
+	listen_tcp(l, addr, warn, len);
 	l->next = listeners;
 	listeners = l;
 }

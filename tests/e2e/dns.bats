@@ -181,6 +181,22 @@ resolver_pid() { pgrep -x cnm-dns; }
 	pkill -f 'address=/host.test/'
 }
 
+@test "a server holding TCP port 53 on every address is named in a notice; UDP still answers" {
+	wait_until 5 sh -c '! pgrep -x cnm-dns'
+	socat TCP-LISTEN:53,fork SYSTEM:true </dev/null >/dev/null 2>&1 3>&- &
+	wait_until 5 sh -c 'ss -Hltn "sport = :53" | grep -q "0.0.0.0:53"'
+	run cnm network create --subnet 10.79.0.0/24 taken
+	pkill -f 'TCP-LISTEN:53,fork'
+	[ "$status" = 0 ]
+	[[ "$output" == *"cannot listen on 10.79.0.1 port 53 (TCP): Address already in use"* ]]
+	cnm run -d --name t1 --network taken -- sleep 3600
+	cnm run -d --name t2 --network taken -- sleep 3600
+	[ "$(q t1 t2)" = 10.79.0.3 ]
+	# the next change of networks tries TCP again, and now gets it
+	cnm network create --subnet 10.80.0.0/24 later >/dev/null
+	[ "$(q t1 t2 +tcp)" = 10.79.0.3 ]
+}
+
 @test "the resolver starts on demand, keeps one capability, and leaves with the last network" {
 	cnm network create --subnet 10.72.0.0/24 first >/dev/null
 	pid=$(resolver_pid)
