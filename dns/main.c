@@ -26,9 +26,7 @@
 #include <linux/capability.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,13 +40,12 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include "tcp.h"
 #include "upstream.h"
 #include "view.h"
 
 #define FWD_TIMEOUT_S 4
 #define FWD_MAX 1024
-#define TCP_THREADS_MAX 32
-#define IO_TIMEOUT_S 5
 
 enum ev_kind { EV_CTL, EV_UDP, EV_TCP, EV_FWD };
 
@@ -85,34 +82,13 @@ struct fwd {
 #define FWD_SOCKS 8	/* per family */
 static struct ev fwd_socks[2 * FWD_SOCKS];
 
-struct tcp_job {
-	int fd;
-	struct dns_net net;
-	struct cnm_addr src;
-};
-
 static const char *state_dir, *run_dir;
 static struct dns_store store;
 static struct listener *listeners;
 static struct fwd *fwds;
 static int n_fwds, epfd = -1;
 static struct ev ctl = { EV_CTL, -1 };
-static struct upstreams ups;
-static pthread_mutex_t ups_lock = PTHREAD_MUTEX_INITIALIZER;
-static atomic_int tcp_threads;
 static uint16_t port = 53;
-
-static void addr_of(const struct sockaddr_storage *ss, struct cnm_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET) {
-		a->family = AF_INET;
-		memcpy(a->b, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	} else {
-		a->family = AF_INET6;
-		memcpy(a->b, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
-	}
-}
 
 static int epoll_add(struct ev *e)
 {
@@ -275,9 +251,7 @@ static int rescan(char *warn, size_t len)
 		listener_close(l);
 	}
 	free(nets);
-	pthread_mutex_lock(&ups_lock);
-	upstreams_load(&ups);
-	pthread_mutex_unlock(&ups_lock);
+	upstream_reload();
 	return (int)n;
 }
 
@@ -353,10 +327,7 @@ static int forward_udp(struct listener *l, const uint8_t *q, size_t len,
 	struct fwd *f, *o;
 	int sock;
 
-	pthread_mutex_lock(&ups_lock);
-	upstreams_refresh(&ups);
-	sock = upstreams_pick(&ups, &u);
-	pthread_mutex_unlock(&ups_lock);
+	sock = upstream_get(&u);
 	if (sock < 0 || len < 12 || len > sizeof(out))
 		return -1;
 	if (n_fwds >= FWD_MAX)
@@ -459,9 +430,7 @@ static void fwd_expire(void)
 		next = f->next;
 		if (f->deadline <= now) {
 			fprintf(stderr, "cnm-dns: upstream timed out\n");
-			pthread_mutex_lock(&ups_lock);
-			upstreams_failed(&ups);
-			pthread_mutex_unlock(&ups_lock);
+			upstream_timed_out();
 			fwd_done(f);
 		}
 	}
@@ -483,7 +452,7 @@ static void serve_udp(struct listener *l)
 
 		if (n < 0)
 			return;
-		addr_of(&from, &src);
+		dns_addr_of(&from, &src);
 		dns_asker_find(&store, l->net.id, &src, &a);
 		dns_view_init(&v, &a, l->net.internal);
 		switch (cnm_dns_answer(buf, (size_t)n, &v, 512, &resp, &rlen)) {
@@ -504,160 +473,6 @@ static void serve_udp(struct listener *l)
 	}
 }
 
-static int read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, (char *)buf + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
-static int write_msg(int fd, const uint8_t *msg, size_t len)
-{
-	uint8_t hdr[2] = { (uint8_t)(len >> 8), (uint8_t)len };
-	struct iovec iov[2] = { { hdr, 2 }, { (void *)msg, len } };
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
-
-	return sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)(len + 2) ? 0 : -1;
-}
-
-static void set_timeouts(int fd)
-{
-	struct timeval tv = { .tv_sec = IO_TIMEOUT_S };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
-/*
- * One query over TCP to the upstream; the answer goes back as it came.
- * Return: 0, -EHOSTUNREACH when the upstream gave no answer (the caller
- * answers SERVFAIL), -EPIPE when the client went away.
- */
-static int forward_tcp(int client, const uint8_t *q, size_t len)
-{
-	uint8_t hdr[2], *buf = NULL;
-	struct upstream u;
-	int fd, rc = -EHOSTUNREACH;
-	size_t alen;
-
-	pthread_mutex_lock(&ups_lock);
-	upstreams_refresh(&ups);
-	fd = upstreams_pick(&ups, &u);
-	pthread_mutex_unlock(&ups_lock);
-	if (fd < 0)
-		return rc;
-	fd = socket(u.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return rc;
-	set_timeouts(fd);
-	if (connect(fd, (struct sockaddr *)&u.addr, u.len) < 0 || write_msg(fd, q, len) ||
-	    read_full(fd, hdr, 2))
-		goto out;
-	alen = (size_t)hdr[0] << 8 | hdr[1];
-	buf = malloc(alen ? alen : 1);
-	if (buf && !read_full(fd, buf, alen))
-		rc = write_msg(client, buf, alen) ? -EPIPE : 0;
-out:
-	free(buf);
-	close(fd);
-	return rc;
-}
-
-static void *serve_tcp(void *arg)
-{
-	struct tcp_job *job = arg;
-	struct dns_store s;
-	uint8_t hdr[2], *q = NULL, *resp;
-	struct cnm_dns_view v;
-	struct dns_asker a;
-	size_t rlen, qlen;
-
-	set_timeouts(job->fd);
-	if (dns_store_open(&s, state_dir))
-		goto out;
-	dns_asker_find(&s, job->net.id, &job->src, &a);
-	dns_view_init(&v, &a, job->net.internal);
-	while (!read_full(job->fd, hdr, 2)) {
-		qlen = (size_t)hdr[0] << 8 | hdr[1];
-		free(q);
-		q = malloc(qlen ? qlen : 1);
-		if (!q || read_full(job->fd, q, qlen))
-			break;
-		switch (cnm_dns_answer(q, qlen, &v, 65535, &resp, &rlen)) {
-		case CNM_DNS_REPLY:
-			qlen = (size_t)write_msg(job->fd, resp, rlen);
-			free(resp);
-			if (qlen)
-				goto done;
-			break;
-		case CNM_DNS_FORWARD: {
-			int rc = forward_tcp(job->fd, q, qlen);
-
-			if (rc == -EHOSTUNREACH && !cnm_dns_servfail(q, qlen, &resp, &rlen)) {
-				rc = write_msg(job->fd, resp, rlen);
-				free(resp);
-			}
-			if (rc)
-				goto done;
-			break;
-		}
-		case CNM_DNS_DROP:
-			goto done;
-		}
-	}
-done:
-	dns_store_close(&s);
-out:
-	free(q);
-	close(job->fd);
-	free(job);
-	atomic_fetch_sub(&tcp_threads, 1);
-	return NULL;
-}
-
-static void accept_tcp(struct listener *l)
-{
-	struct sockaddr_storage from;
-	socklen_t flen = sizeof(from);
-	struct tcp_job *job;
-	pthread_attr_t attr;
-	pthread_t t;
-	int fd;
-
-	fd = accept4(l->tcp.fd, (struct sockaddr *)&from, &flen, SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	job = calloc(1, sizeof(*job));
-	if (!job || atomic_fetch_add(&tcp_threads, 1) >= TCP_THREADS_MAX) {
-		if (job)
-			atomic_fetch_sub(&tcp_threads, 1);
-		free(job);
-		close(fd);
-		return;
-	}
-	job->fd = fd;
-	job->net = l->net;
-	addr_of(&from, &job->src);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	if (pthread_create(&t, &attr, serve_tcp, job)) {
-		atomic_fetch_sub(&tcp_threads, 1);
-		close(fd);
-		free(job);
-	}
-	pthread_attr_destroy(&attr);
-}
-
 /*
  * A command asks "rescan" (networks changed): answer "ok", "warn MESSAGE"
  * or, when leaving, "bye".  "ping" (are you there?) is answered "ok".
@@ -672,7 +487,7 @@ static bool serve_ctl(void)
 	fd = accept4(ctl.fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return false;
-	set_timeouts(fd);
+	tcp_set_timeouts(fd);
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n > 0 && !strncmp(buf, "ping", 4)) {
 		/* a container is about to use a network we listen on already */
@@ -775,10 +590,13 @@ int main(int argc, char **argv)
 			case EV_UDP:
 				serve_udp((struct listener *)e);
 				break;
-			case EV_TCP:
-				accept_tcp((struct listener *)((char *)e - offsetof(struct listener,
-										      tcp)));
+			case EV_TCP: {
+				struct listener *l = (struct listener *)((char *)e -
+								  offsetof(struct listener, tcp));
+
+				tcp_accept(l->tcp.fd, &l->net, state_dir);
 				break;
+			}
 			case EV_FWD:
 				fwd_answers(e);
 				break;

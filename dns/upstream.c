@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,4 +151,38 @@ void upstreams_failed(struct upstreams *ups)
 {
 	if (ups->n)
 		ups->cur = (ups->cur + 1) % ups->n;
+}
+
+/*
+ * The resolver's one list, shared by the event loop and the TCP threads.
+ */
+static struct upstreams current;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+/** upstream_get() - the upstream to ask now (files re-read if changed); -1: none. */
+int upstream_get(struct upstream *out)
+{
+	int rc;
+
+	pthread_mutex_lock(&lock);
+	upstreams_refresh(&current);
+	rc = upstreams_pick(&current, out);
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+/** upstream_timed_out() - the one in use did not answer: use the next. */
+void upstream_timed_out(void)
+{
+	pthread_mutex_lock(&lock);
+	upstreams_failed(&current);
+	pthread_mutex_unlock(&lock);
+}
+
+/** upstream_reload() - read the files again now. */
+void upstream_reload(void)
+{
+	pthread_mutex_lock(&lock);
+	upstreams_load(&current);
+	pthread_mutex_unlock(&lock);
 }

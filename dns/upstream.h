@@ -25,5 +25,8 @@ void upstreams_load(struct upstreams *ups);
 void upstreams_refresh(struct upstreams *ups);
 int upstreams_pick(struct upstreams *ups, struct upstream *out);
 void upstreams_failed(struct upstreams *ups);
+int upstream_get(struct upstream *out);
+void upstream_timed_out(void);
+void upstream_reload(void);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include "view.h"
 
 /* DNS on: a user-defined bridge network whose enable_dns option is not false. */
@@ -210,4 +211,17 @@ void dns_view_init(struct cnm_dns_view *v, struct dns_asker *a, bool internal)
 	v->reverse = view_reverse;
 	v->arg = a;
 	v->may_forward = !internal && a->ctr[0];
+}
+
+/** dns_addr_of() - the address of a socket address, as the store writes it. */
+void dns_addr_of(const struct sockaddr_storage *ss, struct cnm_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		a->family = AF_INET;
+		memcpy(a->b, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else {
+		a->family = AF_INET6;
+		memcpy(a->b, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	}
 }

@@ -4,6 +4,7 @@
 #define CNM_DNS_VIEW_H
 
 #include <sqlite3.h>
+#include <sys/socket.h>
 #include "wire.h"
 
 /** struct dns_store - one read-only connection and its prepared statements. */
@@ -30,6 +31,7 @@ void dns_store_close(struct dns_store *s);
 int dns_store_nets(struct dns_store *s, struct dns_net **out, size_t *n);
 void dns_asker_find(struct dns_store *s, const char *net_id, const struct cnm_addr *src,
 		    struct dns_asker *a);
+void dns_addr_of(const struct sockaddr_storage *ss, struct cnm_addr *a);
 void dns_view_init(struct cnm_dns_view *v, struct dns_asker *a, bool internal);
 
 #endif
