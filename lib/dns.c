@@ -196,13 +196,17 @@ out:
  * @len: its size
  *
  * The resolver at the gateway, and the host's search and options lines,
- * as Docker writes it (with 127.0.0.11 where cnm has the gateway).
+ * as Docker writes it (with 127.0.0.11 where cnm has the gateway),
+ * including its "options ndots:0" unless the host sets ndots: a bare
+ * container name is asked as it is first, not with every search domain
+ * upstream before that.
  *
  * Return: the length written.
  */
 int cnm_dns_resolv_conf(const struct cnm_net *net, char *buf, size_t len)
 {
 	char gw[CNM_ADDRSTRLEN], line[512];
+	bool ndots = false;
 	FILE *f;
 	int n;
 
@@ -215,12 +219,16 @@ int cnm_dns_resolv_conf(const struct cnm_net *net, char *buf, size_t len)
 	f = fopen("/etc/resolv.conf", "re");
 	while (f && fgets(line, sizeof(line), f) && (size_t)n < len) {
 		if (!strncmp(line, "search", 6) || !strncmp(line, "options", 7) ||
-		    !strncmp(line, "domain", 6))
+		    !strncmp(line, "domain", 6)) {
 			n += snprintf(buf + n, len - (size_t)n, "%s%s", line,
 				      strchr(line, '\n') ? "" : "\n");
+			ndots = ndots || (!strncmp(line, "options", 7) && strstr(line, "ndots:"));
+		}
 	}
 	if (f)
 		fclose(f);
+	if (!ndots && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "options ndots:0\n");
 	return (size_t)n < len ? n : (int)len - 1;
 }
 

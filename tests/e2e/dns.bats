@@ -57,6 +57,7 @@ resolver_pid() { pgrep -x cnm-dns; }
 	run cnm exec web1 cat /etc/resolv.conf
 	[[ "$output" == *"nameserver 10.61.0.1"* ]]
 	[[ "$output" == *"search example.internal"* ]]
+	[[ "$output" == *"options ndots:0"* ]]
 	run cnm exec web1 cat /etc/hosts
 	[[ "$output" == *"10.61.0.2	"*"web1"* ]]
 	# a name that exists answers AAAA with no data rather than going upstream

@@ -61,8 +61,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	limit = data[0] & 2 ? 65535 : 512;
 	data++;
 	size--;
-	if (cnm_dns_answer(data, size, &v, limit, &resp, &rlen) != CNM_DNS_REPLY)
+	switch (cnm_dns_answer(data, size, &v, limit, &resp, &rlen)) {
+	case CNM_DNS_DROP:
 		return 0;
+	case CNM_DNS_FORWARD:
+		/* what the resolver says when no upstream can be reached */
+		if (cnm_dns_servfail(data, size, &resp, &rlen))
+			abort();
+		break;
+	case CNM_DNS_REPLY:
+		break;
+	}
 	if (rlen < 12 || resp[0] != data[0] || resp[1] != data[1] || !(resp[2] & 0x80))
 		abort();
 	/* EDNS may raise the UDP limit up to 4096 */
