@@ -453,8 +453,8 @@ static void serve_udp(struct listener *l)
 		if (n < 0)
 			return;
 		dns_addr_of(&from, &src);
-		dns_asker_find(&store, l->net.id, &src, &a);
-		dns_view_init(&v, &a, l->net.internal);
+		dns_asker_init(&a, &store, &l->net, &src);
+		dns_view_init(&v, &a);
 		switch (cnm_dns_answer(buf, (size_t)n, &v, 512, &resp, &rlen)) {
 		case CNM_DNS_REPLY:
 			reply_udp(l->udp.fd, resp, rlen, &from, flen);

@@ -112,8 +112,8 @@ static void *serve_tcp(void *arg)
 	tcp_set_timeouts(job->fd);
 	if (dns_store_open(&s, job->state_dir))
 		goto out;
-	dns_asker_find(&s, job->net.id, &job->src, &a);
-	dns_view_init(&v, &a, job->net.internal);
+	dns_asker_init(&a, &s, &job->net, &job->src);
+	dns_view_init(&v, &a);
 	while (!read_full(job->fd, hdr, 2)) {
 		qlen = (size_t)hdr[0] << 8 | hdr[1];
 		free(q);

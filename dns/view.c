@@ -24,8 +24,11 @@
 	"json_extract(" n ".options, '$.\"com.docker.network.bridge.enable_dns\"'), 'true'))" \
 	" NOT IN ('false', '0', 'f'))"
 
-static const char sql_asker[] =
-	"SELECT container_id FROM endpoints WHERE network_id = ?1 AND (addr = ?2 OR addr6 = ?2)";
+/* the asker: the endpoint holding source address ?2 on network ?1 */
+#define ASKER "(SELECT container_id FROM endpoints WHERE network_id = ?1 AND" \
+	" (addr = ?2 OR addr6 = ?2))"
+
+static const char sql_asker[] = "SELECT 1 WHERE " ASKER " IS NOT NULL";
 
 /* peers on the asker's networks, by name, alias, short id or NAME.NETWORK */
 static const char sql_lookup[] =
@@ -33,17 +36,17 @@ static const char sql_lookup[] =
 	" JOIN endpoints e ON e.network_id = me.network_id"
 	" JOIN containers c ON c.id = e.container_id"
 	" JOIN networks n ON n.id = e.network_id"
-	" WHERE me.container_id = ?1 AND " DNS_ON("n") " AND (lower(c.name) = ?2"
-	" OR substr(c.id, 1, 12) = ?2 OR lower(c.name || '.' || n.name) = ?2"
-	" OR EXISTS (SELECT 1 FROM json_each(e.aliases) WHERE lower(value) = ?2))"
-	" LIMIT ?3";
+	" WHERE me.container_id = " ASKER " AND " DNS_ON("n") " AND (lower(c.name) = ?3"
+	" OR substr(c.id, 1, 12) = ?3 OR lower(c.name || '.' || n.name) = ?3"
+	" OR EXISTS (SELECT 1 FROM json_each(e.aliases) WHERE lower(value) = ?3))"
+	" LIMIT ?4";
 
 static const char sql_reverse[] =
 	"SELECT c.name || '.' || n.name FROM endpoints me"
 	" JOIN endpoints e ON e.network_id = me.network_id"
 	" JOIN containers c ON c.id = e.container_id"
 	" JOIN networks n ON n.id = e.network_id"
-	" WHERE me.container_id = ?1 AND " DNS_ON("n") " AND (e.addr = ?2 OR e.addr6 = ?2)"
+	" WHERE me.container_id = " ASKER " AND " DNS_ON("n") " AND (e.addr = ?3 OR e.addr6 = ?3)"
 	" LIMIT 1";
 
 static const char sql_nets[] =
@@ -135,20 +138,22 @@ int dns_store_nets(struct dns_store *s, struct dns_net **out, size_t *n)
 	return 0;
 }
 
-/** dns_asker_find() - the container holding @src on network @net_id, if any. */
-void dns_asker_find(struct dns_store *s, const char *net_id, const struct cnm_addr *src,
-		    struct dns_asker *a)
+/**
+ * dns_asker_init() - a query from @src arriving on network @net's gateway.
+ * Who that is, is part of each statement: one read transaction per lookup.
+ */
+void dns_asker_init(struct dns_asker *a, struct dns_store *s, const struct dns_net *net,
+		    const struct cnm_addr *src)
 {
-	char addr[CNM_ADDRSTRLEN];
-
 	a->s = s;
-	a->ctr[0] = '\0';
-	cnm_addr_format(src, addr);
-	sqlite3_bind_text(s->asker, 1, net_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s->asker, 2, addr, -1, SQLITE_STATIC);
-	if (sqlite3_step(s->asker) == SQLITE_ROW)
-		snprintf(a->ctr, sizeof(a->ctr), "%s", sqlite3_column_text(s->asker, 0));
-	sqlite3_reset(s->asker);
+	a->net = net;
+	cnm_addr_format(src, a->src);
+}
+
+static void bind_asker(sqlite3_stmt *st, const struct dns_asker *a)
+{
+	sqlite3_bind_text(st, 1, a->net->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->src, -1, SQLITE_STATIC);
 }
 
 static int view_lookup(void *arg, const char *name, struct cnm_addr *out, int max)
@@ -157,11 +162,9 @@ static int view_lookup(void *arg, const char *name, struct cnm_addr *out, int ma
 	sqlite3_stmt *st = a->s->lookup;
 	int n = 0, known = 0;
 
-	if (!a->ctr[0])
-		return 0;
-	sqlite3_bind_text(st, 1, a->ctr, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, max);
+	bind_asker(st, a);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, max);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		known = 1;
 		for (int col = 0; col < 2 && n < max; col++) {
@@ -187,11 +190,9 @@ static int view_reverse(void *arg, const struct cnm_addr *addr, char *out, size_
 	char text[CNM_ADDRSTRLEN];
 	int found = 0;
 
-	if (!a->ctr[0])
-		return 0;
 	cnm_addr_format(addr, text);
-	sqlite3_bind_text(st, 1, a->ctr, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	bind_asker(st, a);
+	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(out, len, "%s", sqlite3_column_text(st, 0));
 		found = 1;
@@ -200,19 +201,31 @@ static int view_reverse(void *arg, const struct cnm_addr *addr, char *out, size_
 	return found;
 }
 
+/* Forward for containers of the network only, and never from an internal one. */
+static bool view_may_forward(void *arg)
+{
+	struct dns_asker *a = arg;
+	bool known;
+
+	if (a->net->internal)
+		return false;
+	bind_asker(a->s->asker, a);
+	known = sqlite3_step(a->s->asker) == SQLITE_ROW;
+	sqlite3_reset(a->s->asker);
+	return known;
+}
+
 /**
- * dns_view_init() - the view of asker @a; @internal: the query came in on an
- * internal network, so nothing goes upstream.  Strangers (no endpoint on
- * the network) see no names and are not forwarded for.
+ * dns_view_init() - the view of asker @a.  Strangers (no endpoint on the
+ * network, e.g. the host) see no names and are not forwarded for.
  */
-void dns_view_init(struct cnm_dns_view *v, struct dns_asker *a, bool internal)
+void dns_view_init(struct cnm_dns_view *v, struct dns_asker *a)
 {
 	v->lookup = view_lookup;
 	v->reverse = view_reverse;
+	v->may_forward = view_may_forward;
 	v->arg = a;
-	v->may_forward = !internal && a->ctr[0];
 }
-
 /** dns_addr_of() - the address of a socket address, as the store writes it. */
 void dns_addr_of(const struct sockaddr_storage *ss, struct cnm_addr *a)
 {

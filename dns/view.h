@@ -13,11 +13,6 @@ struct dns_store {
 	sqlite3_stmt *asker, *lookup, *reverse;
 };
 
-/** struct dns_asker - the container a query came from (empty id: none). */
-struct dns_asker {
-	struct dns_store *s;
-	char ctr[65];
-};
 
 /** struct dns_net - a network the resolver listens on. */
 struct dns_net {
@@ -26,12 +21,19 @@ struct dns_net {
 	bool internal;
 };
 
+/** struct dns_asker - where a query came from: its source, the network it came in on. */
+struct dns_asker {
+	struct dns_store *s;
+	const struct dns_net *net;
+	char src[CNM_ADDRSTRLEN];
+};
+
 int dns_store_open(struct dns_store *s, const char *state_dir);
 void dns_store_close(struct dns_store *s);
 int dns_store_nets(struct dns_store *s, struct dns_net **out, size_t *n);
-void dns_asker_find(struct dns_store *s, const char *net_id, const struct cnm_addr *src,
-		    struct dns_asker *a);
+void dns_asker_init(struct dns_asker *a, struct dns_store *s, const struct dns_net *net,
+		    const struct cnm_addr *src);
 void dns_addr_of(const struct sockaddr_storage *ss, struct cnm_addr *a);
-void dns_view_init(struct cnm_dns_view *v, struct dns_asker *a, bool internal);
+void dns_view_init(struct cnm_dns_view *v, struct dns_asker *a);
 
 #endif

@@ -190,6 +190,7 @@ enum cnm_dns_verdict cnm_dns_answer(const uint8_t *q, size_t qlen, const struct 
 	const ldns_rr *qrr;
 	char name[300];
 	size_t limit = max_udp;
+	bool forward = false;
 
 	*resp = NULL;
 	*rlen = 0;
@@ -219,14 +220,14 @@ enum cnm_dns_verdict cnm_dns_answer(const uint8_t *q, size_t qlen, const struct 
 	if (ldns_rr_get_class(qrr) != LDNS_RR_CLASS_IN ||
 	    qname_text(ldns_rr_owner(qrr), name, sizeof(name)) ||
 	    answer_local(r, qrr, name, v) == -ENOENT) {
-		if (v->may_forward && ldns_rr_get_class(qrr) == LDNS_RR_CLASS_IN) {
+		forward = v->may_forward(v->arg);
+		if (forward && ldns_rr_get_class(qrr) == LDNS_RR_CLASS_IN) {
 			verdict = CNM_DNS_FORWARD;
 			goto out;
 		}
 		ldns_pkt_set_rcode(r, LDNS_RCODE_NXDOMAIN);
 	}
-	ldns_pkt_set_aa(r, ldns_pkt_get_rcode(r) == LDNS_RCODE_NOERROR ||
-			   !v->may_forward);
+	ldns_pkt_set_aa(r, ldns_pkt_get_rcode(r) == LDNS_RCODE_NOERROR || !forward);
 	goto out;
 fail:
 	ldns_pkt_free(r);

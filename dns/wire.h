@@ -24,14 +24,15 @@
  *	trailing dot); return how many, 0 when the name is unknown
  * @reverse: the "NAME.NETWORK" of the endpoint holding @a into @out;
  *	return 1 when found, 0 when not
- * @may_forward: names not known locally go upstream (false on internal
- *	networks: they get NXDOMAIN)
+ * @may_forward: may names not known locally go upstream?  (Not from
+ *	internal networks, nor for strangers: they get NXDOMAIN.)  Asked only
+ *	when a name is not local, so the common case costs one lookup.
  * @arg: passed back to the callbacks
  */
 struct cnm_dns_view {
 	int (*lookup)(void *arg, const char *name, struct cnm_addr *out, int max);
 	int (*reverse)(void *arg, const struct cnm_addr *a, char *out, size_t len);
-	bool may_forward;
+	bool (*may_forward)(void *arg);
 	void *arg;
 };
 

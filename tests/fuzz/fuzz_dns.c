@@ -48,16 +48,24 @@ static int reverse(void *arg, const struct cnm_addr *a, char *out, size_t len)
 	return 0;
 }
 
+static bool forwarding;
+
+static bool may_forward(void *arg)
+{
+	(void)arg;
+	return forwarding;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cnm_dns_view v = { lookup, reverse, true, NULL };
+	struct cnm_dns_view v = { lookup, reverse, may_forward, NULL };
 	size_t limit, rlen;
 	uint8_t *resp;
 	ldns_pkt *r;
 
 	if (size < 1)
 		return 0;
-	v.may_forward = data[0] & 1;
+	forwarding = data[0] & 1;
 	limit = data[0] & 2 ? 65535 : 512;
 	data++;
 	size--;
