@@ -124,8 +124,6 @@ static int write_etc_files(struct cnm_ctx *ctx, const struct cnm_ctr *c, const s
 			   const struct cnm_net *net, const char *dir, struct cnm_err *err)
 {
 	char path[PATH_MAX], addr[CNM_ADDRSTRLEN], buf[2048];
-	_cleanup_close_ int in = -1;
-	ssize_t n;
 	int len, rc;
 
 	rc = cnm_mkdir_p(dir, 0755, err);
@@ -156,9 +154,8 @@ static int write_etc_files(struct cnm_ctx *ctx, const struct cnm_ctr *c, const s
 		return cnm_write_file(path, buf, (size_t)len, err);
 	}
 	/* the host's resolver configuration, as Docker gives the default bridge */
-	in = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
-	n = in >= 0 ? read(in, buf, sizeof(buf)) : 0;
-	return cnm_write_file(path, buf, n > 0 ? (size_t)n : 0, err);
+	len = cnm_dns_host_resolv_conf(buf, sizeof(buf));
+	return cnm_write_file(path, buf, (size_t)len, err);
 }
 
 /* Everything start decides under the lock: network, driver, address. */

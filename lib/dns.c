@@ -322,3 +322,57 @@ json_t *cnm_ep_aliases_json(struct cnm_ctx *ctx, const char *ep_id, const char *
 	json_array_append_new(a, json_string(sid));
 	return a;
 }
+
+/** cnm_dns_host_resolv_conf() - the host's resolv.conf, as the default bridge gets it. */
+int cnm_dns_host_resolv_conf(char *buf, size_t len)
+{
+	_cleanup_close_ int in = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
+	ssize_t n = in >= 0 ? read(in, buf, len) : 0;
+
+	return n > 0 ? (int)n : 0;
+}
+
+/**
+ * cnm_dns_after_disconnect() - a container left network @gone: if its
+ * resolv.conf named @gone's resolver (the gateway it no longer reaches),
+ * name the resolver of another of its networks, or the host's resolvers.
+ * @ctx: context
+ * @ctr_id: the container
+ * @gone: the network it left
+ *
+ * The file is rewritten in place: it is bind-mounted into the container,
+ * so the same inode must change.  Best effort: no error is reported.
+ */
+void cnm_dns_after_disconnect(struct cnm_ctx *ctx, const char *ctr_id, const struct cnm_net *gone)
+{
+	char path[PATH_MAX], buf[2048], head[CNM_NAME_MAX + 64];
+	struct cnm_ep *eps = NULL;
+	size_t n_eps = 0;
+	int len = 0, hlen;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/containers/%s/resolv.conf", ctx->run_dir, ctr_id);
+	hlen = snprintf(head, sizeof(head), "# cnm: the resolver of network %s\n", gone->name);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (!fgets(buf, sizeof(buf), f) || strncmp(buf, head, (size_t)hlen)) {
+		fclose(f);
+		return;
+	}
+	fclose(f);
+	cnm_ep_list(ctx, ctr_id, &eps, &n_eps, NULL);
+	for (size_t i = 0; i < n_eps && !len; i++) {
+		struct cnm_net net;
+
+		if (cnm_net_get_id(ctx, eps[i].network_id, &net, NULL))
+			continue;
+		if (cnm_net_dns(&net))
+			len = cnm_dns_resolv_conf(&net, buf, sizeof(buf));
+		cnm_net_free(&net);
+	}
+	free(eps);
+	if (!len)
+		len = cnm_dns_host_resolv_conf(buf, sizeof(buf));
+	cnm_write_file(path, buf, (size_t)len, NULL);
+}

@@ -328,6 +328,8 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
 		cnm_store_rollback(ctx);
 	else
 		rc = cnm_store_commit(ctx, err);
+	if (!rc)
+		cnm_dns_after_disconnect(ctx, c.id, &net);
 out:
 	cnm_net_free(&net);
 	cnm_ctr_free(&c);

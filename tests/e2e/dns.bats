@@ -91,6 +91,11 @@ resolver_pid() { pgrep -x cnm-dns; }
 	# the alias lives on nb only
 	[ "$(status only-a bee)" = NXDOMAIN ]
 	[ "$(q only-a both)" = 10.63.0.3 ]
+	# leaving the network whose gateway its resolv.conf names: the other one's takes over
+	cnm network disconnect na both
+	[[ "$(cnm exec both cat /etc/resolv.conf)" == *"nameserver 10.64.0.1"* ]]
+	[ "$(q both only-b)" = 10.64.0.2 ]
+	[ "$(status both only-a)" = NXDOMAIN ]
 }
 
 @test "a name resolves as soon as run/connect return and stops as soon as rm/disconnect do" {
