@@ -426,13 +426,19 @@ static void fwd_expire(void)
 	time_t now = time(NULL);
 	struct fwd *f, *next;
 
+	static time_t logged;
+
 	for (f = fwds; f; f = next) {
 		next = f->next;
-		if (f->deadline <= now) {
-			fprintf(stderr, "cnm-dns: upstream timed out\n");
-			upstream_timed_out();
-			fwd_done(f);
+		if (f->deadline > now)
+			continue;
+		if (now - logged >= 60) {	/* a dead upstream must not fill /run */
+			fprintf(stderr, "cnm-dns: an upstream did not answer within %d s;"
+				" trying the next\n", FWD_TIMEOUT_S);
+			logged = now;
 		}
+		upstream_timed_out();
+		fwd_done(f);
 	}
 }
 
