@@ -47,7 +47,10 @@ bool cnm_net_dns(const struct cnm_net *net)
 	return on;
 }
 
-/* Ask a running resolver @what ("rescan\n", "ping\n"); 1 when answered (reply in @out), 0 when none runs. */
+/*
+ * Ask a running resolver @what ("rescan\n", "ping\n").  Return 1 when it
+ * answered (the reply in @out), 0 when none runs.
+ */
 static int ask(struct cnm_ctx *ctx, const char *what, char *out, size_t len)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
