@@ -122,6 +122,10 @@ void cnm_strv_free(char **v, size_t n);
 /** cnm_network_connect() - give a running container an interface on another network. */
 int cnm_network_connect(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
 			const char *ip, const char *ip6, struct cnm_err *err);
+/** cnm_network_connect_ex() - cnm_network_connect() with --alias names for the new endpoint. */
+int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
+			   const char *ip, const char *ip6, const char *const *aliases,
+			   size_t n_aliases, struct cnm_err *err);
 /** cnm_network_disconnect() - remove a container's interface on a network. */
 int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
 			   struct cnm_err *err);
@@ -140,6 +144,8 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
  * @argv: command and arguments, NULL-terminated
  * @detach: the caller returns once the container runs; a monitor waits for it
  * @auto_remove: remove the container when it exits (--rm)
+ * @aliases: --network-alias: more names the container answers to on its
+ *	(user-defined) network
  * @log_path: -d only: where the container's stdout/stderr go (NULL: run dir)
  */
 struct cnm_run_spec {
@@ -154,6 +160,8 @@ struct cnm_run_spec {
 	char *const *argv;
 	bool detach;
 	bool auto_remove;
+	const char *const *aliases;	/* --network-alias names, @n_aliases of them */
+	size_t n_aliases;
 };
 
 /**
