@@ -27,6 +27,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include "dns.h"
+#include "doctor.h"
 #include "netopts.h"
 
 #define DNS_START_TIMEOUT_MS 5000
@@ -378,4 +379,40 @@ void cnm_dns_after_disconnect(struct cnm_ctx *ctx, const char *ctr_id, const str
 	if (!len)
 		len = cnm_dns_host_resolv_conf(buf, sizeof(buf));
 	cnm_write_file(path, buf, (size_t)len, NULL);
+}
+
+/**
+ * cnm_dns_doctor() - the doctor's resolver check (see doctor.h): when a
+ * network uses the resolver, it must answer on its control socket.
+ */
+int cnm_dns_doctor(struct cnm_ctx *ctx, char *object, size_t olen, char *problem, size_t plen,
+		   char *fix, size_t flen)
+{
+	char first[CNM_NAME_MAX + 1] = "", reply[256];
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (cnm_store_prepare(ctx, "SELECT id FROM networks WHERE builtin = 0 AND driver ="
+			      " 'bridge' ORDER BY name", &st, NULL))
+		return -EIO;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct cnm_net net;
+
+		if (cnm_net_get_id(ctx, (const char *)sqlite3_column_text(st, 0), &net, NULL))
+			continue;
+		if (cnm_net_dns(&net) && n++ == 0)
+			snprintf(first, sizeof(first), "%s", net.name);
+		cnm_net_free(&net);
+	}
+	sqlite3_finalize(st);
+	if (n == 0 || ask(ctx, "ping\n", reply, sizeof(reply)))
+		return 0;
+	snprintf(object, olen, "%s/dns.sock", ctx->run_dir);
+	snprintf(problem, plen, "no resolver (cnm-dns) answers while %d network%s use%s it (%s%s):"
+		 " containers there cannot resolve each other's names", n, n == 1 ? "" : "s",
+		 n == 1 ? "s" : "", first, n > 1 ? ", ..." : "");
+	snprintf(fix, flen, "the next command that attaches a container to %s starts it again,"
+		 " e.g. cnm run --rm --network %s -- true (its log: %s/dns.log)", first, first,
+		 ctx->run_dir);
+	return 1;
 }
