@@ -123,6 +123,10 @@ void cnm_strv_free(char **v, size_t n);
 /** cnm_network_connect() - give a running container an interface on another network. */
 int cnm_network_connect(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
 			const char *ip, const char *ip6, struct cnm_err *err);
+/** cnm_network_connect_ex() - cnm_network_connect() with --alias names for the new endpoint. */
+int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
+			   const char *ip, const char *ip6, const char *const *aliases,
+			   size_t n_aliases, struct cnm_err *err);
 /** cnm_network_disconnect() - remove a container's interface on a network. */
 int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
 			   struct cnm_err *err);
@@ -141,6 +145,8 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
  * @argv: command and arguments, NULL-terminated
  * @detach: the caller returns once the container runs; a monitor waits for it
  * @auto_remove: remove the container when it exits (--rm)
+ * @aliases: --network-alias: more names the container answers to on its
+ *	(user-defined) network
  * @log_path: -d only: where the container's stdout/stderr go (NULL: run dir)
  */
 struct cnm_run_spec {
@@ -155,6 +161,8 @@ struct cnm_run_spec {
 	char *const *argv;
 	bool detach;
 	bool auto_remove;
+	const char *const *aliases;	/* --network-alias names, @n_aliases of them */
+	size_t n_aliases;
 };
 
 /**
@@ -302,6 +310,9 @@ struct cnm_bridge_conf {
  * @routes: "DST" or "DST via GW" routes to add inside (GW may be empty)
  * @default_route: default route(s) through the gateway(s)
  * @dad: IPv6 duplicate address detection (off: the address is usable at once)
+ * @ports_held: the caller holds the published ports open on the host itself
+ *	(a CNI runtime: Podman's conmon binds each one), so a host socket on
+ *	a port does not make it taken; only other attachments' ports do
  */
 struct cnm_attach_spec {
 	const char *sandbox;
@@ -314,6 +325,7 @@ struct cnm_attach_spec {
 	size_t n_routes;
 	bool default_route;
 	bool dad;
+	bool ports_held;
 };
 
 /** struct cnm_attach_info - what an attachment got; addresses as CIDRs. */

@@ -369,7 +369,8 @@ static int plan_rows(struct cnm_ctx *ctx, struct cnm_net *net, const struct cnm_
 	if (!rc)
 		rc = cnm_ep_insert_checked(ctx, net, ep, s->sandbox, err);
 	if (!rc && s->n_publish)
-		rc = cnm_publish_plan(ctx, c->id, s->publish, s->n_publish, net, ep, err);
+		rc = cnm_publish_plan(ctx, c->id, s->publish, s->n_publish, net, ep,
+				      !s->ports_held, err);
 	return rc;
 }
 

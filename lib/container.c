@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "container.h"
+#include "dns.h"
 #include "driver.h"
 #include "endpoint.h"
 #include "fault.h"
@@ -132,11 +133,9 @@ static char *argv_json(char *const *argv)
 }
 
 static int write_etc_files(struct cnm_ctx *ctx, const struct cnm_ctr *c, const struct cnm_ep *ep,
-			   const char *dir, struct cnm_err *err)
+			   const struct cnm_net *net, const char *dir, struct cnm_err *err)
 {
-	char path[PATH_MAX], addr[CNM_ADDRSTRLEN], buf[1024];
-	_cleanup_close_ int in = -1;
-	ssize_t n;
+	char path[PATH_MAX], addr[CNM_ADDRSTRLEN], buf[2048];
 	int len, rc;
 
 	rc = cnm_mkdir_p(dir, 0755, err);
@@ -160,11 +159,15 @@ static int write_etc_files(struct cnm_ctx *ctx, const struct cnm_ctr *c, const s
 	rc = cnm_write_file(path, buf, (size_t)len, err);
 	if (rc)
 		return rc;
-	/* the host's resolver configuration, as Docker gives the default bridge */
-	in = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
-	n = in >= 0 ? read(in, buf, sizeof(buf)) : 0;
 	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
-	return cnm_write_file(path, buf, n > 0 ? (size_t)n : 0, err);
+	/* user-defined networks: the resolver at the gateway (lib/dns.c) */
+	if (ep && cnm_net_dns(net)) {
+		len = cnm_dns_resolv_conf(net, buf, sizeof(buf));
+		return cnm_write_file(path, buf, (size_t)len, err);
+	}
+	/* the host's resolver configuration, as Docker gives the default bridge */
+	len = cnm_dns_host_resolv_conf(buf, sizeof(buf));
+	return cnm_write_file(path, buf, (size_t)len, err);
 }
 
 /* Everything start decides under the lock: network, driver, address. */
@@ -366,9 +369,11 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	rc = plan(ctx, spec, &net, &c, &ep, &drv, err);
 	if (!rc)
 		rc = insert_rows(ctx, spec, &c, &ep, &net, err);
+	if (!rc && spec->n_aliases)
+		rc = cnm_ep_set_aliases(ctx, &net, ep.id, spec->aliases, spec->n_aliases, err);
 	if (!rc)
 		rc = cnm_publish_plan(ctx, c.id, spec->publish, spec->n_publish, &net,
-				      drv->has_ipam ? &ep : NULL, err);
+				      drv->has_ipam ? &ep : NULL, true, err);
 	if (rc) {
 		cnm_store_rollback(ctx);
 		goto out;
@@ -386,10 +391,13 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 		}
 		goto out;
 	}
+	/* the resolver listens before the container can ask it anything */
+	if (drv->has_ipam && cnm_net_dns(&net))
+		cnm_dns_sync(ctx, true, false);
 
 	/* 2. the kernel: process, network, mount */
 	ctr_dir(ctx, c.id, dir, sizeof(dir));
-	rc = write_etc_files(ctx, &c, drv->has_ipam ? &ep : NULL, dir, err);
+	rc = write_etc_files(ctx, &c, drv->has_ipam ? &ep : NULL, &net, dir, err);
 	if (rc)
 		goto out;
 	if (spec->detach) {

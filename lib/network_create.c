@@ -21,6 +21,7 @@
 #include "driver.h"
 #include "fault.h"
 #include "names.h"
+#include "dns.h"
 #include "netopts.h"
 
 #define NET_NAME_MAX 64
@@ -413,6 +414,8 @@ int cnm_network_create(struct cnm_ctx *ctx, const struct cnm_network_spec *s,
 		goto out;
 	}
 	memcpy(id, n.id, CNM_ID_LEN + 1);
+	if (cnm_net_dns(&n))
+		cnm_dns_sync(ctx, true, true);
 out:
 	for (int i = 0; i < 2; i++)
 		json_decref(cfg[i].aux);
