@@ -40,7 +40,8 @@ chain_conf() {
 # plugins in another "host" namespace (the data plane's).
 CNI_WRAP=()
 cni_chain() {
-	local cmd=$1 id=$2 ns=$3 d=$4 f k files=() conf res=$W/cnires/$id
+	local cmd=$1 id=$2 ns=$3 d=$4 f k files=() conf res
+	res=$W/cnires/$id
 	mkdir -p "$W/cnires"
 	files=("$d"/*)
 	[ "$cmd" = ADD ] && rm -f "$res"
