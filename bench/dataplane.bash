@@ -85,8 +85,8 @@ dp_setup() {
 		chain_conf "$W/chain-dp" cnibench-dp cni0 10.88.0.0/16 '[]'
 		ip netns add dpca
 		ip netns add dpcb
-		if CNI_WRAP=(nsenter --net=/run/netns/dpcni) cni_chain ADD dpca /run/netns/dpca "$W/chain-dp" &&
-			CNI_WRAP=(nsenter --net=/run/netns/dpcni) cni_chain ADD dpcb /run/netns/dpcb "$W/chain-dp"; then
+		CNI_WRAP=(nsenter --net=/run/netns/dpcni)
+		if cni_chain ADD dpca /run/netns/dpca "$W/chain-dp" && cni_chain ADD dpcb /run/netns/dpcb "$W/chain-dp"; then
 			nsx dpcb iperf3 -s -D -I "$W/iperf-dpcb.pid" >/dev/null 2>>"$ERRLOG"
 			DP_PEER[cni]=$(jq -r '.ips[0].address' "$W/cnires/dpcb")
 			DP_PEER[cni]=${DP_PEER[cni]%/*}
@@ -95,6 +95,7 @@ dp_setup() {
 		else
 			DP_WHY[cni]="CNI chain ADD failed: $(tail -n 1 "$ERRLOG")"
 		fi
+		CNI_WRAP=()
 	fi
 	if [ "$NV_OK" = 1 ]; then
 		dp_host nv

@@ -129,8 +129,8 @@ targets() {
 	fi
 	if have cnm_ports_1_up cnm_ports_1000_up cnm_ports_10000_up; then
 		f=$(awk -v a="${MED[cnm_ports_1_up]}" -v b="${MED[cnm_ports_1000_up]}" -v c="${MED[cnm_ports_10000_up]}" \
-			'BEGIN { p1 = (b - a) / 999; p2 = (c - a) / 9999; printf "%.1f / %.1f us", p1, p2 }')
-		target "cnm: time per port flat (1..1,000 vs 1..10,000)" "$f" "2"
+			'BEGIN { p1 = (b - a) / 999; p2 = (c - b) / 9000; printf "%.1f / %.1f us", p1, p2 }')
+		target "cnm: time per port flat (ports 2..1,000 vs 1,001..10,000)" "$f" "2"
 	fi
 	if have cnm_ports_10000_procs cnm_ports_1_procs; then
 		v=$((MED[cnm_ports_10000_procs] - MED[cnm_ports_1_procs]))
@@ -144,7 +144,10 @@ targets() {
 	for k in c2c:plain nat:routed nat:masq; do
 		local key=dp_${k%%:*}_cnm base=dp_${k%%:*}_${k#*:}
 		have "$key" "$base" || continue
-		v=$(awk -v a="${MED[$key]}" -v b="${MED[$base]}" 'BEGIN { printf "%.3f", a / b }')
-		target "data plane ${k%%:*}: cnm >= 97% of ${k#*:}" "$v" "$(q "$v >= 0.97")"
+		# the median of the per-round ratios: both ran in the same round
+		v=$(paste -d' ' "$S/$key" "$S/$base" | awk '{ print $1 / $2 }' | sort -g | awk '{ a[NR] = $1 } END {
+			printf "%.3f", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+		f=$(awk -v a="${MED[$key]}" -v b="${MED[$base]}" 'BEGIN { printf "%.3f", a / b }')
+		target "data plane ${k%%:*}: cnm >= 97% of ${k#*:} (per-round median)" "$v (of medians $f)" "$(q "$v >= 0.97")"
 	done
 }

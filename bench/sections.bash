@@ -17,6 +17,9 @@
 
 declare -A UNIT NOTRUN
 PEER_LIMIT=300
+# the largest port count a peer is tried with (the 5-minute rule still
+# applies below it); 10,000 may take the peers up to 5 minutes each way
+PEER_MAX_PORTS=${BENCH_PEER_MAX_PORTS:-1000}
 PORT_SIZES=(1 100 1000 10000)
 
 rec_count() { UNIT[$1]=count; record "$1" "$2"; }
@@ -67,6 +70,11 @@ ports_peer() {
 		fi
 		if [ "$QUICK" = 1 ] && [ "$s" -gt 100 ]; then
 			NOTRUN[${tool}_ports_${s}_up]="quick mode: peers only at 1 and 100 ports"
+			continue
+		fi
+		if [ "$s" -gt "$PEER_MAX_PORTS" ]; then
+			NOTRUN[${tool}_ports_${s}_up]="not tried: above BENCH_PEER_MAX_PORTS=$PEER_MAX_PORTS$([ "$prev_s" -gt 0 ] &&
+				echo "; $prev_s took $((prev_us / 1000000)) s one way, linearly ~$((prev_us / prev_s * s / 1000000)) s")"
 			continue
 		fi
 		if [ "$prev_s" -gt 0 ] && [ $((prev_us / prev_s * s / 1000000)) -gt "$PEER_LIMIT" ]; then
