@@ -155,7 +155,7 @@ EOF
 bench_dataplane() {
 	local r k paths=() order=() np
 	declare -gA DP_CLIENT DP_PEER DP_WHY
-	[ "$QUICK" = 1 ] && DP_SECS=2
+	[ "$QUICK" = 1 ] && DP_SECS=2 DP_REPS=2
 	if ! command -v iperf3 >/dev/null; then
 		NOTRUN[dp_c2c_plain]="iperf3 is not installed"
 		return
