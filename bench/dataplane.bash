@@ -128,7 +128,7 @@ dp_iperf() {
 }
 
 dp_path() { # dp_path PATH: PATH is c2c:TOOL or nat:TOOL (nat:routed, nat:masq for plain)
-	local kind=${1%%:*} tool=${1#*:} host
+	local kind=${1%%:*} tool=${1#*:}
 	if [ "$kind" = c2c ]; then
 		dp_iperf "dp_c2c_$tool" "${DP_CLIENT[$tool]}" "${DP_PEER[$tool]}"
 		return
@@ -147,7 +147,6 @@ EOF
 		dp_iperf dp_nat_masq "${DP_CLIENT[plain]}" 198.51.100.2
 		nsx dpplain nft delete table ip benchmasq ;;
 	*)
-		host=dp$tool
 		dp_iperf "dp_nat_$tool" "${DP_CLIENT[$tool]}" 198.51.100.2 ;;
 	esac
 }
