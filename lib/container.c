@@ -411,6 +411,7 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	cfg.new_net = drv->own_netns;
 	cfg.hostname = c.hostname;
 	cfg.etc_dir = dir;
+	cfg.netns_dir = ctx->netns_dir;
 	cfg.rootfs = spec->rootfs;
 	cfg.argv = spec->argv;
 	cfg.out_fd = log_fd;

@@ -128,6 +128,14 @@ static int child_main(void *arg)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		child_fail(a->status_wr, ST_MOUNT, errno);
+	/*
+	 * The netns directory is a shared mount: every namespace mounted there
+	 * later would propagate into this container's mount namespace too, so
+	 * each new container would cost a mount in every running one (O(n) per
+	 * start, n^2 mounts in all).  The container needs none of them.
+	 */
+	if (cfg->netns_dir)
+		umount2(cfg->netns_dir, MNT_DETACH);
 	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
 		child_fail(a->status_wr, ST_HOSTNAME, errno);
 	if (bind_etc(root, cfg->etc_dir) < 0)
