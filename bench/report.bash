@@ -50,10 +50,10 @@ extra_rows() {
 		done
 	done
 	ROWS+=("@scale|scale: $sc containers on one bridge, one after the other")
-	for t in cnm cni; do
-		label=$([ "$t" = cnm ] && echo cnm || echo "$cnil")
+	for t in cnm cni cnmcni; do
+		case $t in cnm) label=cnm ;; cni) label="$cnil" ;; cnmcni) label="cnm (CNI plugin)" ;; esac
 		local cr=""
-		[ "$t" = cni ] && cr=1
+		[ "$t" != cnm ] && cr=1
 		ROWS+=("$label|attach, first 50|scale_${t}_first|${cr:+scale_cnm_first}|")
 		ROWS+=("$label|attach, last 50|scale_${t}_last|${cr:+scale_cnm_last}|")
 		ROWS+=("$label|attach, all $sc|scale_${t}_up|${cr:+scale_cnm_up}|")
@@ -64,8 +64,9 @@ extra_rows() {
 	done
 	ROWS+=("$dkl|$sc containers|scale_docker_first||")
 	ROWS+=("@parallel|parallel: $PAR attaches started at once, then $PAR removals")
-	for t in cnm cni nv; do
-		case $t in cnm) label=cnm ;; cni) label="$cnil" ;; nv) label="$nvl" ;; esac
+	for t in cnm cni nv cnmcni; do
+		case $t in cnm) label=cnm ;; cni) label="$cnil" ;; nv) label="$nvl" ;;
+		cnmcni) label="cnm (CNI plugin)" ;; esac
 		local cr=""
 		[ "$t" != cnm ] && cr=1
 		ROWS+=("$label|$PAR attaches: wall time|par_${t}_up|${cr:+par_cnm_up}|")
@@ -120,11 +121,21 @@ targets() {
 		v=$(ratio "${MED[$best]}" "${MED[cnm_net_setup]}")
 		target "attach >= 8x faster than the fastest peer" "${v}x ($best)" "$(q "$v >= 8")"
 	fi
-	for k in cnm cni; do
+	for k in cnm cni cnmcni; do
 		have "scale_${k}_first" "scale_${k}_last" || continue
 		v=$(ratio "${MED[scale_${k}_last]}" "${MED[scale_${k}_first]}")
-		target "$k: last 50 / first 50 of $SCALE <= 1.2" "$v" "$([ "$k" = cnm ] && q "$v <= 1.2" || echo 2)"
+		target "$k: last 50 / first 50 of $SCALE <= 1.2" "$v" "$([ "$k" != cni ] && q "$v <= 1.2" || echo 2)"
 	done
+	if have cnm_cni_add; then
+		target "cnm CNI ADD median < 3 ms" "$(fmtv us "${MED[cnm_cni_add]}") ms" "$(q "${MED[cnm_cni_add]} < 3000")"
+	fi
+	if have cnm_cni_del ip_veth_del_ns; then
+		v=$(ratio "${MED[cnm_cni_del]}" "${MED[ip_veth_del_ns]}")
+		target "cnm CNI DEL within 1.2x of deleting one veth pair" "${v}x" "$(q "$v <= 1.2")"
+	fi
+	if have par_cnmcni_up_fail par_cnmcni_dup; then
+		target "cnm CNI: $PAR parallel ADDs, no failure, no duplicate" "${MED[par_cnmcni_up_fail]} failed, ${MED[par_cnmcni_dup]} duplicates" "$(q "${MED[par_cnmcni_up_fail]} == 0 && ${MED[par_cnmcni_dup]} == 0")"
+	fi
 	if have cnm_ports_10000_up cnm_ports_10000_down; then
 		target "cnm: 10,000 ports started in < 200 ms" "$(fmtv us "${MED[cnm_ports_10000_up]}") ms" "$(q "${MED[cnm_ports_10000_up]} < 200000")"
 		target "cnm: 10,000 ports removed in < 200 ms" "$(fmtv us "${MED[cnm_ports_10000_down]}") ms" "$(q "${MED[cnm_ports_10000_down]} < 200000")"

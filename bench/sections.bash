@@ -168,7 +168,7 @@ bench_ports() {
 # every removal.
 
 SCALE=1000
-scale_tool() { # scale_tool TOOL: cnm or cni
+scale_tool() { # scale_tool TOOL: cnm, cni (the reference chain) or cnmcni (cnm's CNI mode)
 	local tool=$1 k ids=() t0 nb
 	nb=$(nft_objects)
 	for ((k = 1; k <= SCALE; k++)); do
@@ -176,6 +176,10 @@ scale_tool() { # scale_tool TOOL: cnm or cni
 			timed "$W/id" "$CNM" run -d -- sleep 3600
 			cnm_must "cnm run -d -- sleep 3600 (container $k of $SCALE)"
 			ids+=("$(<"$W/id")")
+		elif [ "$tool" = cnmcni ]; then
+			ip netns add "sm$k"
+			timed /dev/null cnm_cni ADD "sm$k" "$W/cnmcni-scale.json"
+			cnm_must "cnm CNI ADD (container $k of $SCALE)"
 		else
 			ip netns add "sc$k"
 			timed /dev/null cni_chain ADD "sc$k" "/run/netns/sc$k" "$W/chain-p0"
@@ -198,6 +202,10 @@ scale_tool() { # scale_tool TOOL: cnm or cni
 		if [ "$tool" = cnm ]; then
 			timed /dev/null "$CNM" rm -f "${ids[$((k - 1))]}"
 			cnm_must "cnm rm -f (container $k of $SCALE)"
+		elif [ "$tool" = cnmcni ]; then
+			timed /dev/null cnm_cni DEL "sm$k" "$W/cnmcni-scale.json"
+			cnm_must "cnm CNI DEL (container $k of $SCALE)"
+			ip netns del "sm$k"
 		else
 			timed /dev/null cni_chain DEL "sc$k" "/run/netns/sc$k" "$W/chain-p0"
 			ip netns del "sc$k"
@@ -219,8 +227,12 @@ bench_scale() {
 		scale_tool cni
 	fi
 	NOTRUN[scale_docker_first]="not run: $SCALE containerd-shims (~13 MB RSS each) on a shared machine"
-	# PLACEHOLDER (lead): cnm as a CNI plugin (CNI_COMMAND, "type": "cnm") at
-	# scale: same loop as the CNI chain with cnm_cni ADD/DEL, keys scale_cnmcni_*.
+	if [ "$CNMCNI_OK" = 1 ]; then
+		# the chain above masquerades and publishes: so does this one
+		cnmcni_conf cnmcni-s cnmcni1 10.85.0.0/16 |
+			jq -c '.ipMasq = true | .capabilities = {portMappings: true}' >"$W/cnmcni-scale.json"
+		scale_tool cnmcni
+	fi
 }
 
 # ---- parallel ------------------------------------------------------------
@@ -248,6 +260,8 @@ par_cnm_up() { "$CNM" run -d -- sleep 600; }
 par_cnm_down() { "$CNM" rm -f "$(<"$W/par/$1.id")"; }
 par_cni_up() { cni_chain ADD "pc$1" "/run/netns/pc$1" "$W/chain-p0"; }
 par_cni_down() { cni_chain DEL "pc$1" "/run/netns/pc$1" "$W/chain-p0"; }
+par_cnmcni_up() { cnm_cni ADD "pm$1"; }
+par_cnmcni_down() { cnm_cni DEL "pm$1"; }
 par_nv_up() { "$NETAVARK" --config /run/netavark setup "/run/netns/pn$1" <"$W/pn$1.json"; }
 par_nv_down() { "$NETAVARK" --config /run/netavark teardown "/run/netns/pn$1" <"$W/pn$1.json"; }
 
@@ -267,6 +281,8 @@ bench_parallel() {
 		settle
 	done
 	if [ "$CNI_OK" = 1 ]; then
+		# the scale section makes this netconf; --only parallel runs without it
+		[ -e "$W/chain-p0" ] || chain_conf "$W/chain-p0" cnibench-p cni1 10.87.0.0/16 '[]'
 		for ((r = 1; r <= preps; r++)); do
 			for ((k = 1; k <= PAR; k++)); do ip netns add "pc$k"; done
 			par_run par_cni_up par_cni_up
@@ -297,6 +313,16 @@ bench_parallel() {
 			settle
 		done
 	fi
-	# PLACEHOLDER (lead): cnm as a CNI plugin, 20 ADDs at once: par_run
-	# par_cnmcni_up ..., keys par_cnmcni_*.
+	if [ "$CNMCNI_OK" = 1 ]; then
+		for ((r = 1; r <= preps; r++)); do
+			for ((k = 1; k <= PAR; k++)); do ip netns add "pm$k"; done
+			par_run par_cnmcni_up par_cnmcni_up
+			rec_count par_cnmcni_up_fail "$PAR_FAIL"
+			rec_count par_cnmcni_dup "$(cat "$W"/par/*.out 2>/dev/null | jq -r '.ips[]?.address' | sort | uniq -d | wc -l)"
+			par_run par_cnmcni_down par_cnmcni_down
+			rec_count par_cnmcni_down_fail "$PAR_FAIL"
+			for ((k = 1; k <= PAR; k++)); do ip netns del "pm$k"; done
+			settle
+		done
+	fi
 }
