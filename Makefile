@@ -83,12 +83,32 @@ asan:
 	$(Q)$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" all unit
 
+# libFuzzer targets: tests/fuzz/fuzz_NAME.c with seeds in tests/fuzz/corpus/NAME/,
+# built with clang into build-fuzz/.  Adding a target is adding its NAME here.
+FUZZ_TARGETS := cidr ports netopts names
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -Wno-unknown-warning-option
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/libcnm.a
+	$(qecho) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CNM_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(B)/libcnm.a $(LDLIBS)
+
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory B=build-fuzz CC=clang CI= \
+		CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" $(FUZZ_TARGETS:%=build-fuzz/fuzz/fuzz_%)
+
+# Each target for FUZZ_SECONDS; new inputs go to build-fuzz/corpus, not the repo.
+fuzz: fuzz-build
+	$(Q)tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 install: $(B)/cnm
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(B)/cnm $(DESTDIR)$(BINDIR)/cnm
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all unit deps check demo bench asan install clean
+.PHONY: all unit deps check demo bench asan install clean fuzz fuzz-build
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
