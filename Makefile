@@ -103,6 +103,10 @@ fuzz-build:
 fuzz: fuzz-build
 	$(Q)tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# cppcheck and clang-tidy on lib/ and cli/; fails on any finding (docs/hardening.md).
+lint:
+	$(Q)tests/lint/run
+
 install: $(B)/cnm
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(B)/cnm $(DESTDIR)$(BINDIR)/cnm
@@ -110,5 +114,5 @@ install: $(B)/cnm
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all unit deps check demo bench asan install clean fuzz fuzz-build
+.PHONY: all unit deps check demo bench asan install clean fuzz fuzz-build lint
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -208,19 +208,22 @@ int cmd_run(int argc, char **argv)
 		case 'p': {
 			const char **np = realloc(publish, (spec.n_publish + 1) * sizeof(*np));
 
-			if (!np)
+			if (!np) {
+				free(publish);
 				return 125;
+			}
 			publish = np;
 			publish[spec.n_publish++] = optarg;
 			spec.publish = publish;
 			break;
 		}
-		case 'H': printf("Usage: %s\n", usage); return 0;
-		default: return cli_usage(usage);
+		case 'H': printf("Usage: %s\n", usage); free(publish); return 0;
+		default: free(publish); return cli_usage(usage);
 		}
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "cnm: run: no command given\n");
+		free(publish);
 		return cli_usage(usage);
 	}
 	if (spec.network && !strcmp(spec.network, "default"))

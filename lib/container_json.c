@@ -255,16 +255,21 @@ int cnm_container_inspect(struct cnm_ctx *ctx, const char *ref, char **json, str
 static char *command_text(const char *argv_json)
 {
 	json_t *a = json_loads(argv_json ? argv_json : "[]", 0, NULL);
-	size_t len = 0, i;
+	size_t len = 0, at = 0, i;
 	char *out;
 
+	/* a damaged row may hold anything: what is not a string shows as "" */
 	for (i = 0; i < json_array_size(a); i++)
-		len += strlen(json_string_value(json_array_get(a, i))) + 1;
+		len += json_string_length(json_array_get(a, i)) + 1;
 	out = calloc(1, len + 1);
 	for (i = 0; out && i < json_array_size(a); i++) {
+		json_t *s = json_array_get(a, i);
+
 		if (i)
-			strcat(out, " ");
-		strcat(out, json_string_value(json_array_get(a, i)));
+			out[at++] = ' ';
+		memcpy(out + at, json_is_string(s) ? json_string_value(s) : "",
+		       json_string_length(s));
+		at += json_string_length(s);
 	}
 	json_decref(a);
 	return out;
