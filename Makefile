@@ -67,9 +67,12 @@ unit: $(UNIT_BIN)
 deps:
 	$(Q)scripts/deps.sh
 
+# Beyond the plain build: units and walkthrough/networks e2e under ASan+UBSan,
+# each fuzzer (30 s in CI, 5 s locally) and, in CI, make lint (docs/hardening.md).
 check: deps
 	$(Q)$(MAKE) --no-print-directory all unit CI=$(CI)
-	$(Q)tests/run
+	$(Q)$(MAKE) --no-print-directory asan fuzz-build
+	$(Q)CNM_ASAN=1 CNM_FUZZ="$(if $(filter true,$(CI)),30,5) $(FUZZ_TARGETS)" CNM_LINT=$(CI) tests/run
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
