@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "firewall.h"
+#include "netlink.h"
 #include "nftnl.h"
 #include <linux/netfilter/nf_tables.h>
 
@@ -95,6 +96,40 @@ static const char table_def[] =
 	"add rule inet cnm postrouting ip saddr 127.0.0.0/8 oifname @bridges masquerade"
 	" comment \"127.0.0.1:PORT reaches containers (route_localnet)\"\n"
 ;
+
+/*
+ * Anti-spoofing works on frames, so it lives in a bridge-family table of its
+ * own (a table has one family); like `inet cnm`, its rules never change and
+ * containers are elements.  Every veth of a container is in `ports`; a frame
+ * entering a bridge from one must carry the container's MAC, and its IPv4
+ * packets and ARP their container's address, its IPv6 packets one of its
+ * addresses (the global one, and the link-local one its kernel derives from
+ * the MAC; "::" while it probes for duplicates).  Nothing else is checked:
+ * a frame from any other port passes the first rule untouched.
+ */
+static const char bridge_table_def[] =
+	"create table bridge cnm { comment \"cnm: anti-spoofing (managed by cnm; do not"
+	" edit)\"; }\n"
+	"add set bridge cnm ports { type ifname; comment \"container veths\"; }\n"
+	"add set bridge cnm macs { type ifname . ether_addr; comment \"veth . its container's"
+	" MAC\"; }\n"
+	"add set bridge cnm addrs4 { type ifname . ipv4_addr; comment \"veth . its container's"
+	" address\"; }\n"
+	"add set bridge cnm addrs6 { type ifname . ipv6_addr; comment \"veth . its container's"
+	" addresses\"; }\n"
+	"add chain bridge cnm prerouting { type filter hook prerouting priority -300;"
+	" policy accept; comment \"a container sends as itself only\"; }\n"
+	"add rule bridge cnm prerouting iifname != @ports accept\n"
+	"add rule bridge cnm prerouting iifname . ether saddr != @macs drop"
+	" comment \"another MAC\"\n"
+	"add rule bridge cnm prerouting ether type arp iifname . arp saddr ether != @macs drop"
+	" comment \"ARP for another MAC\"\n"
+	"add rule bridge cnm prerouting ether type arp iifname . arp saddr ip != @addrs4 drop"
+	" comment \"ARP for another address\"\n"
+	"add rule bridge cnm prerouting ether type ip iifname . ip saddr != @addrs4 drop"
+	" comment \"another IPv4 address\"\n"
+	"add rule bridge cnm prerouting ether type ip6 ip6 saddr != :: iifname . ip6 saddr !="
+	" @addrs6 drop comment \"another IPv6 address\"\n";
 
 /*
  * libnftables (with libnftnl, libxtables and libgmp behind it) costs every
@@ -180,6 +215,7 @@ void cnm_fw_create_table(struct cnm_ctx *ctx)
 
 	/* fails atomically, changing nothing, when another command made it first */
 	cnm_fw_run(ctx, table_def, "create table inet cnm", &ignored);
+	cnm_fw_run(ctx, bridge_table_def, "create table bridge cnm", &ignored);
 }
 
 /* An interface name as nftables keys it: 16 bytes, zero-padded. */
@@ -188,6 +224,95 @@ static void ifname_key(uint8_t out[16], const char *name)
 	memset(out, 0, 16);
 	memcpy(out, name, strnlen(name, 15));
 }
+
+/* An endpoint's anti-spoofing elements; none when its MAC is not known. */
+static int endpoint_elems(const struct cnm_ep *ep, struct cnm_elems *e, const char *only)
+{
+	uint8_t k[32], mac[6];
+	char c[CNM_SHORT_ID_LEN + 16];
+	int rc;
+
+	if (!ep->host_ifname[0] || cnm_mac_parse(ep->mac, mac))
+		return 0;
+	snprintf(c, sizeof(c), "container %.*s", CNM_SHORT_ID_LEN, ep->container_id);
+	cnm_elems_bridge(e);
+#define WANT(set) (!only || !strcmp(only, set))
+	ifname_key(k, ep->host_ifname);
+	rc = WANT("ports") ? cnm_elems_put(e, "ports", k, 16, NULL, 0, 0, c) : 0;
+	memset(k + 16, 0, 16);
+	memcpy(k + 16, mac, 6); /* ether_addr: 6 bytes padded to 8 */
+	if (!rc && WANT("macs"))
+		rc = cnm_elems_put(e, "macs", k, 24, NULL, 0, 0, c);
+	if (!rc && ep->has_addr && WANT("addrs4")) {
+		memcpy(k + 16, ep->addr.b, 4);
+		rc = cnm_elems_put(e, "addrs4", k, 20, NULL, 0, 0, c);
+	}
+	if (!rc && ep->has_addr6 && WANT("addrs6")) {
+		memcpy(k + 16, ep->addr6.b, 16);
+		rc = cnm_elems_put(e, "addrs6", k, 32, NULL, 0, 0, c);
+	}
+	if (!rc && WANT("addrs6")) {
+		/* fe80::/64 with the EUI-64 of the MAC, what the container's kernel uses */
+		static const uint8_t ll[8] = { 0xfe, 0x80 };
+
+		memcpy(k + 16, ll, 8);
+		k[24] = mac[0] ^ 0x02;
+		k[25] = mac[1];
+		k[26] = mac[2];
+		k[27] = 0xff;
+		k[28] = 0xfe;
+		memcpy(k + 29, mac + 3, 3);
+		rc = cnm_elems_put(e, "addrs6", k, 32, NULL, 0, 0, c);
+	}
+#undef WANT
+	return rc;
+}
+
+/**
+ * cnm_fw_endpoint_add() - let an endpoint's veth send only as its container
+ * (anti-spoofing elements of `bridge cnm`, one batch), creating the tables
+ * first if they are missing.
+ */
+int cnm_fw_endpoint_add(struct cnm_ctx *ctx, const struct cnm_ep *ep, struct cnm_err *err)
+{
+	struct cnm_elems *e = cnm_elems_new(true);
+	int rc;
+
+	if (!e)
+		return cnm_errf(err, ENOMEM, "out of memory");
+	rc = endpoint_elems(ep, e, NULL) ? cnm_errf(err, ENOMEM, "out of memory") : 0;
+	if (!rc && cnm_elems_count(e) && cnm_elems_commit(ctx, e, NULL) != 0) {
+		cnm_fw_create_table(ctx);
+		rc = cnm_elems_commit(ctx, e, err);
+	}
+	cnm_elems_free(e);
+	return rc;
+}
+
+/**
+ * cnm_fw_endpoint_del() - take an endpoint's anti-spoofing elements out.
+ * Best effort, like cnm_fw_network_del(): set by set when some are gone.
+ */
+void cnm_fw_endpoint_del(struct cnm_ctx *ctx, const struct cnm_ep *ep)
+{
+	static const char *const sets[] = { "ports", "macs", "addrs4", "addrs6" };
+	struct cnm_elems *e = cnm_elems_new(false);
+
+	if (e && !endpoint_elems(ep, e, NULL) &&
+	    (!cnm_elems_count(e) || cnm_elems_commit(ctx, e, NULL) == 0)) {
+		cnm_elems_free(e);
+		return;
+	}
+	cnm_elems_free(e);
+	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
+		struct cnm_elems *one = cnm_elems_new(false);
+
+		if (one && !endpoint_elems(ep, one, sets[i]))
+			cnm_elems_commit(ctx, one, NULL);
+		cnm_elems_free(one);
+	}
+}
+
 
 /* A prefix in an interval set: its first address, then the one after its last. */
 static int put_prefix(struct cnm_elems *e, const char *set, const struct cnm_cidr *c,

@@ -5,6 +5,8 @@
 int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err);
 int cnm_fw_network_del(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err);
 void cnm_fw_close(struct cnm_ctx *ctx);
+int cnm_fw_endpoint_add(struct cnm_ctx *ctx, const struct cnm_ep *ep, struct cnm_err *err);
+void cnm_fw_endpoint_del(struct cnm_ctx *ctx, const struct cnm_ep *ep);
 void cnm_fw_create_table(struct cnm_ctx *ctx);
 void cnm_fw_check_foreign(struct cnm_ctx *ctx, const struct cnm_net *net);
 int cnm_fw_run(struct cnm_ctx *ctx, const char *cmds, const char *what, struct cnm_err *err);
