@@ -128,7 +128,7 @@ static const char *missing_cap(void)
 		return geteuid() == 0 ? NULL : "CAP_NET_ADMIN";
 	if (!(d[0].effective & (1u << CAP_NET_ADMIN)))
 		return "CAP_NET_ADMIN";
-	return d[0].effective & (1u << CAP_SYS_ADMIN) ? NULL : "CAP_SYS_ADMIN";
+	return (d[0].effective & (1u << CAP_SYS_ADMIN)) ? NULL : "CAP_SYS_ADMIN";
 }
 
 static bool have_caps(void)
