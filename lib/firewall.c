@@ -225,6 +225,55 @@ static void ifname_key(uint8_t out[16], const char *name)
 	memcpy(out, name, strnlen(name, 15));
 }
 
+typedef int (*elems_fill_fn)(const void *obj, struct cnm_elems *e, const char *only);
+
+/*
+ * Add what @fill puts for @obj in one batch.  Optimistic: the tables are
+ * nearly always there.  A failed transaction costs the kernel 10-20 ms here
+ * (its abort path), so the tables are created only when adding to them
+ * failed, then the add is retried.
+ */
+static int elems_add(struct cnm_ctx *ctx, elems_fill_fn fill, const void *obj,
+		     struct cnm_err *err)
+{
+	struct cnm_elems *e = cnm_elems_new(true);
+	int rc;
+
+	if (!e)
+		return cnm_errf(err, ENOMEM, "out of memory");
+	rc = fill(obj, e, NULL) ? cnm_errf(err, ENOMEM, "out of memory") : 0;
+	if (!rc && cnm_elems_count(e) && cnm_elems_commit(ctx, e, NULL) != 0) {
+		cnm_fw_create_table(ctx);
+		rc = cnm_elems_commit(ctx, e, err);
+	}
+	cnm_elems_free(e);
+	return rc;
+}
+
+/*
+ * Delete what @fill puts for @obj (only set @only of it, when not NULL) in
+ * one batch; when some elements are already gone the batch fails as a
+ * whole, so then each of @sets is tried on its own.  Best effort.
+ */
+static void elems_del(struct cnm_ctx *ctx, elems_fill_fn fill, const void *obj,
+		      const char *const *sets, size_t n_sets)
+{
+	struct cnm_elems *e = cnm_elems_new(false);
+
+	if (e && !fill(obj, e, NULL) && (!cnm_elems_count(e) || !cnm_elems_commit(ctx, e, NULL))) {
+		cnm_elems_free(e);
+		return;
+	}
+	cnm_elems_free(e);
+	for (size_t i = 0; i < n_sets; i++) {
+		struct cnm_elems *one = cnm_elems_new(false);
+
+		if (one && !fill(obj, one, sets[i]) && cnm_elems_count(one))
+			cnm_elems_commit(ctx, one, NULL);
+		cnm_elems_free(one);
+	}
+}
+
 /* An endpoint's anti-spoofing elements; none when its MAC is not known. */
 static int endpoint_elems(const struct cnm_ep *ep, struct cnm_elems *e, const char *only)
 {
@@ -273,44 +322,26 @@ static int endpoint_elems(const struct cnm_ep *ep, struct cnm_elems *e, const ch
  * (anti-spoofing elements of `bridge cnm`, one batch), creating the tables
  * first if they are missing.
  */
+static int endpoint_fill(const void *ep, struct cnm_elems *e, const char *only)
+{
+	return endpoint_elems(ep, e, only);
+}
+
 int cnm_fw_endpoint_add(struct cnm_ctx *ctx, const struct cnm_ep *ep, struct cnm_err *err)
 {
-	struct cnm_elems *e = cnm_elems_new(true);
-	int rc;
-
-	if (!e)
-		return cnm_errf(err, ENOMEM, "out of memory");
-	rc = endpoint_elems(ep, e, NULL) ? cnm_errf(err, ENOMEM, "out of memory") : 0;
-	if (!rc && cnm_elems_count(e) && cnm_elems_commit(ctx, e, NULL) != 0) {
-		cnm_fw_create_table(ctx);
-		rc = cnm_elems_commit(ctx, e, err);
-	}
-	cnm_elems_free(e);
-	return rc;
+	return elems_add(ctx, endpoint_fill, ep, err);
 }
 
 /**
  * cnm_fw_endpoint_del() - take an endpoint's anti-spoofing elements out.
  * Best effort, like cnm_fw_network_del(): set by set when some are gone.
  */
+
 void cnm_fw_endpoint_del(struct cnm_ctx *ctx, const struct cnm_ep *ep)
 {
 	static const char *const sets[] = { "ports", "macs", "addrs4", "addrs6" };
-	struct cnm_elems *e = cnm_elems_new(false);
 
-	if (e && !endpoint_elems(ep, e, NULL) &&
-	    (!cnm_elems_count(e) || cnm_elems_commit(ctx, e, NULL) == 0)) {
-		cnm_elems_free(e);
-		return;
-	}
-	cnm_elems_free(e);
-	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
-		struct cnm_elems *one = cnm_elems_new(false);
-
-		if (one && !endpoint_elems(ep, one, sets[i]))
-			cnm_elems_commit(ctx, one, NULL);
-		cnm_elems_free(one);
-	}
+	elems_del(ctx, endpoint_fill, ep, sets, ARRAY_SIZE(sets));
 }
 
 
@@ -331,15 +362,8 @@ static int put_prefix(struct cnm_elems *e, const char *set, const struct cnm_cid
 	return rc;
 }
 
-/* A network's elements (only those of set @only, when not NULL). */
-static int network_elems_only(const struct cnm_net *net, struct cnm_elems *e, const char *only);
-
-static int network_elems(const struct cnm_net *net, struct cnm_elems *e)
-{
-	return network_elems_only(net, e, NULL);
-}
-
-/* A network's elements: its bridge, bridge . bridge, internal, subnets. */
+/* A network's elements: its bridge, bridge . bridge, internal, subnets
+ * (only those of set @only, when not NULL). */
 static int network_elems_only(const struct cnm_net *net, struct cnm_elems *e, const char *only)
 {
 	uint8_t k[32];
@@ -369,32 +393,18 @@ static int network_elems_only(const struct cnm_net *net, struct cnm_elems *e, co
 	return rc;
 }
 
+static int network_fill(const void *net, struct cnm_elems *e, const char *only)
+{
+	return network_elems_only(net, e, only);
+}
+
 /**
  * cnm_fw_network_add() - put a bridge network's elements in the table (one
  * nf_tables batch), creating the table first if it is not there.
  */
 int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err)
 {
-	struct cnm_elems *e;
-	int rc;
-
-	if (!net->bridge[0])
-		return 0;
-	e = cnm_elems_new(true);
-	if (!e)
-		return cnm_errf(err, ENOMEM, "out of memory");
-	rc = network_elems(net, e) ? cnm_errf(err, ENOMEM, "out of memory") : 0;
-	/*
-	 * Optimistic: the table is nearly always there.  A failed transaction
-	 * costs the kernel 10-20 ms here (its abort path), so the table is
-	 * created only when adding to it failed, then the add is retried.
-	 */
-	if (!rc && cnm_elems_commit(ctx, e, NULL) != 0) {
-		cnm_fw_create_table(ctx);
-		rc = cnm_elems_commit(ctx, e, err);
-	}
-	cnm_elems_free(e);
-	return rc;
+	return net->bridge[0] ? elems_add(ctx, network_fill, net, err) : 0;
 }
 
 /**
@@ -406,25 +416,9 @@ int cnm_fw_network_del(struct cnm_ctx *ctx, const struct cnm_net *net, struct cn
 {
 	static const char *const sets[] = { "bridges", "self", "internal", "nets4", "masq4",
 					    "nets6", "masq6" };
-	struct cnm_elems *e;
 
-	if (!net->bridge[0])
-		return 0;
-	e = cnm_elems_new(false);
-	if (!e)
-		return cnm_errf(err, ENOMEM, "out of memory");
-	if (!network_elems(net, e) && cnm_elems_commit(ctx, e, NULL) == 0) {
-		cnm_elems_free(e);
-		return 0;
-	}
-	cnm_elems_free(e);
-	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
-		struct cnm_elems *one = cnm_elems_new(false);
-
-		if (one && !network_elems_only(net, one, sets[i]))
-			cnm_elems_commit(ctx, one, NULL);
-		cnm_elems_free(one);
-	}
+	if (net->bridge[0])
+		elems_del(ctx, network_fill, net, sets, ARRAY_SIZE(sets));
 	return 0;
 }
 
