@@ -14,7 +14,7 @@ PKGS := libmnl libnftables jansson sqlite3
 CFLAGS ?= -O2 -g
 CNM_CFLAGS := -std=c11 -D_GNU_SOURCE -DCNM_VERSION=\"0.1.0\" -Wall -Wextra -Wshadow \
 	-Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation \
-	-MMD -MP -Iinclude -Ilib $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+	-MMD -MP -Iinclude -Ilib -Icni $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 ifeq ($(CI),true)
 CNM_CFLAGS += -Werror
 endif
@@ -22,9 +22,11 @@ LDLIBS += -Wl,-Bstatic -lsqlite3 -ljansson -Wl,-Bdynamic -lmnl -ldl -lm
 
 B := build
 LIB_SRC := $(wildcard lib/*.c)
-CLI_SRC := $(wildcard cli/*.c)
+CLI_SRC := $(wildcard cli/*.c cni/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+# the CNI front door's pure parts (no main, no syscalls) are unit-tested too
+CNI_PURE_OBJ := $(B)/cni/conf.o $(B)/cni/result.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
@@ -51,10 +53,11 @@ $(B)/cnm: $(CLI_OBJ) $(B)/libcnm.a
 	$(qecho) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcnm.a $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libcnm.a
+$(B)/tests/%: tests/unit/%.c $(B)/libcnm.a $(CNI_PURE_OBJ)
 	$(qecho) CC $@
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CNM_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcnm.a $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CNM_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CNI_PURE_OBJ) $(B)/libcnm.a $(LDLIBS) \
+		-lcmocka
 
 $(B)/bench/floor: bench/floor.c
 	$(qecho) CC $@
@@ -110,9 +113,12 @@ fuzz: fuzz-build
 lint:
 	$(Q)tests/lint/run
 
+# the same binary is the CNI plugin: runtimes look for it as $CNIDIR/cnm
+CNIDIR ?= /opt/cni/bin
 install: $(B)/cnm
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CNIDIR)
 	install -m 0755 $(B)/cnm $(DESTDIR)$(BINDIR)/cnm
+	ln -sf $(BINDIR)/cnm $(DESTDIR)$(CNIDIR)/cnm
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -24,6 +24,7 @@ bool cli_format_json(const char *format);
 typedef int (*cli_each_fn)(struct cnm_ctx *ctx, const char *ref, void *arg,
 			   struct cnm_err *err);
 int cli_each(int argc, char **argv, cli_each_fn fn, void *arg);
+int cli_each_dry(int argc, char **argv, cli_each_fn fn, void *arg, bool dry);
 void cli_print_notice(struct cnm_ctx *ctx);
 typedef int (*cli_inspect_fn)(struct cnm_ctx *ctx, const char *ref, char **json,
 			      struct cnm_err *err);
@@ -54,5 +55,7 @@ int cmd_network_prune(int argc, char **argv);
 int cmd_network_connect(int argc, char **argv);
 int cmd_network_disconnect(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_topology(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "cli.h"
+#include "cni.h"
 
 static const struct cli_cmd commands[] = {
 	{ "run", cmd_run, "Run a command in a new container" },
@@ -19,6 +20,8 @@ static const struct cli_cmd commands[] = {
 	{ "rm", cmd_rm, "Remove containers" },
 	{ "port", cmd_port, "List a container's published ports" },
 	{ "network", cmd_network, "Manage networks" },
+	{ "doctor", cmd_doctor, "Find what keeps containers off the network, with fixes" },
+	{ "topology", cmd_topology, "Draw networks, veth pairs, containers and ports (text, dot, svg)" },
 	{ "version", cmd_version, "Show the cnm version" },
 };
 
@@ -81,11 +84,12 @@ bool cli_format_json(const char *format)
 }
 
 /**
- * cli_each() - apply @fn to each named object, printing each
+ * cli_each_dry() - apply @fn to each named object, printing each
  * name that succeeded (as docker stop/rm do) and an error for each that did
- * not; the exit status is 1 if any failed.
+ * not; the exit status is 1 if any failed.  With @dry, a --dry-run: the
+ * context records instead of changing, and only the commands are printed.
  */
-int cli_each(int argc, char **argv, cli_each_fn fn, void *arg)
+int cli_each_dry(int argc, char **argv, cli_each_fn fn, void *arg, bool dry)
 {
 	struct cnm_err err = { 0 };
 	struct cnm_ctx *ctx;
@@ -94,15 +98,25 @@ int cli_each(int argc, char **argv, cli_each_fn fn, void *arg)
 	rc = cli_open(&ctx, true);
 	if (rc)
 		return rc;
+	if (dry && cnm_dry_run(ctx, stdout, &err)) {
+		status = cli_fail(&err);
+		goto out;
+	}
 	for (int i = 0; i < argc; i++) {
 		if (fn(ctx, argv[i], arg, &err))
 			status = cli_fail(&err);
-		else
+		else if (!dry)
 			printf("%s\n", argv[i]);
 		fflush(stdout);
 	}
+out:
 	cnm_close(ctx);
 	return status;
+}
+
+int cli_each(int argc, char **argv, cli_each_fn fn, void *arg)
+{
+	return cli_each_dry(argc, argv, fn, arg, false);
 }
 
 void cli_print_notice(struct cnm_ctx *ctx)
@@ -169,5 +183,8 @@ int cmd_version(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	/* a runtime runs CNI plugins with CNI_COMMAND set and no arguments */
+	if (argc == 1 && getenv("CNI_COMMAND"))
+		return cni_main();
 	return cli_dispatch(commands, sizeof(commands) / sizeof(commands[0]), "cnm", argc, argv);
 }

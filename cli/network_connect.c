@@ -9,6 +9,7 @@
 
 struct addrs {
 	const char *ip, *ip6;
+	bool dry;	/* --dry-run: print the commands, change nothing */
 };
 
 /* Connect (@connect) or disconnect @ctr from @net, and report like docker. */
@@ -20,7 +21,9 @@ static int attach(const char *net, const char *ctr, bool connect, const struct a
 
 	if (rc)
 		return rc;
-	rc = connect ? cnm_network_connect(ctx, net, ctr, a->ip, a->ip6, &err)
+	rc = a->dry ? cnm_dry_run(ctx, stdout, &err) : 0;
+	if (!rc)
+		rc = connect ? cnm_network_connect(ctx, net, ctr, a->ip, a->ip6, &err)
 		     : cnm_network_disconnect(ctx, net, ctr, &err);
 	cnm_close(ctx);
 	return rc ? cli_fail(&err) : 0;
@@ -32,13 +35,14 @@ int cmd_network_connect(int argc, char **argv)
 		{ "ip", required_argument, NULL, '4' },
 		{ "ip6", required_argument, NULL, '6' },
 		{ "alias", required_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	static const char usage[] =
-		"cnm network connect [--ip IP] [--ip6 IP] [--alias NAME]... NETWORK CONTAINER";
+		"cnm network connect [--ip IP] [--ip6 IP] [--alias NAME]... [--dry-run] NETWORK CONTAINER";
 	const char *ip = NULL, *ip6 = NULL;
-	struct addrs a;
+	struct addrs a = { 0 };
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -46,6 +50,7 @@ int cmd_network_connect(int argc, char **argv)
 		case '4': ip = optarg; break;
 		case '6': ip6 = optarg; break;
 		case 'a': break; /* names are resolved by the DNS work; accepted now */
+		case 'n': a.dry = true; break;
 		default: return cli_usage(usage);
 		}
 	}
@@ -60,19 +65,22 @@ int cmd_network_disconnect(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	static const char usage[] = "cnm network disconnect [-f] NETWORK CONTAINER";
+	static const char usage[] = "cnm network disconnect [-f] [--dry-run] NETWORK CONTAINER";
+	struct addrs a = { 0 };
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': break; /* a stopped container holds no interface: nothing to force */
+		case 'n': a.dry = true; break;
 		default: return cli_usage(usage);
 		}
 	}
 	if (argc - optind != 2)
 		return cli_usage(usage);
-	return attach(argv[optind], argv[optind + 1], false, NULL);
+	return attach(argv[optind], argv[optind + 1], false, &a);
 }

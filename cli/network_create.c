@@ -8,7 +8,7 @@
 static const char usage[] =
 	"cnm network create [--driver bridge] [--subnet CIDR]... [--gateway IP]...\n"
 	"               [--ip-range CIDR]... [--aux-address NAME=IP]... [--internal] [--ipv6]\n"
-	"               [-o|--opt KEY=VALUE]... [--label KEY=VALUE]... NAME";
+	"               [-o|--opt KEY=VALUE]... [--label KEY=VALUE]... [--dry-run] NAME";
 
 #define MAXV 32
 
@@ -39,6 +39,7 @@ int cmd_network_create(int argc, char **argv)
 		{ "ipv6", no_argument, NULL, '6' },
 		{ "opt", required_argument, NULL, 'o' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -48,6 +49,7 @@ int cmd_network_create(int argc, char **argv)
 	struct cnm_err err = { 0 };
 	char id[CNM_ID_LEN + 1];
 	struct cnm_ctx *ctx;
+	bool dry = false;
 	int c, rc = 0;
 
 	while ((c = getopt_long(argc, argv, "+d:o:", opts, NULL)) != -1 && !rc) {
@@ -61,6 +63,7 @@ int cmd_network_create(int argc, char **argv)
 		case '6': spec.ipv6 = true; break;
 		case 'o': rc = push(&o, "--opt", optarg); break;
 		case 'l': rc = push(&labels, "--label", optarg); break;
+		case 'n': dry = true; break;
 		case 'h': printf("Usage: %s\n", usage); return 0;
 		default: return cli_usage(usage);
 		}
@@ -85,11 +88,14 @@ int cmd_network_create(int argc, char **argv)
 	rc = cli_open(&ctx, true);
 	if (rc)
 		return rc;
-	rc = cnm_network_create(ctx, &spec, id, &err);
+	rc = dry ? cnm_dry_run(ctx, stdout, &err) : 0;
+	if (!rc)
+		rc = cnm_network_create(ctx, &spec, id, &err);
 	cli_print_notice(ctx);
 	cnm_close(ctx);
 	if (rc)
 		return cli_fail(&err);
-	printf("%s\n", id);
+	if (!dry) /* a dry run prints only the commands */
+		printf("%s\n", id);
 	return 0;
 }

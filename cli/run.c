@@ -174,6 +174,24 @@ static int run_foreground(const struct cnm_run_spec *spec)
 	return wait_and_release(id, child_pid);
 }
 
+/* --dry-run: the commands that would give the container its network, nothing else. */
+static int run_dry(struct cnm_ctx *ctx, const struct cnm_run_spec *spec)
+{
+	struct cnm_err err = { 0 };
+	char id[CNM_ID_LEN + 1];
+	pid_t pid;
+	int rc;
+
+	rc = cnm_dry_run(ctx, stdout, &err);
+	if (!rc)
+		rc = cnm_container_start(ctx, spec, id, &pid, &err);
+	if (rc) {
+		fprintf(stderr, "cnm: %s\n", err.msg);
+		return err.exec_failed ? (rc == -ENOENT ? 127 : 126) : 125;
+	}
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -187,12 +205,14 @@ int cmd_run(int argc, char **argv)
 		{ "rm", no_argument, NULL, 'r' },
 		{ "publish", required_argument, NULL, 'p' },
 		{ "rootfs", required_argument, NULL, 'R' },
+		{ "dry-run", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
 	struct cnm_run_spec spec = { 0 };
 	const char **publish = NULL;
 	struct cnm_ctx *ctx;
+	bool dry = false;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "+dh:p:", opts, NULL)) != -1) {
@@ -205,6 +225,7 @@ int cmd_run(int argc, char **argv)
 		case '6': spec.ip6 = optarg; break;
 		case 'r': spec.auto_remove = true; break;
 		case 'R': spec.rootfs = optarg; break;
+		case 'D': dry = true; break;
 		case 'p': {
 			const char **np = realloc(publish, (spec.n_publish + 1) * sizeof(*np));
 
@@ -234,6 +255,12 @@ int cmd_run(int argc, char **argv)
 	if (rc) {
 		free(publish);
 		return 125;
+	}
+	if (dry) {
+		rc = run_dry(ctx, &spec);
+		cnm_close(ctx);
+		free(publish);
+		return rc;
 	}
 	cnm_close(ctx);
 	rc = spec.detach ? run_detached(&spec) : run_foreground(&spec);

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -47,6 +48,7 @@ struct cnm_opts {
 	const char *state_dir;
 	const char *run_dir;
 	const char *netns_dir;
+	bool bare;	/* a new store gets no pre-defined networks (the CNI store) */
 };
 
 int cnm_open(struct cnm_ctx **ctx, const struct cnm_opts *opts, struct cnm_err *err);
@@ -214,6 +216,155 @@ struct cnm_container_info {
 int cnm_container_list(struct cnm_ctx *ctx, bool all, struct cnm_container_info **out,
 		       size_t *n, struct cnm_err *err);
 void cnm_container_list_free(struct cnm_container_info *list, size_t n);
+
+/* ---- seeing it: topology and doctor ---- */
+
+/** enum cnm_topology_format - a tree for a terminal, Graphviz source, or SVG. */
+enum cnm_topology_format { CNM_TOPOLOGY_TEXT, CNM_TOPOLOGY_DOT, CNM_TOPOLOGY_SVG };
+
+/**
+ * cnm_topology() - write the picture of the bridge networks @networks (all
+ * when @n is 0) as the kernel has them now: host and uplink, bridges with
+ * subnet and gateway, veth pairs, containers with namespace, addresses and
+ * MAC, published ports and the NAT path out.  Written to @out, never stdout.
+ */
+int cnm_topology(struct cnm_ctx *ctx, const char *const *networks, size_t n,
+		 enum cnm_topology_format fmt, FILE *out, struct cnm_err *err);
+
+/**
+ * struct cnm_finding - one problem `cnm doctor` found.
+ * @check: which check ("forwarding", "br_netfilter", "foreign_firewall",
+ *	"nft_table", "route_overlap", "bridge_ports", "orphan_veth",
+ *	"orphan_netns", "resolver", "store")
+ * @object: what it is about (a sysctl, bridge, veth, path, ...)
+ * @problem: one line saying what is wrong and what it breaks
+ * @fix: one line a person can run or follow
+ */
+struct cnm_finding {
+	char check[32];
+	char object[CNM_NAME_MAX + 32];
+	char problem[512];
+	char fix[512];
+};
+
+/**
+ * cnm_doctor() - check forwarding, br_netfilter, foreign firewalls, cnm's
+ * nftables table, route overlaps, bridge port counts, orphaned veths and
+ * namespace mounts, the resolver and the store; changes nothing.
+ * @out: malloc'ed array (free()), one finding per problem; NULL when healthy
+ */
+int cnm_doctor(struct cnm_ctx *ctx, struct cnm_finding **out, size_t *n, struct cnm_err *err);
+
+/**
+ * cnm_dry_run() - from now on, @ctx changes nothing (store, kernel,
+ * firewall) and writes to @out, in order, the commands (ip, sysctl, nft) a
+ * person could run to make the changes it would have made.  Supported by
+ * the network verbs (create, rm, connect, disconnect).
+ */
+int cnm_dry_run(struct cnm_ctx *ctx, FILE *out, struct cnm_err *err);
+
+/* ---- attachments: a namespace someone else made (the CNI front door) ---- */
+
+/**
+ * struct cnm_bridge_conf - a bridge network described whole by its user,
+ * as a CNI network configuration does: created on first use, its row
+ * replaced when the description changes and nothing is attached.
+ * @name: the network's name
+ * @bridge: the Linux bridge
+ * @subnet: IPv4 subnet CIDR, or NULL; @gateway (NULL: the first address),
+ *	@range_start, @range_end (NULL: the whole subnet) go with it
+ * @subnet6: the same for IPv6
+ * @mtu: MTU of the bridge and veths, 0 for the kernel's default
+ * @is_gateway: the gateway address is put on the bridge
+ * @masquerade: traffic from the subnets leaves with the host's address
+ * @hairpin: bridge ports are in hairpin mode
+ * @promisc: the bridge is promiscuous
+ * @port_isolation: containers cannot reach each other (Docker's ICC off)
+ */
+struct cnm_bridge_conf {
+	const char *name;
+	const char *bridge;
+	const char *subnet, *gateway, *range_start, *range_end;
+	const char *subnet6, *gateway6, *range_start6, *range_end6;
+	int mtu;
+	bool is_gateway, masquerade, hairpin, promisc, port_isolation;
+};
+
+/**
+ * struct cnm_attach_spec - one interface in a namespace the caller owns.
+ * @sandbox: the caller's id for the namespace's owner (CNI_CONTAINERID):
+ *	[a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 64 characters
+ * @netns: path of the network namespace (e.g. /proc/PID/ns/net)
+ * @ifname: the interface name inside it
+ * @ip: @ip6: @mac: what to give it, or NULL to choose
+ * @publish: Docker -p specs to publish to this interface's addresses
+ * @routes: "DST" or "DST via GW" routes to add inside (GW may be empty)
+ * @default_route: default route(s) through the gateway(s)
+ * @dad: IPv6 duplicate address detection (off: the address is usable at once)
+ * @ports_held: the caller holds the published ports open on the host itself
+ *	(a CNI runtime: Podman's conmon binds each one), so a host socket on
+ *	a port does not make it taken; only other attachments' ports do
+ */
+struct cnm_attach_spec {
+	const char *sandbox;
+	const char *netns;
+	const char *ifname;
+	const char *ip, *ip6, *mac;
+	const char *const *publish;
+	size_t n_publish;
+	const char *const *routes;
+	size_t n_routes;
+	bool default_route;
+	bool dad;
+	bool ports_held;
+};
+
+/** struct cnm_attach_info - what an attachment got; addresses as CIDRs. */
+struct cnm_attach_info {
+	char bridge[16];
+	char host_ifname[16];
+	char ifname[16];
+	char mac[18];
+	char addr[64], gateway[48];	/* "" when none */
+	char addr6[64], gateway6[48];
+};
+
+/**
+ * cnm_attach() - create @spec's interface on the network @conf describes:
+ * its veth on the bridge, address, routes and published ports.  On failure
+ * nothing is left behind.  -EEXIST when the sandbox already has an
+ * interface on that network or one named @spec->ifname.
+ */
+int cnm_attach(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
+	       const struct cnm_attach_spec *spec, struct cnm_attach_info *info,
+	       struct cnm_err *err);
+/**
+ * cnm_detach() - remove a sandbox's interface @ifname on @network, its
+ * address and ports; 0 when there is nothing to remove (idempotent), also
+ * when the namespace is already gone.
+ */
+int cnm_detach(struct cnm_ctx *ctx, const char *network, const char *sandbox,
+	       const char *ifname, struct cnm_err *err);
+/**
+ * cnm_attach_get() - what the store holds for an attachment; -ENOENT when
+ * there is none.
+ */
+int cnm_attach_get(struct cnm_ctx *ctx, const char *network, const char *sandbox,
+		   const char *ifname, struct cnm_attach_info *info, struct cnm_err *err);
+/**
+ * cnm_attach_check() - does the kernel hold what the store says: the
+ * interface in @netns with its MAC and addresses, its veth on the bridge?
+ * -ENOENT (no such attachment) or -EIO with a message naming what differs.
+ */
+int cnm_attach_check(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
+		     const char *sandbox, const char *netns, const char *ifname,
+		     struct cnm_err *err);
+/**
+ * cnm_attach_gc() - detach every attachment on @network whose
+ * "sandbox/ifname" is not in @keep.  @removed: how many went (may be NULL).
+ */
+int cnm_attach_gc(struct cnm_ctx *ctx, const char *network, const char *const *keep,
+		  size_t n_keep, size_t *removed, struct cnm_err *err);
 
 #ifdef __cplusplus
 }

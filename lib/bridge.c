@@ -25,12 +25,20 @@
 #include <unistd.h>
 #include <string.h>
 #include "driver.h"
+#include "dryrun.h"
 #include "firewall.h"
 
-static int write_sysctl(const char *path, const char *value, struct cnm_err *err)
+static int write_sysctl(struct cnm_ctx *ctx, const char *path, const char *value,
+			struct cnm_err *err)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd;
 	ssize_t n;
+
+	if (ctx->dry) {
+		cnm_dry_sysctl(ctx, path, value);
+		return 0;
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return cnm_errf(err, errno, "cannot open %s: %s", path, strerror(errno));
@@ -47,7 +55,7 @@ static int write_sysctl(const char *path, const char *value, struct cnm_err *err
  * 127.0.0.1:PORT can be DNATed to a container (the packet leaves with a
  * loopback source that postrouting then masquerades).
  */
-static int forwarding_on(const struct cnm_net *net, struct cnm_err *err)
+static int forwarding_on(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err)
 {
 	char path[128];
 	int rc = 0;
@@ -55,13 +63,13 @@ static int forwarding_on(const struct cnm_net *net, struct cnm_err *err)
 	if (net->internal)
 		return 0;
 	if (net->has_pool)
-		rc = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1", err);
+		rc = write_sysctl(ctx, "/proc/sys/net/ipv4/ip_forward", "1", err);
 	if (!rc && net->has_pool6)
-		rc = write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1", err);
+		rc = write_sysctl(ctx, "/proc/sys/net/ipv6/conf/all/forwarding", "1", err);
 	if (!rc && net->has_pool) {
 		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet",
 			 net->bridge);
-		rc = write_sysctl(path, "1", err);
+		rc = write_sysctl(ctx, path, "1", err);
 	}
 	return rc;
 }
@@ -79,6 +87,11 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 	cnm_nl_batch_init(&b, nl);
 	cnm_nl_bridge_add(&b, net->bridge, net->mtu);
 	rc = cnm_nl_batch_run(&b, err);
+	if (!rc && net->promisc) {
+		cnm_nl_batch_init(&b, nl);
+		cnm_nl_link_promisc(&b, 0, net->bridge, true);
+		rc = cnm_nl_batch_run(&b, err);
+	}
 	if (rc && rc != -EEXIST) /* EEXIST: a concurrent command made it first */
 		return rc;
 	rc = cnm_nl_link_index(nl, net->bridge, ifindex, err);
@@ -86,16 +99,16 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 		return rc == -ENODEV ? cnm_errf(err, ENODEV, "bridge %s vanished while being"
 						" created", net->bridge) : rc;
 	cnm_nl_batch_init(&b, nl);
-	if (net->has_pool && net->pool.has_gateway)
+	if (net->has_pool && net->pool.has_gateway && !net->no_bridge_addr)
 		cnm_nl_addr_add(&b, *ifindex, &net->pool.gateway, net->pool.subnet.prefix,
 				net->bridge);
-	if (net->has_pool6 && net->pool6.has_gateway)
+	if (net->has_pool6 && net->pool6.has_gateway && !net->no_bridge_addr)
 		cnm_nl_addr_add(&b, *ifindex, &net->pool6.gateway, net->pool6.subnet.prefix,
 				net->bridge);
 	rc = cnm_nl_batch_run(&b, err);
 	if (rc)
 		return rc;
-	rc = forwarding_on(net, err);
+	rc = forwarding_on(ctx, net, err);
 	if (rc)
 		return rc;
 	/* a bridge made now (first use, or after a reboot) needs its firewall elements */
@@ -158,7 +171,7 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	cnm_nl_batch_init(&b, nl);
 	cnm_nl_veth_add(&b, ep->host_ifname, brindex, net->mtu, ep->ifname, netns_fd,
 			cnm_mac_parse(ep->mac, mac) ? NULL : mac);
-	cnm_nl_brport(&b, ep->host_ifname, !net->icc);
+	cnm_nl_brport_flags(&b, ep->host_ifname, !net->icc, !net->no_hairpin);
 	rc = cnm_nl_batch_run(&b, err);
 	if (rc) {
 		cnm_fw_endpoint_del(ctx, ep);
@@ -167,6 +180,11 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	rc = cnm_nl_open(&cnl, netns_fd, err);
 	if (rc)
 		return rc;
+	if (ctx->dry) { /* the container's side is printed as `ip -n NAME ...` */
+		cnl.dry = ctx->dry;
+		snprintf(cnl.dry_ns, sizeof(cnl.dry_ns), "%s", nl->dry_peer_ns);
+		cnm_nl_dry_made(&cnl, ep->ifname);
+	}
 	rc = cnm_nl_link_index(&cnl, ep->ifname, &eth, err);
 	if (rc) {
 		if (rc == -ENODEV)
@@ -180,12 +198,15 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	if (ep->has_addr)
 		cnm_nl_addr_add(&b, eth, &ep->addr, ep->prefix, ep->ifname);
 	if (ep->has_addr6)
-		cnm_nl_addr_add(&b, eth, &ep->addr6, ep->prefix6, ep->ifname);
+		cnm_nl_addr_add_dad(&b, eth, &ep->addr6, ep->prefix6, ep->ifname, ep->dad);
 	/* only the first network's gateway is the way out */
 	if (ep->default_route && ep->has_gateway)
 		cnm_nl_route_default(&b, &ep->gateway, eth);
 	if (ep->default_route && ep->has_gateway6)
 		cnm_nl_route_default(&b, &ep->gateway6, eth);
+	for (int i = 0; i < ep->n_routes; i++)
+		cnm_nl_route_add(&b, &ep->routes[i].dst,
+				 ep->routes[i].has_gw ? &ep->routes[i].gw : NULL, eth);
 	rc = cnm_nl_batch_run(&b, err);
 out:
 	cnm_nl_close(&cnl);

@@ -103,6 +103,11 @@ static void netns_unmount(struct cnm_ctx *ctx, const char *name)
 {
 	char path[PATH_MAX];
 
+	if (ctx->dry) { /* iproute2's way: unmount and remove */
+		fprintf(ctx->dry, "ip netns del %s\n", name);
+		return;
+	}
+
 	cnm_netns_path(ctx, name, path, sizeof(path));
 	umount2(path, MNT_DETACH);
 	unlink(path);
@@ -233,6 +238,47 @@ static void forget(struct cnm_ctx *ctx, const char *id)
 	cnm_rm_rf(dir);
 }
 
+/*
+ * A dry run's container: there is no process, so the namespace is a named
+ * one (`ip netns add`), which is what the commands need and what a person
+ * following them would make; the driver and the firewall then run as for
+ * real, recorded.  The container's own uts/ipc/pid/mount namespaces and
+ * /etc files are not network state and are only mentioned.
+ */
+static int start_dry(struct cnm_ctx *ctx, const struct cnm_run_spec *spec, const struct cnm_ctr *c,
+		     const struct cnm_net *net, const struct cnm_ep *ep,
+		     const struct cnm_driver *drv, struct cnm_err *err)
+{
+	struct cnm_nl *nl;
+	int fd, rc = 0;
+
+	if (drv->own_netns) {
+		fprintf(ctx->dry, "ip netns add %s\n", c->name);
+		rc = cnm_ctx_nl(ctx, &nl, err);
+		if (rc)
+			return rc;
+		snprintf(nl->dry_peer_ns, sizeof(nl->dry_peer_ns), "%s", c->name);
+		/* a stand-in namespace for the requests that are only printed */
+		fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return cnm_errf(err, errno, "cannot open own network namespace: %s",
+					strerror(errno));
+		if (drv->attach)
+			rc = drv->attach(ctx, net, ep, fd, err);
+		close(fd);
+	}
+	if (!rc && spec->n_publish)
+		rc = cnm_publish_fw(ctx, c->id, true, err);
+	if (!rc) {
+		fprintf(ctx->dry, "# then the command runs in it: ip netns exec %s", c->name);
+		for (char *const *a = spec->argv; *a; a++)
+			fprintf(ctx->dry, " %s", *a);
+		fprintf(ctx->dry, "\n# (cnm also gives it its own uts, ipc, pid and mount namespaces"
+			" and /etc/hosts, /etc/hostname, /etc/resolv.conf)\n");
+	}
+	return rc;
+}
+
 int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 			char id[CNM_ID_LEN + 1], pid_t *pid, struct cnm_err *err)
 {
@@ -316,7 +362,7 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 		rc = insert_rows(ctx, spec, &c, &ep, &net, err);
 	if (!rc)
 		rc = cnm_publish_plan(ctx, c.id, spec->publish, spec->n_publish, &net,
-				      drv->has_ipam ? &ep : NULL, err);
+				      drv->has_ipam ? &ep : NULL, true, err);
 	if (rc) {
 		cnm_store_rollback(ctx);
 		goto out;
@@ -325,6 +371,14 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	if (rc)
 		goto out;
 	committed = true;
+	if (ctx->dry) {
+		rc = start_dry(ctx, spec, &c, &net, &ep, drv, err);
+		if (!rc) {
+			memcpy(id, c.id, CNM_ID_LEN + 1);
+			*pid = 0;
+		}
+		goto out;
+	}
 
 	/* 2. the kernel: process, network, mount */
 	ctr_dir(ctx, c.id, dir, sizeof(dir));
@@ -450,8 +504,19 @@ int cnm_release_locked(struct cnm_ctx *ctx, const char *id, int exit_code, bool 
 		goto out;
 	}
 	/* the mount first: the address may be reused the moment it is freed */
-	netns_unmount(ctx, c.name);
 	fw_endpoints_del(ctx, c.id);
+	if (strcmp(c.network_mode, "cni")) {
+		netns_unmount(ctx, c.name);
+	} else { /* a CNI sandbox: the namespace is the runtime's, the veths are ours */
+		struct cnm_ep *eps = NULL;
+		size_t n = 0;
+
+		if (cnm_ep_list(ctx, c.id, &eps, &n, NULL) == 0)
+			for (size_t i = 0; i < n; i++)
+				cnm_link_delete(ctx, eps[i].host_ifname, NULL);
+		free(eps);
+		forget_row = true;
+	}
 	rc = cnm_publish_release(ctx, c.id, err);
 	if (!rc)
 		rc = cnm_ep_delete_all(ctx, c.id, err);
@@ -519,6 +584,8 @@ static int open_live(const struct cnm_ctr *c)
 /** cnm_ctr_alive() - is the container's process still the one cnm started? */
 bool cnm_ctr_alive(const struct cnm_ctr *c)
 {
+	if (!strcmp(c->network_mode, "cni")) /* lives until the runtime's DEL */
+		return !strcmp(c->state, "running");
 	return c->pid > 0 && !strcmp(c->state, "running") &&
 	       cnm_proc_start_time(c->pid) == c->pid_start;
 }
@@ -545,6 +612,12 @@ int cnm_container_stop(struct cnm_ctx *ctx, const char *ref, int timeout_s, stru
 	rc = cnm_ctr_get(ctx, ref, &c, err);
 	if (rc)
 		return rc;
+	if (!strcmp(c.network_mode, "cni")) {
+		rc = cnm_errf(err, EPERM, "%s is a CNI attachment, not a cnm container: its runtime"
+			      " removes it (CNI DEL)", c.name);
+		cnm_ctr_free(&c);
+		return rc;
+	}
 	if (strcmp(c.state, "running")) {
 		cnm_ctr_free(&c);
 		return 0;
@@ -582,6 +655,12 @@ int cnm_container_remove(struct cnm_ctx *ctx, const char *ref, bool force, struc
 	rc = cnm_ctr_get(ctx, ref, &c, err);
 	if (rc)
 		return rc;
+	if (!strcmp(c.network_mode, "cni") && !force) {
+		rc = cnm_errf(err, EPERM, "%s is a CNI attachment, not a cnm container: its runtime"
+			      " removes it (CNI DEL), or use -f", c.name);
+		cnm_ctr_free(&c);
+		return rc;
+	}
 	pidfd = open_live(&c);
 	if (pidfd >= 0 && !force) {
 		close(pidfd);
@@ -589,7 +668,15 @@ int cnm_container_remove(struct cnm_ctx *ctx, const char *ref, bool force, struc
 			      " container before attempting removal or force remove", c.id);
 		goto out;
 	}
-	if (pidfd >= 0) {
+	if (pidfd >= 0 && ctx->dry) {
+		/* the monitor would release it too: by hand, the lines below do */
+		if (c.monitor_pid > 0 && c.monitor_pid != getpid() && kill(c.monitor_pid, 0) == 0)
+			fprintf(ctx->dry, "kill -KILL %d # its monitor (cnm-monitor)\n",
+				(int)c.monitor_pid);
+		/* what -f does first; the kernel then tears the namespace down */
+		fprintf(ctx->dry, "kill -KILL %d # the container\n", (int)c.pid);
+		close(pidfd);
+	} else if (pidfd >= 0) {
 		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
 		/* the namespace must be free of processes before its mount goes */
 		wait_exit(pidfd, 10000);
@@ -607,7 +694,8 @@ int cnm_container_remove(struct cnm_ctx *ctx, const char *ref, bool force, struc
 	}
 	rc = cnm_store_commit(ctx, err);
 	ctr_dir(ctx, c.id, dir, sizeof(dir));
-	cnm_rm_rf(dir);
+	if (!ctx->dry)
+		cnm_rm_rf(dir);
 out:
 	cnm_ctr_free(&c);
 	return rc;

@@ -46,6 +46,7 @@ int cnm_open(struct cnm_ctx **out, const struct cnm_opts *opts, struct cnm_err *
 	pick_dir(ctx->state_dir, opts ? opts->state_dir : NULL, "CNM_STATE_DIR", "/var/lib/cnm");
 	pick_dir(ctx->run_dir, opts ? opts->run_dir : NULL, "CNM_RUN_DIR", "/run/cnm");
 	pick_dir(ctx->netns_dir, opts ? opts->netns_dir : NULL, "CNM_NETNS_DIR", "/run/netns");
+	ctx->bare = opts && opts->bare;
 	/* paths under these are built in PATH_MAX buffers: keep them short */
 	if (strlen(ctx->state_dir) > 1024 || strlen(ctx->run_dir) > 1024 ||
 	    strlen(ctx->netns_dir) > 1024) {
@@ -92,6 +93,7 @@ int cnm_ctx_nl(struct cnm_ctx *ctx, struct cnm_nl **nl, struct cnm_err *err)
 
 		if (rc)
 			return rc;
+		ctx->nl.dry = ctx->dry;
 		ctx->nl_open = true;
 	}
 	*nl = &ctx->nl;

@@ -6,6 +6,7 @@
 #define CNM_CTX_H
 
 #include <limits.h>
+#include <stdio.h>
 #include <sqlite3.h>
 #include <sys/types.h>
 
@@ -22,11 +23,13 @@ struct cnm_ctx {
 	sqlite3 *db;
 	int lock_fd;
 	bool in_txn;
+	bool bare;		/* no pre-defined networks in a new store */
 	bool nl_open;
 	struct cnm_nl nl;	/* the host namespace's socket, opened on first use */
 	struct nft_ctx *nft;	/* libnftables, created on first use (the table itself) */
 	struct mnl_socket *nfnl;	/* nf_tables netlink, for element changes */
 	char notice[640];
+	FILE *dry;		/* --dry-run: record changes here as commands; see dryrun.c */
 };
 
 /** struct cnm_net - a network row. */
@@ -50,7 +53,19 @@ struct cnm_net {
 	char *labels;		/* JSON object text */
 	char *aux;		/* JSON object text: name -> reserved address */
 	char *ipam_config;	/* JSON array text shown by inspect; NULL: derived */
+	/* not stored: set by the CNI front door from its config on every call */
+	bool no_bridge_addr;	/* isGateway false: the gateway is not on the bridge */
+	bool no_hairpin;	/* hairpinMode false */
+	bool promisc;		/* promiscMode: the bridge is promiscuous */
 };
+
+/** struct cnm_route_cfg - one route inside a container (CNI `routes`). */
+struct cnm_route_cfg {
+	struct cnm_cidr dst;
+	bool has_gw;
+	struct cnm_addr gw;
+};
+#define CNM_ROUTES_MAX 8
 
 /** struct cnm_ctr - a container row. */
 struct cnm_ctr {
@@ -95,6 +110,10 @@ struct cnm_ep {
 	char req_ip[CNM_ADDRSTRLEN];	/* as asked with --ip, for IPAMConfig */
 	char req_ip6[CNM_ADDRSTRLEN];
 	bool default_route;		/* not stored: the container's first network */
+	/* not stored: CNI extras */
+	bool dad;			/* IPv6 duplicate address detection (enabledad) */
+	int n_routes;
+	struct cnm_route_cfg routes[CNM_ROUTES_MAX];
 };
 
 /* store.c */

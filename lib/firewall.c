@@ -29,6 +29,10 @@
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include "dryrun.h"
 #include "firewall.h"
 #include "netlink.h"
 #include "nftnl.h"
@@ -402,9 +406,94 @@ static int network_fill(const void *net, struct cnm_elems *e, const char *only)
  * cnm_fw_network_add() - put a bridge network's elements in the table (one
  * nf_tables batch), creating the table first if it is not there.
  */
+/*
+ * The table's life: made by the first network's elements, dropped with the
+ * last one's.  Both steps are check-then-act across processes (and across
+ * state stores: the CLI's and the CNI plugin's share the table), so they
+ * serialise on a lock file in the run directory, taken only here.
+ */
+static int fw_lock(struct cnm_ctx *ctx)
+{
+	char path[PATH_MAX + 16];
+	int fd;
+
+	if (cnm_mkdir_p(ctx->run_dir, 0700, NULL))
+		return -1;
+	snprintf(path, sizeof(path), "%s/fw.lock", ctx->run_dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void fw_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/**
+ * cnm_fw_drop_if_unused() - delete the table when no network is left in it
+ * (its `bridges` set is empty): the last network gone takes the table.
+ * @gone: the bridge just taken out (a dry run has not taken it out)
+ */
+void cnm_fw_drop_if_unused(struct cnm_ctx *ctx, const char *gone)
+{
+	char key[24];
+	const char *out, *p;
+	int fd, n = 0;
+
+	if (ctx->dry) { /* the elements are still there: is @gone the only bridge? */
+		snprintf(key, sizeof(key), "\"%s\"", gone);
+		if (cnm_fw_list(ctx, "list set inet cnm bridges", &out) == 0 && strstr(out, key)) {
+			for (p = out; (p = strstr(p, "comment \"")); p++)
+				n++;
+			if (n == 2) /* the set's own comment and @gone's */
+				fprintf(ctx->dry, "nft delete table inet cnm\n");
+		}
+		return;
+	}
+	fd = fw_lock(ctx);
+	if (cnm_fw_list(ctx, "list set inet cnm bridges", &out) == 0 && !strstr(out, "elements")) {
+		cnm_fw_run(ctx, "delete table inet cnm", "delete table inet cnm", NULL);
+		/* no network, so no container port either: anti-spoofing goes too */
+		cnm_fw_run(ctx, "delete table bridge cnm", "delete table bridge cnm", NULL);
+	}
+	fw_unlock(fd);
+}
+
 int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err)
 {
-	return net->bridge[0] ? elems_add(ctx, network_fill, net, err) : 0;
+	struct cnm_elems *e;
+	int rc, fd;
+
+	if (!net->bridge[0])
+		return 0;
+	e = cnm_elems_new(true);
+	if (!e)
+		return cnm_errf(err, ENOMEM, "out of memory");
+	rc = network_fill(net, e, NULL) ? cnm_errf(err, ENOMEM, "out of memory") : 0;
+	if (!rc && ctx->dry) { /* a real run would make the table first if it is missing */
+		const char *listing;
+
+		if (cnm_fw_list(ctx, "list table inet cnm", &listing))
+			cnm_dry_table(ctx, table_def);
+	}
+	/*
+	 * Optimistic: the table is nearly always there.  A failed transaction
+	 * costs the kernel 10-20 ms here (its abort path), so the table is
+	 * created only when adding to it failed, then the add is retried.
+	 */
+	fd = rc || ctx->dry ? -1 : fw_lock(ctx);
+	if (!rc && cnm_elems_commit(ctx, e, NULL) != 0) {
+		cnm_fw_create_table(ctx);
+		rc = cnm_elems_commit(ctx, e, err);
+	}
+	fw_unlock(fd);
+	cnm_elems_free(e);
+	return rc;
 }
 
 /**
@@ -423,37 +512,69 @@ int cnm_fw_network_del(struct cnm_ctx *ctx, const struct cnm_net *net, struct cn
 }
 
 /**
- * cnm_fw_check_foreign() - warn (as a notice) when another firewall drops
- * forwarded traffic by default: an iptables FORWARD chain with policy DROP,
- * as Docker, ufw and firewalld leave behind.  Every base chain on the
- * forward hook must accept a packet, so cnm's accept does not help.
- * Checked when a bridge is set up, which is rare; costs one listing.
+ * cnm_fw_list() - run an nft listing command (`list chain ip filter FORWARD`)
+ * and return its text output, valid until the next nftables call.
+ * Return: 0, or -ENOENT when what is listed does not exist (or nft failed).
  */
-void cnm_fw_check_foreign(struct cnm_ctx *ctx, const struct cnm_net *net)
+int cnm_fw_list(struct cnm_ctx *ctx, const char *cmd, const char **out)
+{
+	struct nft_ctx *n = fw_ctx(ctx, NULL);
+
+	*out = NULL;
+	if (!n || !nft.output_buffer)
+		return -ENOSYS;
+	if (nft.run(n, cmd) != 0)
+		return -ENOENT;
+	*out = nft.output_buffer(n);
+	if (!*out)
+		*out = "";
+	return 0;
+}
+
+/** cnm_fw_table_def() - the nft commands that make cnm's table, for checking it. */
+const char *cnm_fw_table_def(void)
+{
+	return table_def;
+}
+
+/**
+ * cnm_fw_forward_drops() - "ip" or "ip6" when that family's iptables
+ * FORWARD chain drops forwarded traffic by default (policy drop), as
+ * Docker, ufw and firewalld leave it; NULL when neither does.
+ */
+const char *cnm_fw_forward_drops(struct cnm_ctx *ctx)
 {
 	static const char *const fams[] = { "ip", "ip6" };
-	struct nft_ctx *n;
 
-	if (net->internal || !(n = fw_ctx(ctx, NULL)) || !nft.output_buffer)
-		return;
 	for (size_t i = 0; i < ARRAY_SIZE(fams); i++) {
 		char cmd[64];
 		const char *out;
 
 		snprintf(cmd, sizeof(cmd), "list chain %s filter FORWARD", fams[i]);
-		if (nft.run(n, cmd) != 0)
-			continue;
-		out = nft.output_buffer(n);
-		if (!out || !strstr(out, "policy drop"))
-			continue;
-		snprintf(ctx->notice, sizeof(ctx->notice),
-			 "warning: the host's %stables FORWARD chain drops forwarded traffic by"
-			 " default (policy drop), so containers on %s will not reach the outside."
-			 " Fix: %stables -I FORWARD -i %s -j ACCEPT && %stables -I FORWARD -o %s -m"
-			 " conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", i ? "ip6" : "ip",
-			 net->bridge, i ? "ip6" : "ip", net->bridge, i ? "ip6" : "ip", net->bridge);
-		return;
+		if (!cnm_fw_list(ctx, cmd, &out) && strstr(out, "policy drop"))
+			return fams[i];
 	}
+	return NULL;
+}
+
+/**
+ * cnm_fw_check_foreign() - warn (as a notice) when another firewall drops
+ * forwarded traffic by default (cnm_fw_forward_drops()).  Every base chain
+ * on the forward hook must accept a packet, so cnm's accept does not help.
+ * Checked when a bridge is set up, which is rare; costs one listing.
+ */
+void cnm_fw_check_foreign(struct cnm_ctx *ctx, const struct cnm_net *net)
+{
+	const char *fam;
+
+	if (net->internal || !(fam = cnm_fw_forward_drops(ctx)))
+		return;
+	snprintf(ctx->notice, sizeof(ctx->notice),
+		 "warning: the host's %stables FORWARD chain drops forwarded traffic by"
+		 " default (policy drop), so containers on %s will not reach the outside."
+		 " Fix: %stables -I FORWARD -i %s -j ACCEPT && %stables -I FORWARD -o %s -m"
+		 " conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", fam, net->bridge, fam,
+		 net->bridge, fam, net->bridge);
 }
 
 void cnm_fw_close(struct cnm_ctx *ctx)

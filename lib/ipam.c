@@ -199,14 +199,17 @@ static void host_bounds(const struct cnm_cidr *c, struct cnm_addr *first, struct
  * @pool: the pool
  * @a: the requested address
  *
- * Return: 0; -EINVAL when @a is outside the subnet; -EADDRNOTAVAIL when it is
- * the network, broadcast or gateway address.
+ * Return: 0; -EINVAL when @a is outside the subnet (or the pool's bounds);
+ * -EADDRNOTAVAIL when it is the network, broadcast or gateway address.
  */
 int cnm_ipam_check(const struct cnm_pool *pool, const struct cnm_addr *a)
 {
 	struct cnm_addr first, last;
 
 	if (!cnm_cidr_contains(&pool->subnet, a))
+		return -EINVAL;
+	if (pool->has_bounds &&
+	    (cnm_addr_cmp(a, &pool->lo) < 0 || cnm_addr_cmp(a, &pool->hi) > 0))
 		return -EINVAL;
 	host_bounds(&pool->subnet, &first, &last);
 	if (cnm_addr_cmp(a, &first) < 0 || cnm_addr_cmp(a, &last) > 0)
@@ -240,6 +243,10 @@ int cnm_ipam_first_free(const struct cnm_pool *pool, const struct cnm_addr *used
 		cand = sfirst;
 	if (cnm_addr_cmp(&last, &slast) > 0)
 		last = slast;
+	if (pool->has_bounds && cnm_addr_cmp(&cand, &pool->lo) < 0)
+		cand = pool->lo;
+	if (pool->has_bounds && cnm_addr_cmp(&last, &pool->hi) > 0)
+		last = pool->hi;
 	while (cnm_addr_cmp(&cand, &last) <= 0) {
 		while (i < n_used && cnm_addr_cmp(&used[i], &cand) < 0)
 			i++;

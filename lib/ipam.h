@@ -31,12 +31,16 @@ struct cnm_cidr {
  * @range: where dynamic allocation happens (== subnet when not restricted)
  * @gateway: the gateway address, never handed out
  * @has_gateway: whether @gateway is set
+ * @has_bounds: allocation is further limited to @lo..@hi (the CNI
+ *	host-local `rangeStart`/`rangeEnd`, which need not be a CIDR)
  */
 struct cnm_pool {
 	struct cnm_cidr subnet;
 	struct cnm_cidr range;
 	struct cnm_addr gateway;
 	bool has_gateway;
+	bool has_bounds;
+	struct cnm_addr lo, hi;
 };
 
 int cnm_addr_parse(const char *s, struct cnm_addr *a);

@@ -140,6 +140,52 @@ static size_t batch_len(const struct cnm_nl_batch *b)
 	return b->n ? b->len + NLMSG_ALIGN(last->nlmsg_len) : 0;
 }
 
+/*
+ * --dry-run: each request also gets the `ip` command that does the same, and
+ * cnm_nl_batch_run() prints those instead of sending (see dryrun.c).  Built
+ * only in a dry run: the hot path pays one branch.
+ */
+static void dry_cmd(struct cnm_nl_batch *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void dry_cmd(struct cnm_nl_batch *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->cmd[b->n - 1], sizeof(b->cmd[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* The name of @ifindex for a dry run's command: a link it "made", or the kernel's. */
+static const char *dry_name(struct cnm_nl *nl, int ifindex, char buf[IF_NAMESIZE])
+{
+	int i = ifindex - CNM_NL_DRY_INDEX;
+
+	if (i >= 0 && i < nl->n_dry_made)
+		return nl->dry_made[i];
+	if (!if_indextoname((unsigned int)ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "if%d", ifindex);
+	return buf;
+}
+
+/** cnm_nl_dry_made() - in a dry run, @name counts as existing in @nl's namespace. */
+void cnm_nl_dry_made(struct cnm_nl *nl, const char *name)
+{
+	if (nl->n_dry_made < (int)ARRAY_SIZE(nl->dry_made))
+		snprintf(nl->dry_made[nl->n_dry_made++], sizeof(nl->dry_made[0]), "%s", name);
+}
+
+static int dry_run(struct cnm_nl_batch *b)
+{
+	for (int i = 0; i < b->n; i++)
+		fprintf(b->nl->dry, "ip %s%s%s%s\n", b->nl->dry_ns[0] ? "-n " : "", b->nl->dry_ns,
+			b->nl->dry_ns[0] ? " " : "", b->cmd[i]);
+	b->n = 0;
+	b->len = 0;
+	return 0;
+}
+
 static const char *extack_msg(const struct nlmsghdr *nlh)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
@@ -172,6 +218,8 @@ int cnm_nl_batch_run(struct cnm_nl_batch *b, struct cnm_err *err)
 
 	if (!len)
 		return 0;
+	if (b->nl->dry)
+		return dry_run(b);
 	if (mnl_socket_sendto(b->nl->sk, b->buf, len) < 0)
 		return cnm_errf(err, errno, "netlink send: %s", strerror(errno));
 	while (acked < b->n) {
@@ -243,6 +291,37 @@ static int nl_query(struct cnm_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
 }
 
 /**
+ * cnm_nl_dump() - dump a kind of object (RTM_GETLINK, RTM_GETADDR, ...) of
+ * the socket's namespace, feeding each message to @cb.
+ * @nl: the namespace's socket
+ * @type: the RTM_GET* request
+ * @hdrlen: size of the request's family header (ifinfomsg, ifaddrmsg, ...);
+ *	only its first byte, the family, is set
+ * @family: AF_UNSPEC, AF_INET or AF_INET6
+ * @cb: called for each answer (an mnl_cb_t)
+ * @data: passed to @cb
+ *
+ * Return: 0 or a negative errno (nothing is written to an error struct: the
+ * caller names what it was listing).
+ */
+int cnm_nl_dump(struct cnm_nl *nl, uint16_t type, size_t hdrlen, uint8_t family,
+		int (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
+{
+	uint8_t buf[256] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	uint8_t *fam;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = nl->seq++;
+	fam = mnl_nlmsg_put_extra_header(nlh, hdrlen);
+	fam[0] = family;
+	if (type == RTM_GETLINK)
+		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	return nl_query(nl, nlh, cb, data);
+}
+
+/**
  * cnm_nl_link_index() - the ifindex of an interface by name.
  * Return: 0, or -ENODEV when there is no such interface.
  */
@@ -254,6 +333,12 @@ int cnm_nl_link_index(struct cnm_nl *nl, const char *name, int *ifindex, struct 
 	struct ifinfomsg *ifi;
 	int rc;
 
+	for (int i = 0; nl->dry && i < nl->n_dry_made; i++) {
+		if (!strcmp(nl->dry_made[i], name)) {
+			*ifindex = CNM_NL_DRY_INDEX + i;
+			return 0;
+		}
+	}
 	nlh->nlmsg_type = RTM_GETLINK;
 	/* the ACK ends the exchange: a plain GET has no NLMSG_DONE */
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
@@ -295,6 +380,11 @@ void cnm_nl_bridge_add(struct cnm_nl_batch *b, const char *name, int mtu)
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, li);
+	if (b->nl->dry) {
+		dry_cmd(b, "link add name %s%s%.0d up type bridge", name, mtu > 0 ? " mtu " : "",
+			mtu);
+		cnm_nl_dry_made(b->nl, name);
+	}
 }
 
 /**
@@ -339,6 +429,17 @@ void cnm_nl_veth_add(struct cnm_nl_batch *b, const char *name, int master, int m
 	mnl_attr_nest_end(nlh, pi);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
+	if (b->nl->dry) {
+		char m[IF_NAMESIZE], mac[18] = "";
+
+		if (peer_mac)
+			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", peer_mac[0],
+				 peer_mac[1], peer_mac[2], peer_mac[3], peer_mac[4], peer_mac[5]);
+		dry_cmd(b, "link add name %s%s%.0d%s%s up type veth peer name %s netns %s%s%s%s%.0d",
+			name, mtu > 0 ? " mtu " : "", mtu, master > 0 ? " master " : "",
+			master > 0 ? dry_name(b->nl, master, m) : "", peer, b->nl->dry_peer_ns,
+			mac[0] ? " address " : "", mac, mtu > 0 ? " mtu " : "", mtu);
+	}
 }
 
 void cnm_nl_link_up(struct cnm_nl_batch *b, int ifindex, const char *name)
@@ -346,6 +447,8 @@ void cnm_nl_link_up(struct cnm_nl_batch *b, int ifindex, const char *name)
 	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, 0, 0, "set %s up", name);
 
 	put_ifinfo(nlh, ifindex, IFF_UP);
+	if (b->nl->dry)
+		dry_cmd(b, "link set %s up", name);
 }
 
 void cnm_nl_link_del(struct cnm_nl_batch *b, const char *name)
@@ -354,6 +457,8 @@ void cnm_nl_link_del(struct cnm_nl_batch *b, const char *name)
 
 	put_ifinfo(nlh, 0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (b->nl->dry)
+		dry_cmd(b, "link del %s", name);
 }
 
 /**
@@ -371,6 +476,16 @@ void cnm_nl_link_del(struct cnm_nl_batch *b, const char *name)
  */
 void cnm_nl_brport(struct cnm_nl_batch *b, const char *ifname, bool isolated)
 {
+	cnm_nl_brport_flags(b, ifname, isolated, true);
+}
+
+/**
+ * cnm_nl_brport_flags() - cnm_nl_brport() with hairpin mode chosen by the
+ * caller (the CNI bridge plugin's hairpinMode defaults to off).
+ */
+void cnm_nl_brport_flags(struct cnm_nl_batch *b, const char *ifname, bool isolated,
+			 bool hairpin)
+{
 	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, 0, 0, "set bridge port %s flags", ifname);
 	struct nlattr *li, *data;
 
@@ -379,15 +494,28 @@ void cnm_nl_brport(struct cnm_nl_batch *b, const char *ifname, bool isolated)
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_SLAVE_KIND, "bridge");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_SLAVE_DATA);
-	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1 /* BRIDGE_MODE_HAIRPIN */);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, hairpin ? 1 /* BRIDGE_MODE_HAIRPIN */ : 0);
 	if (isolated)
 		mnl_attr_put_u8(nlh, IFLA_BRPORT_ISOLATED, 1);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
+	if (b->nl->dry)
+		dry_cmd(b, "link set %s type bridge_slave hairpin %s%s", ifname,
+			hairpin ? "on" : "off", isolated ? " isolated on" : "");
 }
 
 void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr *a, int prefix,
 		     const char *ifname)
+{
+	cnm_nl_addr_add_dad(b, ifindex, a, prefix, ifname, false);
+}
+
+/**
+ * cnm_nl_addr_add_dad() - cnm_nl_addr_add() with IPv6 duplicate address
+ * detection on or off (@dad; the CNI bridge plugin's enabledad).
+ */
+void cnm_nl_addr_add_dad(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr *a,
+			 int prefix, const char *ifname, bool dad)
 {
 	char s[CNM_ADDRSTRLEN];
 	struct nlmsghdr *nlh;
@@ -404,7 +532,7 @@ void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr 
 	ifa->ifa_index = (uint32_t)ifindex;
 	/* no duplicate address detection: IPAM guarantees uniqueness, and DAD
 	 * would keep an IPv6 address unusable ("tentative") for a second */
-	if (a->family == AF_INET6)
+	if (a->family == AF_INET6 && !dad)
 		ifa->ifa_flags = IFA_F_NODAD;
 	mnl_attr_put(nlh, IFA_LOCAL, (size_t)alen, a->b);
 	mnl_attr_put(nlh, IFA_ADDRESS, (size_t)alen, a->b);
@@ -415,25 +543,68 @@ void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr 
 		cnm_cidr_last(&c, &brd);
 		mnl_attr_put(nlh, IFA_BROADCAST, 4, brd.b);
 	}
+	if (b->nl->dry)
+		dry_cmd(b, "addr add %s/%d%s dev %s%s", s, prefix,
+			a->family == AF_INET && prefix < 31 ? " brd +" : "", ifname,
+			a->family == AF_INET6 && !dad ? " nodad" : "");
 }
 
 void cnm_nl_route_default(struct cnm_nl_batch *b, const struct cnm_addr *gw, int ifindex)
 {
-	char s[CNM_ADDRSTRLEN];
+	cnm_nl_route_add(b, NULL, gw, ifindex);
+}
+
+/**
+ * cnm_nl_route_add() - a route through an interface.
+ * @b: batch
+ * @dst: destination, NULL for the default route (of @gw's family)
+ * @gw: next hop, or NULL for a route on the link
+ * @ifindex: the interface
+ */
+void cnm_nl_route_add(struct cnm_nl_batch *b, const struct cnm_cidr *dst,
+		      const struct cnm_addr *gw, int ifindex)
+{
+	char s[CNM_ADDRSTRLEN] = "", d[CNM_CIDRSTRLEN] = "default";
+	int family = gw ? gw->family : dst->addr.family;
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
-	cnm_addr_format(gw, s);
-	nlh = batch_msg(b, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, 0,
-			"add default route via %s", s);
+	if (gw)
+		cnm_addr_format(gw, s);
+	if (dst)
+		cnm_cidr_format(dst, d);
+	nlh = batch_msg(b, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, 0, "add route %s%s%s", d,
+			gw ? " via " : "", s);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (uint8_t)gw->family;
+	rtm->rtm_family = (uint8_t)family;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = RTPROT_BOOT;
-	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_GATEWAY, gw->family == AF_INET ? 4 : 16, gw->b);
+	if (dst && dst->prefix > 0) {
+		rtm->rtm_dst_len = (uint8_t)dst->prefix;
+		mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, dst->addr.b);
+	}
+	if (gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, family == AF_INET ? 4 : 16, gw->b);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	if (b->nl->dry) /* the gateway is on-link: the kernel finds the device */
+		dry_cmd(b, "%sroute add %s%s%s proto boot", family == AF_INET6 ? "-6 " : "",
+			dst && dst->prefix > 0 ? d : "default", gw ? " via " : "", s);
+}
+
+/** cnm_nl_link_promisc() - set or clear IFF_PROMISC on a link. */
+void cnm_nl_link_promisc(struct cnm_nl_batch *b, int ifindex, const char *name, bool on)
+{
+	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, 0, 0, "set %s promisc %s", name,
+					 on ? "on" : "off");
+	struct ifinfomsg *ifi = put_ifinfo(nlh, ifindex, on ? IFF_PROMISC : 0);
+
+	ifi->ifi_change = IFF_PROMISC;
+	if (!ifindex)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (b->nl->dry)
+		dry_cmd(b, "link set %s promisc %s", name, on ? "on" : "off");
 }
 
 struct route_walk {

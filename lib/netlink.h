@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "cnm.h"
 #include "ipam.h"
 
@@ -18,7 +19,15 @@ struct cnm_nl {
 	struct mnl_socket *sk;
 	unsigned int portid;
 	uint32_t seq;
+	/* --dry-run (dryrun.c): batches are printed as `ip` commands, not sent */
+	FILE *dry;
+	char dry_ns[64];	/* the namespace's name for `ip -n`, "" for the host */
+	char dry_peer_ns[64];	/* where the next veth's peer goes */
+	char dry_made[8][16];	/* links "created" so far, given fake indexes */
+	int n_dry_made;
 };
+
+#define CNM_NL_DRY_INDEX 1000000	/* fake ifindex of dry_made[0] */
 
 #define CNM_NL_BATCH_MAX 16
 
@@ -39,6 +48,7 @@ struct cnm_nl_batch {
 	const char *what[CNM_NL_BATCH_MAX];
 	char whatbuf[CNM_NL_BATCH_MAX][96];
 	int ignore[CNM_NL_BATCH_MAX];	/* an errno that counts as success, e.g. EEXIST */
+	char cmd[CNM_NL_BATCH_MAX][224];	/* dry run: the `ip` command of each */
 };
 
 int cnm_nl_open(struct cnm_nl *nl, int netns_fd, struct cnm_err *err);
@@ -56,10 +66,20 @@ void cnm_nl_brport(struct cnm_nl_batch *b, const char *ifname, bool isolated);
 void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr *a, int prefix,
 		     const char *ifname);
 void cnm_nl_route_default(struct cnm_nl_batch *b, const struct cnm_addr *gw, int ifindex);
+void cnm_nl_route_add(struct cnm_nl_batch *b, const struct cnm_cidr *dst,
+		      const struct cnm_addr *gw, int ifindex);
+void cnm_nl_brport_flags(struct cnm_nl_batch *b, const char *ifname, bool isolated,
+			 bool hairpin);
+void cnm_nl_addr_add_dad(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr *a,
+			 int prefix, const char *ifname, bool dad);
+void cnm_nl_link_promisc(struct cnm_nl_batch *b, int ifindex, const char *name, bool on);
 
 typedef int (*cnm_nl_route_cb)(const struct cnm_cidr *dst, const char *dev, void *data);
 int cnm_nl_routes(struct cnm_nl *nl, int family, cnm_nl_route_cb cb, void *data,
 		  struct cnm_err *err);
+int cnm_nl_dump(struct cnm_nl *nl, uint16_t type, size_t hdrlen, uint8_t family,
+		int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
+void cnm_nl_dry_made(struct cnm_nl *nl, const char *name);
 int cnm_mac_parse(const char *s, uint8_t mac[6]);
 
 #endif

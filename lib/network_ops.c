@@ -79,6 +79,7 @@ static int remove_locked(struct cnm_ctx *ctx, struct cnm_net *n, bool quiet_busy
 	if (rc)
 		return rc;
 	cnm_fw_network_del(ctx, n, NULL);
+	cnm_fw_drop_if_unused(ctx, n->bridge);
 	return cnm_net_delete(ctx, n->id, err);
 }
 
@@ -242,6 +243,14 @@ int cnm_network_connect(struct cnm_ctx *ctx, const char *net_ref, const char *ct
 		goto out;
 
 	cnm_netns_path(ctx, c.name, path, sizeof(path));
+	if (ctx->dry) { /* a dry run names the container's namespace in its commands */
+		struct cnm_nl *nl;
+
+		rc = cnm_ctx_nl(ctx, &nl, err);
+		if (rc)
+			goto out;
+		snprintf(nl->dry_peer_ns, sizeof(nl->dry_peer_ns), "%s", c.name);
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = cnm_errf(err, errno, "cannot open %s: %s", path, strerror(errno));

@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include "ctx.h"
 #include "nftnl.h"
+#include "dryrun.h"
 
 #define MSG_MAX (32 * 1024)
 
@@ -238,6 +239,10 @@ int cnm_elems_commit(struct cnm_ctx *ctx, struct cnm_elems *e, struct cnm_err *e
 	if (!e->n_elems)
 		return 0;
 	close_msg(e);
+	if (ctx->dry) {
+		cnm_dry_elems(ctx, e->add, e->buf, e->len);
+		return 0;
+	}
 	rc = nfnl_socket(ctx, err);
 	if (rc)
 		return rc;

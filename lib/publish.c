@@ -8,7 +8,10 @@
  * network's host_binding_ipv4 when none is given; :: too when the container
  * has IPv6), and checked in one pass against everything already published
  * (the ports table) and everything bound by a process on the host (read
- * from /proc/net once).  Rows are inserted in the same transaction that
+ * from /proc/net once).  A CNI runtime reserves published ports itself
+ * (Podman's conmon holds each one open for the container's life, CRI-O
+ * likewise), so for attachments the host's sockets are not looked at, as
+ * the reference portmap plugin never does: only cnm's own rows count.  Rows are inserted in the same transaction that
  * creates the container, so two containers can never take one port.
  *
  * In the kernel a published port is one map element: `tcp . 8080 :
@@ -71,8 +74,9 @@ static void host_bound(struct cnm_portset *s, const char *file, uint8_t proto, i
 	fclose(f);
 }
 
-/* Everything published by cnm and everything bound on the host. */
-static int load_taken(struct cnm_ctx *ctx, struct cnm_portset *s, struct cnm_err *err)
+/* Everything published by cnm and, with @host, everything bound on the host. */
+static int load_taken(struct cnm_ctx *ctx, struct cnm_portset *s, bool host,
+		      struct cnm_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -89,6 +93,8 @@ static int load_taken(struct cnm_ctx *ctx, struct cnm_portset *s, struct cnm_err
 		cnm_portset_add(s, &p);
 	}
 	sqlite3_finalize(st);
+	if (!host)
+		return 0;
 	host_bound(s, "/proc/net/tcp", CNM_TCP, AF_INET);
 	host_bound(s, "/proc/net/tcp6", CNM_TCP, AF_INET6);
 	host_bound(s, "/proc/net/udp", CNM_UDP, AF_INET);
@@ -119,7 +125,7 @@ static void owner_of(struct cnm_ctx *ctx, const struct cnm_portmap *p, char *out
  * twice), the message cnm_ports_choose() wrote stays.
  */
 static int name_owner(struct cnm_ctx *ctx, const struct cnm_portmap *all, size_t n,
-		      struct cnm_err *err)
+		      bool host, struct cnm_err *err)
 {
 	struct cnm_portset *before = calloc(1, sizeof(*before));
 	char owner[CNM_NAME_MAX + 32], where[CNM_ADDRSTRLEN];
@@ -128,7 +134,7 @@ static int name_owner(struct cnm_ctx *ctx, const struct cnm_portmap *all, size_t
 	if (!before)
 		return rc;
 	cnm_portset_init(before);
-	load_taken(ctx, before, NULL);
+	load_taken(ctx, before, host, NULL);
 	for (size_t i = 0; i < n; i++) {
 		bool v6 = all[i].host_ip.family == AF_INET6;
 
@@ -199,13 +205,15 @@ static int insert_port(struct cnm_ctx *ctx, const char *container_id, const stru
  * @n_specs: how many
  * @net: the container's network (host_binding_ipv4)
  * @ep: its endpoint there (the DNAT targets)
+ * @host: ports bound by processes on the host are taken too (false for a
+ *	CNI runtime, which holds its containers' published ports itself)
  * @err: filled on failure: a bad spec, a port taken (naming the owner)
  *
  * Return: 0 or a negative errno.
  */
 int cnm_publish_plan(struct cnm_ctx *ctx, const char *container_id, const char *const *specs,
 		     size_t n_specs, const struct cnm_net *net, const struct cnm_ep *ep,
-		     struct cnm_err *err)
+		     bool host, struct cnm_err *err)
 {
 	struct cnm_portset *taken = NULL;
 	struct cnm_portmap *all = NULL;
@@ -284,7 +292,7 @@ int cnm_publish_plan(struct cnm_ctx *ctx, const char *container_id, const char *
 		goto out;
 	}
 	cnm_portset_init(taken);
-	rc = load_taken(ctx, taken, err);
+	rc = load_taken(ctx, taken, host, err);
 	if (rc)
 		goto out;
 	ephemeral_range(&lo, &hi);
@@ -302,7 +310,7 @@ int cnm_publish_plan(struct cnm_ctx *ctx, const char *container_id, const char *
 	if (!rc && n_twins)
 		rc = cnm_ports_choose(taken, all + n - n_twins, n_twins, lo, hi, seed, err);
 	if (rc == -EADDRINUSE)
-		rc = name_owner(ctx, all, n, err);
+		rc = name_owner(ctx, all, n, host, err);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = insert_port(ctx, container_id, &all[i],
 				 all[i].host_ip.family == AF_INET6 ? &ep->addr6 : &ep->addr, err);

@@ -83,7 +83,9 @@ int cnm_reconcile_host(struct cnm_ctx *ctx, struct cnm_err *err)
 
 		if (cnm_ctr_get(ctx, ids[i], &c, NULL))
 			continue;
-		if (!cnm_ctr_alive(&c) && cnm_release_locked(ctx, c.id, 137, false, NULL) > 0)
+		/* a CNI sandbox's namespace died with the host too */
+		if ((!strcmp(c.network_mode, "cni") || !cnm_ctr_alive(&c)) &&
+		    cnm_release_locked(ctx, c.id, 137, false, NULL) > 0)
 			released++;
 		cnm_ctr_free(&c);
 	}

@@ -3,6 +3,7 @@
 set -e
 pkgs="build-essential pkg-config libmnl-dev libnftables-dev libjansson-dev libsqlite3-dev
 libcmocka-dev bats iproute2 iputils-ping nftables sqlite3 util-linux procps jq socat
+libgraphviz-dev graphviz containernetworking-plugins podman crun busybox-static
 clang libclang-rt-14-dev clang-tidy cppcheck"
 missing=""
 for p in $pkgs; do

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+/*
+ * attach_check.c - CNI CHECK: does the kernel still hold an attachment?
+ *
+ * DOC: Theory of operation
+ * The store says what an attachment should be (endpoint row); the kernel
+ * says what is there (kstate.c: one link dump and one address dump per
+ * namespace).  The container's interface must exist with its MAC and
+ * every address; the host veth must exist and be a port of the network's
+ * bridge.  The first difference is the answer, named precisely, so that
+ * the runtime's log says what to repair.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "ctx.h"
+#include "kstate.h"
+
+static bool has_addr(const struct cnm_kstate *ks, int index, const struct cnm_addr *a,
+		     int prefix)
+{
+	for (size_t i = 0; i < ks->n_addrs; i++)
+		if (ks->addrs[i].index == index && ks->addrs[i].cidr.prefix == prefix &&
+		    !cnm_addr_cmp(&ks->addrs[i].cidr.addr, a))
+			return true;
+	return false;
+}
+
+/* The container side: interface, MAC, addresses. */
+static int check_inside(const char *netns, const struct cnm_ep *ep, struct cnm_err *err)
+{
+	struct cnm_kstate ks = { 0 };
+	const struct cnm_klink *l;
+	char mac[18], a[CNM_ADDRSTRLEN];
+	int rc;
+
+	rc = cnm_kstate_read_netns(netns, &ks, err);
+	if (rc)
+		return rc;
+	l = cnm_kstate_link(&ks, ep->ifname);
+	if (!l) {
+		rc = cnm_errf(err, EIO, "interface %s is missing in %s", ep->ifname, netns);
+		goto out;
+	}
+	cnm_mac_format(l->mac, mac);
+	if (ep->mac[0] && strcasecmp(mac, ep->mac)) {
+		rc = cnm_errf(err, EIO, "interface %s in %s has MAC %s, expected %s", ep->ifname,
+			      netns, mac, ep->mac);
+		goto out;
+	}
+	if (ep->has_addr && !has_addr(&ks, l->index, &ep->addr, ep->prefix)) {
+		cnm_addr_format(&ep->addr, a);
+		rc = cnm_errf(err, EIO, "interface %s in %s lacks address %s/%d", ep->ifname, netns,
+			      a, ep->prefix);
+		goto out;
+	}
+	if (ep->has_addr6 && !has_addr(&ks, l->index, &ep->addr6, ep->prefix6)) {
+		cnm_addr_format(&ep->addr6, a);
+		rc = cnm_errf(err, EIO, "interface %s in %s lacks address %s/%d", ep->ifname, netns,
+			      a, ep->prefix6);
+	}
+out:
+	cnm_kstate_free(&ks);
+	return rc;
+}
+
+/* The host side: the veth, a port of the bridge. */
+static int check_host(struct cnm_ctx *ctx, const struct cnm_net *net, const struct cnm_ep *ep,
+		      struct cnm_err *err)
+{
+	struct cnm_kstate ks = { 0 };
+	const struct cnm_klink *veth, *br;
+	struct cnm_nl *nl;
+	int rc;
+
+	rc = cnm_ctx_nl(ctx, &nl, err);
+	if (!rc)
+		rc = cnm_kstate_read(nl, &ks, err);
+	if (rc)
+		return rc;
+	veth = cnm_kstate_link(&ks, ep->host_ifname);
+	br = cnm_kstate_link(&ks, net->bridge);
+	if (!br)
+		rc = cnm_errf(err, EIO, "bridge %s of network %s is missing", net->bridge,
+			      net->name);
+	else if (!veth)
+		rc = cnm_errf(err, EIO, "host interface %s of %s is missing", ep->host_ifname,
+			      ep->ifname);
+	else if (veth->master != br->index)
+		rc = cnm_errf(err, EIO, "host interface %s is not a port of bridge %s",
+			      ep->host_ifname, net->bridge);
+	cnm_kstate_free(&ks);
+	return rc;
+}
+
+/**
+ * cnm_attach_check() - see cnm.h.
+ */
+int cnm_attach_check(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
+		     const char *sandbox, const char *netns, const char *ifname,
+		     struct cnm_err *err)
+{
+	struct cnm_attach_info info;
+	struct cnm_net net = { 0 };
+	struct cnm_ep *eps = NULL, *ep = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = cnm_attach_get(ctx, conf->name, sandbox, ifname, &info, err);
+	if (rc)
+		return rc;
+	rc = cnm_net_get(ctx, conf->name, &net, err);
+	if (!rc && strcmp(net.bridge, conf->bridge))
+		rc = cnm_errf(err, EIO, "network %s uses bridge %s, the configuration says %s",
+			      conf->name, net.bridge, conf->bridge);
+	if (rc)
+		goto out;
+	/* the endpoint row itself, for the binary addresses */
+	{
+		sqlite3_stmt *st;
+
+		rc = cnm_store_prepare(ctx, "SELECT container_id FROM endpoints WHERE network_id = ?"
+				       " AND host_ifname = ?", &st, err);
+		if (rc)
+			goto out;
+		sqlite3_bind_text(st, 1, net.id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, info.host_ifname, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			rc = cnm_ep_list(ctx, (const char *)sqlite3_column_text(st, 0), &eps, &n,
+					 err);
+		sqlite3_finalize(st);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(eps[i].network_id, net.id))
+			ep = &eps[i];
+	if (!rc && !ep)
+		rc = cnm_errf(err, ENOENT, "container %s has no interface %s on network %s",
+			      sandbox, ifname, conf->name);
+	if (!rc)
+		rc = check_inside(netns, ep, err);
+	if (!rc)
+		rc = check_host(ctx, &net, ep, err);
+out:
+	free(eps);
+	cnm_net_free(&net);
+	return rc;
+}

@@ -1,0 +1,332 @@
+#!/usr/bin/env bats
+# cnm as a CNI plugin, run exactly as a runtime runs it: environment, the
+# network configuration on stdin, the result on stdout.  Namespaces are
+# made with `ip netns add`, as a runtime would, and real packets prove the
+# result.  The reference plugins (containernetworking-plugins) run beside it.
+
+load helpers
+
+REF=/usr/lib/cni
+
+setup_file() {
+	external_host 198.51.100.1/24 198.51.100.2/24
+	ip route add default via 198.51.100.2
+	ip netns exec ext socat TCP-LISTEN:7000,fork,reuseaddr SYSTEM:'echo seen=$SOCAT_PEERADDR' \
+		</dev/null >/dev/null 2>&1 3>&- &
+}
+
+teardown_file() {
+	pkill -f 'socat TCP-LISTEN:7000' || true
+}
+
+setup() {
+	export DATA=$BATS_TEST_TMPDIR/data
+	for n in a b c; do ip netns add $n; done
+}
+
+teardown() {
+	for n in a b c; do ip netns del $n 2>/dev/null || true; done
+	pkill -f 'socat TCP-LISTEN:80' || true
+	ip link del cni0 2>/dev/null || true
+	ip link del ref0 2>/dev/null || true
+	wait_until 10 no_ports
+}
+
+# conf VERSION [JQ-EXPR]: the network configuration a runtime hands a plugin
+conf() {
+	jq -cn --arg v "$1" --arg d "$DATA" '{cniVersion: $v, name: "net1", type: "cnm",
+		bridge: "cni0", isGateway: true, isDefaultGateway: true, ipMasq: true,
+		ipam: {type: "cnm", dataDir: $d, ranges: [[{subnet: "10.88.0.0/24"}]],
+		       routes: [{dst: "0.0.0.0/0"}]}}' | jq -c "${2:-.}"
+}
+
+# plugin CMD CONTAINERID NS IFNAME [CONF-JSON]: run cnm as a CNI plugin
+plugin() {
+	local c=${5:-$(conf 1.0.0)}
+	echo "$c" | CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=${3:+/run/netns/$3} \
+		CNI_IFNAME=$4 CNI_PATH=$REF cnm
+}
+
+# the same with the reference plugin binary named by the configuration's type
+ref_plugin() {
+	echo "$5" | CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=/run/netns/$3 CNI_IFNAME=$4 \
+		CNI_PATH=$REF $REF/bridge
+}
+
+no_ports() { [ "$(veth_count)" = 0 ]; }
+
+elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .[] |
+	select(.table == "cnm") | .elem // [] | .[] | tostring'; }
+
+@test "VERSION answers every supported version" {
+	run -0 sh -c 'echo "{\"cniVersion\":\"1.0.0\"}" | CNI_COMMAND=VERSION cnm'
+	[ "$(echo "$output" | jq -c .supportedVersions)" = '["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]' ]
+	[ "$(echo "$output" | jq -r .cniVersion)" = 1.0.0 ]
+}
+
+@test "ADD gives each version its own result shape, and the interface index points at the container" {
+	n=0
+	for v in 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0; do
+		n=$((n + 1))
+		run -0 plugin ADD ctr$n a eth$n "$(conf $v)"
+		[ "$(echo "$output" | jq -r .cniVersion)" = "$v" ]
+		[ "$(echo "$output" | jq -r ".ips[0].address")" = 10.88.0.2/24 ]
+		[ "$(echo "$output" | jq -r '.ips[0].gateway')" = 10.88.0.1 ]
+		idx=$(echo "$output" | jq -r '.ips[0].interface')
+		[ "$(echo "$output" | jq -r ".interfaces[$idx].name")" = eth$n ]
+		[ "$(echo "$output" | jq -r ".interfaces[$idx].sandbox")" = /run/netns/a ]
+		[ "$(echo "$output" | jq -r '.interfaces[0].name')" = cni0 ]
+		if [ "$v" = 1.0.0 ] || [ "$v" = 1.1.0 ]; then
+			[ "$(echo "$output" | jq -r '.ips[0].version')" = null ]
+		else
+			[ "$(echo "$output" | jq -r '.ips[0].version')" = 4 ]
+		fi
+		ip -n a -br addr show eth$n | grep -q "10.88.0.2/24"
+		plugin DEL ctr$n a eth$n "$(conf $v)"
+	done
+}
+
+@test "two namespaces reach each other and the outside (masquerade), with the default route" {
+	plugin ADD ctra a eth0 >/dev/null
+	plugin ADD ctrb b eth0 >/dev/null
+	ip netns exec a ping -c1 -W2 10.88.0.3
+	[ "$(ip -n a route show default)" = "default via 10.88.0.1 dev eth0 proto boot " ] ||
+		ip -n a route show default | grep -q 'default via 10.88.0.1 dev eth0'
+	wait_until 5 ip netns exec ext sh -c 'ss -Hltn "sport = :7000" | grep -q .'
+	[ "$(ip netns exec a socat -T2 - TCP:198.51.100.2:7000 </dev/null)" = seen=198.51.100.1 ]
+}
+
+@test "runtimeConfig.portMappings publish through the nftables table: the outside client keeps its address" {
+	c=$(conf 1.0.0 '. + {runtimeConfig: {portMappings: [{hostPort: 8080, containerPort: 80, protocol: "tcp"}]}}')
+	plugin ADD ctra a eth0 "$c" >/dev/null
+	ip netns exec a socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo peer=$SOCAT_PEERADDR' \
+		</dev/null >/dev/null 2>&1 3>&- &
+	wait_until 5 ip netns exec a sh -c 'ss -Hltn "sport = :80" | grep -q .'
+	[ "$(ip netns exec ext socat -T2 - TCP:198.51.100.1:8080 </dev/null)" = peer=198.51.100.2 ]
+	elements | grep -q '"container ctra"'
+	plugin DEL ctra a eth0 "$c"
+	[ -z "$(elements | grep ctra)" ]
+	run ip netns exec ext socat -T1 - TCP:198.51.100.1:8080 </dev/null
+	[ "$output" != peer=198.51.100.2 ]
+}
+
+@test "DEL is idempotent and complete even when the namespace is already gone" {
+	c=$(conf 1.0.0 '. + {runtimeConfig: {portMappings: [{hostPort: 8081, containerPort: 80}]}}')
+	plugin ADD ctra a eth0 "$c" >/dev/null
+	[ "$(veth_count)" = 1 ]
+	ip netns del a
+	plugin DEL ctra a eth0 "$c"
+	plugin DEL ctra a eth0 "$c"
+	plugin DEL ctra "" eth0 "$c"
+	wait_until 5 no_ports
+	[ -z "$(elements | grep ctra)" ]
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT count(*) FROM endpoints')" = 0 ]
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT count(*) FROM containers')" = 0 ]
+	# the address is free again
+	run -0 plugin ADD ctrb b eth0
+	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.88.0.2/24 ]
+}
+
+@test "ADD of an existing attachment, or a failed ADD, changes nothing" {
+	plugin ADD ctra a eth0 >/dev/null
+	before=$(sqlite3 "$DATA/cnm.db" .dump; ip -o link; elements)
+	run -1 plugin ADD ctra a eth0
+	[ "$(echo "$output" | jq -r .msg)" = "container ctra already has interface eth0 on network net1" ]
+	# a port another attachment holds: refused, nothing left behind
+	c=$(conf 1.0.0 '. + {runtimeConfig: {portMappings: [{hostPort: 8082, containerPort: 80}]}}')
+	plugin ADD ctrb b eth0 "$c" >/dev/null
+	before=$(sqlite3 "$DATA/cnm.db" .dump; ip -o link | grep -v '^[0-9]*: veth'; elements)
+	run -1 plugin ADD ctrc c eth0 "$c"
+	echo "$output" | jq -r .msg | grep -q 'ctrb'
+	after=$(sqlite3 "$DATA/cnm.db" .dump; ip -o link | grep -v '^[0-9]*: veth'; elements)
+	[ "$before" = "$after" ]
+	[ "$(veth_count)" = 2 ]
+	[ -z "$(ip -n c -o link show type veth)" ]
+}
+
+@test "bad environment and configuration get the spec's error codes" {
+	code() { echo "$output" | jq -r .code; }
+	run -1 sh -c "echo '$(conf 1.0.0)' | CNI_COMMAND=ADD CNI_NETNS=/run/netns/a CNI_IFNAME=eth0 cnm"
+	[ "$(code)" = 4 ]
+	run -1 plugin ADD '-bad' a eth0
+	[ "$(code)" = 4 ]
+	run -1 plugin ADD ctra a ''
+	[ "$(code)" = 4 ]
+	run -1 plugin ADD ctra a 'eth0/x'
+	[ "$(code)" = 4 ]
+	run -1 plugin ADD ctra '' eth0
+	[ "$(code)" = 4 ]
+	run -1 plugin ADD ctra a eth0 '{"cniVersion": "1.0.0", "name": '
+	[ "$(code)" = 6 ]
+	run -1 plugin ADD ctra a eth0 "$(conf 9.9.9)"
+	[ "$(code)" = 1 ]
+	run -1 plugin ADD ctra a eth0 "$(conf 1.0.0 '.isGateway = "yes"')"
+	[ "$(code)" = 6 ]
+	run -1 plugin ADD ctra a eth0 "$(conf 1.0.0 '.ipam.ranges[0][0].subnet = "10.88.0.0/33"')"
+	[ "$(code)" = 7 ]
+	run -1 plugin ADD ctra a eth0 "$(conf 1.0.0 '.bridge = "a-name-longer-than-15"')"
+	[ "$(code)" = 7 ]
+	run -1 sh -c "echo '$(conf 1.0.0)' | CNI_COMMAND=FROB CNI_CONTAINERID=x CNI_NETNS=/run/netns/a CNI_IFNAME=eth0 cnm"
+	[ "$(code)" = 4 ]
+	run -1 sh -c "echo '$(conf 1.0.0)' | CNI_ARGS='FOO=bar' CNI_COMMAND=ADD CNI_CONTAINERID=x CNI_NETNS=/run/netns/a CNI_IFNAME=eth0 cnm"
+	[ "$(code)" = 4 ]
+	run -1 plugin ADD ctra nonexistent eth0
+	echo "$output" | jq -r .msg | grep -q 'cannot open network namespace /run/netns/nonexistent'
+	run -1 plugin CHECK ctra a eth0 "$(conf 0.3.1)"
+	[ "$(code)" = 1 ]
+	# nothing was made by any of them
+	no_ports
+	[ ! -e "$DATA/cnm.db" ] || [ "$(sqlite3 "$DATA/cnm.db" 'SELECT count(*) FROM endpoints')" = 0 ]
+}
+
+@test "address exhaustion is an error that names the pool" {
+	c=$(conf 1.0.0 '.ipam.ranges[0][0].subnet = "10.89.0.0/30"')
+	plugin ADD ctra a eth0 "$c" >/dev/null
+	run -1 plugin ADD ctrb b eth0 "$c"
+	echo "$output" | jq -r .msg | grep -q 'no available IPv4 address in 10.89.0.0/30'
+	[ "$(veth_count)" = 1 ]
+}
+
+@test "CNI_ARGS IP= and MAC=, args.cni.ips and runtimeConfig.ips pick the address" {
+	run -0 sh -c "echo '$(conf 1.0.0)' | CNI_ARGS='IgnoreUnknown=1;K8S_POD_NAME=x;IP=10.88.0.50;MAC=02:00:00:00:00:50' CNI_COMMAND=ADD CNI_CONTAINERID=ctra CNI_NETNS=/run/netns/a CNI_IFNAME=eth0 cnm"
+	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.88.0.50/24 ]
+	[ "$(ip -n a -br link show eth0 | awk '{print $3}')" = 02:00:00:00:00:50 ]
+	run -0 plugin ADD ctrb b eth0 "$(conf 1.0.0 '. + {args: {cni: {ips: ["10.88.0.60"]}}}')"
+	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.88.0.60/24 ]
+	run -0 plugin ADD ctrc c eth0 "$(conf 1.0.0 '. + {runtimeConfig: {ips: ["10.88.0.70/24"], mac: "02:00:00:00:00:70"}}')"
+	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.88.0.70/24 ]
+	[ "$(echo "$output" | jq -r '.interfaces[2].mac')" = 02:00:00:00:00:70 ]
+	run -1 plugin ADD ctrd c eth1 "$(conf 1.0.0 '. + {args: {cni: {ips: ["10.88.0.60"]}}}')"
+	echo "$output" | jq -r .msg | grep -q 'already in use'
+}
+
+@test "rangeStart and rangeEnd bound the allocation" {
+	c=$(conf 1.0.0 '.ipam.ranges[0][0] += {rangeStart: "10.88.0.100", rangeEnd: "10.88.0.101"}')
+	[ "$(plugin ADD ctra a eth0 "$c" | jq -r '.ips[0].address')" = 10.88.0.100/24 ]
+	[ "$(plugin ADD ctrb b eth0 "$c" | jq -r '.ips[0].address')" = 10.88.0.101/24 ]
+	run -1 plugin ADD ctrc c eth0 "$c"
+}
+
+@test "CHECK passes on a healthy attachment and names what is missing" {
+	r=$(plugin ADD ctra a eth0)
+	c=$(conf 1.0.0 ". + {prevResult: $r}")
+	plugin CHECK ctra a eth0 "$c"
+	run -1 plugin CHECK ctra a eth0 "$(conf 1.0.0)"
+	echo "$output" | jq -r .msg | grep -q prevResult
+	ip -n a addr flush dev eth0
+	run -1 plugin CHECK ctra a eth0 "$c"
+	echo "$output" | jq -r .msg | grep -q 'lacks address 10.88.0.2/24'
+	run -1 plugin CHECK ctrz a eth0 "$c"
+	[ "$(echo "$output" | jq -r .code)" = 3 ]
+}
+
+@test "STATUS is ready when the store opens, 50 when it cannot" {
+	plugin STATUS "" "" "" "$(conf 1.1.0)"
+	mkdir -p "$BATS_TEST_TMPDIR/ro"
+	touch "$BATS_TEST_TMPDIR/ro/cnm.db"
+	chmod 000 "$BATS_TEST_TMPDIR/ro/cnm.db"
+	echo garbage > "$BATS_TEST_TMPDIR/ro/cnm.db"
+	run -1 plugin STATUS "" "" "" "$(conf 1.1.0 ".ipam.dataDir = \"$BATS_TEST_TMPDIR/ro\"")"
+	[ "$(echo "$output" | jq -r .code)" = 50 ]
+}
+
+@test "GC removes every attachment not in cni.dev/valid-attachments" {
+	plugin ADD ctra a eth0 >/dev/null
+	plugin ADD ctrb b eth0 >/dev/null
+	[ "$(veth_count)" = 2 ]
+	plugin GC "" "" "" "$(conf 1.1.0 '. + {"cni.dev/valid-attachments": [{containerID: "ctra", ifname: "eth0"}]}')"
+	wait_until 5 sh -c '[ "$(ip -o link show type veth | grep -c " master ")" = 1 ]'
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT name FROM containers')" = ctra ]
+	ip -n a -br addr show eth0 | grep -q 10.88.0.2
+}
+
+@test "a delegated IPAM plugin (host-local) gives the address and gets it back on DEL" {
+	hl=$BATS_TEST_TMPDIR/hl
+	c=$(conf 1.0.0 ".ipam = {type: \"host-local\", dataDir: \"$hl\", ranges: [[{subnet: \"10.90.0.0/24\"}]], routes: [{dst: \"0.0.0.0/0\"}]}")
+	run -0 plugin ADD ctra a eth0 "$c"
+	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.90.0.2/24 ]
+	[ -e "$hl/net1/10.90.0.2" ]
+	ip -n a -br addr show eth0 | grep -q 10.90.0.2/24
+	plugin DEL ctra a eth0 "$c"
+	[ ! -e "$hl/net1/10.90.0.2" ]
+	run -1 plugin ADD ctra a eth0 "$(echo "$c" | jq -c '.ipam.type = "no-such-ipam"')"
+	echo "$output" | jq -r .msg | grep -q 'IPAM plugin "no-such-ipam" not found'
+}
+
+@test "side by side with the reference bridge + portmap chain: same address, gateway, routes, connectivity and published port" {
+	pm='{runtimeConfig: {portMappings: [{hostPort: 8090, containerPort: 80, protocol: "tcp"}]}}'
+	base=$(conf 1.0.0 ".bridge = \"ref0\" | .ipam = {type: \"host-local\", dataDir: \"$BATS_TEST_TMPDIR/ref\", ranges: [[{subnet: \"10.91.0.0/24\"}]]} | . + $pm")
+	ip netns exec a socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo peer=$SOCAT_PEERADDR' \
+		</dev/null >/dev/null 2>&1 3>&- &
+	wait_until 5 ip netns exec a sh -c 'ss -Hltn "sport = :80" | grep -q .'
+	# the reference chain: bridge, then portmap with bridge's result as prevResult
+	br=$(echo "$base" | jq -c '.type = "bridge"')
+	run -0 ref_plugin ADD ctra a eth0 "$br"
+	ref=$output
+	pmc=$(echo "$base" | jq -c --argjson r "$ref" '.type = "portmap" | .capabilities = {portMappings: true} | .prevResult = $r')
+	echo "$pmc" | CNI_COMMAND=ADD CNI_CONTAINERID=ctra CNI_NETNS=/run/netns/a CNI_IFNAME=eth0 CNI_PATH=$REF $REF/portmap >/dev/null
+	ip netns exec a ping -c1 -W2 10.91.0.1
+	[ "$(ip netns exec ext socat -T2 - TCP:198.51.100.1:8090 </dev/null)" = peer=198.51.100.2 ]
+	echo "$pmc" | CNI_COMMAND=DEL CNI_CONTAINERID=ctra CNI_NETNS=/run/netns/a CNI_IFNAME=eth0 CNI_PATH=$REF $REF/portmap
+	ref_plugin DEL ctra a eth0 "$br"
+	ip link del ref0
+	# cnm alone, same configuration but its own IPAM
+	mine=$(plugin ADD ctra a eth0 "$(echo "$base" | jq -c '.ipam = {type: "cnm", dataDir: env.DATA, ranges: [[{subnet: "10.91.0.0/24"}]]}')")
+	for k in '.ips[0].address' '.ips[0].gateway' '.ips[0].interface' '.routes' '.interfaces[0].name' '.interfaces[2].name' '.interfaces[2].sandbox'; do
+		[ "$(echo "$ref" | jq -c "$k")" = "$(echo "$mine" | jq -c "$k")" ]
+	done
+	ip netns exec a ping -c1 -W2 10.91.0.1
+	[ "$(ip -n a route show default | awk '{print $3}')" = 10.91.0.1 ]
+	# and the client keeps its address: no proxy, as with portmap
+	[ "$(ip netns exec ext socat -T2 - TCP:198.51.100.1:8090 </dev/null)" = peer=198.51.100.2 ]
+}
+
+@test "dual stack: IPv4 and IPv6 ranges give both addresses, and IPv6 works at once (no DAD)" {
+	c=$(conf 1.0.0 '.ipam.ranges += [[{subnet: "fd00:88::/64"}]]')
+	run -0 plugin ADD ctra a eth0 "$c"
+	[ "$(echo "$output" | jq -r '.ips[1].address')" = fd00:88::2/64 ]
+	[ "$(echo "$output" | jq -r '.ips[1].gateway')" = fd00:88::1 ]
+	plugin ADD ctrb b eth0 "$c" >/dev/null
+	ip netns exec a ping -6 -c1 -W2 fd00:88::3
+	ip netns exec a ping -6 -c1 -W2 fd00:88::1
+}
+
+@test "bridge options act: mtu, hairpinMode, promiscMode, portIsolation, isGateway false" {
+	c=$(conf 1.0.0 '. + {mtu: 1400, hairpinMode: true, promiscMode: true, portIsolation: true, isGateway: false, isDefaultGateway: false} | del(.ipam.routes)')
+	plugin ADD ctra a eth0 "$c" >/dev/null
+	plugin ADD ctrb b eth0 "$c" >/dev/null
+	[ "$(ip -j link show cni0 | jq -r '.[0].mtu')" = 1400 ]
+	ip -j link show cni0 | jq -e '.[0].flags | index("PROMISC")'
+	[ "$(ip -n a -j link show eth0 | jq -r '.[0].mtu')" = 1400 ]
+	for v in $(ip -j link show master cni0 | jq -r '.[].ifname'); do
+		[ "$(ip -j link show $v | jq -r '.[0].mtu')" = 1400 ]
+		[ "$(ip -d -j link show $v | jq -r '.[0].linkinfo.info_slave_data.hairpin')" = true ]
+		[ "$(ip -d -j link show $v | jq -r '.[0].linkinfo.info_slave_data.isolated')" = true ]
+	done
+	[ -z "$(ip -4 addr show dev cni0)" ]
+	[ -z "$(ip -n a route show default)" ]
+	# isolated ports: the two containers cannot reach each other
+	run ! ip netns exec a ping -c1 -W1 10.88.0.3
+}
+
+@test "20 parallel ADDs all succeed with distinct addresses, 20 parallel DELs leave nothing" {
+	c=$(conf 1.0.0)
+	for i in $(seq 20); do ip netns add p$i; done
+	for i in $(seq 20); do
+		(plugin ADD par$i p$i eth0 "$c" >"$BATS_TEST_TMPDIR/add$i" 2>&1; echo $? >"$BATS_TEST_TMPDIR/rc$i") &
+	done
+	wait
+	for i in $(seq 20); do [ "$(cat "$BATS_TEST_TMPDIR/rc$i")" = 0 ]; done
+	addrs=$(for i in $(seq 20); do jq -r '.ips[0].address' "$BATS_TEST_TMPDIR/add$i"; done | sort)
+	[ "$(echo "$addrs" | wc -l)" = 20 ]
+	[ "$(echo "$addrs" | sort -u | wc -l)" = 20 ]
+	[ "$(veth_count)" = 20 ]
+	for i in $(seq 20); do ip -n p$i -br addr show eth0 | grep -q "$(jq -r '.ips[0].address' "$BATS_TEST_TMPDIR/add$i")"; done
+	[ "$(sqlite3 "$DATA/cnm.db" 'PRAGMA integrity_check')" = ok ]
+	for i in $(seq 20); do (plugin DEL par$i p$i eth0 "$c"; echo $? >"$BATS_TEST_TMPDIR/drc$i") & done
+	wait
+	for i in $(seq 20); do [ "$(cat "$BATS_TEST_TMPDIR/drc$i")" = 0 ]; done
+	wait_until 10 no_ports
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT count(*) FROM endpoints')" = 0 ]
+	for i in $(seq 20); do ip netns del p$i; done
+}
