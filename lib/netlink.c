@@ -565,7 +565,7 @@ void cnm_nl_route_add(struct cnm_nl_batch *b, const struct cnm_cidr *dst,
 		      const struct cnm_addr *gw, int ifindex)
 {
 	char s[CNM_ADDRSTRLEN] = "", d[CNM_CIDRSTRLEN] = "default";
-	int family = gw ? gw->family : dst->addr.family;
+	int family = gw ? gw->family : dst ? dst->addr.family : AF_INET;
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
