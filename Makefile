@@ -91,15 +91,16 @@ asan:
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c with seeds in tests/fuzz/corpus/NAME/,
 # built with clang into build-fuzz/.  Adding a target is adding its NAME here.
-FUZZ_TARGETS := cidr ports netopts names
+FUZZ_TARGETS := cidr ports netopts names cniconf
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer -Wno-unknown-warning-option
 
-$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/libcnm.a
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/libcnm.a $(CNI_PURE_OBJ)
 	$(qecho) CC $@
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CNM_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(B)/libcnm.a $(LDLIBS)
+	$(Q)$(CC) $(CNM_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(CNI_PURE_OBJ) \
+		$(B)/libcnm.a $(LDLIBS)
 
 fuzz-build:
 	$(Q)$(MAKE) --no-print-directory B=build-fuzz CC=clang CI= \

@@ -219,7 +219,6 @@ void cnm_fw_create_table(struct cnm_ctx *ctx)
 
 	/* fails atomically, changing nothing, when another command made it first */
 	cnm_fw_run(ctx, table_def, "create table inet cnm", &ignored);
-	cnm_fw_run(ctx, bridge_table_def, "create table bridge cnm", &ignored);
 }
 
 /* An interface name as nftables keys it: 16 bytes, zero-padded. */
@@ -232,22 +231,33 @@ static void ifname_key(uint8_t out[16], const char *name)
 typedef int (*elems_fill_fn)(const void *obj, struct cnm_elems *e, const char *only);
 
 /*
- * Add what @fill puts for @obj in one batch.  Optimistic: the tables are
- * nearly always there.  A failed transaction costs the kernel 10-20 ms here
+ * Add what @fill puts for @obj in one batch, making @table from @def first
+ * when it is missing.  Optimistic: the tables are nearly always there.  A failed transaction costs the kernel 10-20 ms here
  * (its abort path), so the tables are created only when adding to them
  * failed, then the add is retried.
  */
 static int elems_add(struct cnm_ctx *ctx, elems_fill_fn fill, const void *obj,
-		     struct cnm_err *err)
+		     const char *def, const char *table, struct cnm_err *err)
 {
 	struct cnm_elems *e = cnm_elems_new(true);
+	char what[64];
 	int rc;
 
 	if (!e)
 		return cnm_errf(err, ENOMEM, "out of memory");
 	rc = fill(obj, e, NULL) ? cnm_errf(err, ENOMEM, "out of memory") : 0;
+	snprintf(what, sizeof(what), "list table %s", table);
+	if (!rc && ctx->dry && cnm_elems_count(e)) { /* a real run would make the table */
+		const char *listing;
+
+		if (cnm_fw_list(ctx, what, &listing))
+			cnm_dry_table(ctx, def);
+	}
 	if (!rc && cnm_elems_count(e) && cnm_elems_commit(ctx, e, NULL) != 0) {
-		cnm_fw_create_table(ctx);
+		struct cnm_err ignored;
+
+		snprintf(what, sizeof(what), "create table %s", table);
+		cnm_fw_run(ctx, def, what, &ignored);
 		rc = cnm_elems_commit(ctx, e, err);
 	}
 	cnm_elems_free(e);
@@ -279,15 +289,17 @@ static void elems_del(struct cnm_ctx *ctx, elems_fill_fn fill, const void *obj,
 }
 
 /* An endpoint's anti-spoofing elements; none when its MAC is not known. */
-static int endpoint_elems(const struct cnm_ep *ep, struct cnm_elems *e, const char *only)
+static int endpoint_elems(const struct cnm_ep *ep, const char *net, struct cnm_elems *e,
+			  const char *only)
 {
 	uint8_t k[32], mac[6];
-	char c[CNM_SHORT_ID_LEN + 16];
+	char c[CNM_NAME_MAX + 16];
 	int rc;
 
 	if (!ep->host_ifname[0] || cnm_mac_parse(ep->mac, mac))
 		return 0;
-	snprintf(c, sizeof(c), "container %.*s", CNM_SHORT_ID_LEN, ep->container_id);
+	/* like the network elements: comments name the network (deletes need none) */
+	snprintf(c, sizeof(c), "network %s", net ? net : "");
 	cnm_elems_bridge(e);
 #define WANT(set) (!only || !strcmp(only, set))
 	ifname_key(k, ep->host_ifname);
@@ -326,14 +338,24 @@ static int endpoint_elems(const struct cnm_ep *ep, struct cnm_elems *e, const ch
  * (anti-spoofing elements of `bridge cnm`, one batch), creating the tables
  * first if they are missing.
  */
-static int endpoint_fill(const void *ep, struct cnm_elems *e, const char *only)
+struct ep_ref {
+	const struct cnm_ep *ep;
+	const char *net;
+};
+
+static int endpoint_fill(const void *obj, struct cnm_elems *e, const char *only)
 {
-	return endpoint_elems(ep, e, only);
+	const struct ep_ref *r = obj;
+
+	return endpoint_elems(r->ep, r->net, e, only);
 }
 
-int cnm_fw_endpoint_add(struct cnm_ctx *ctx, const struct cnm_ep *ep, struct cnm_err *err)
+int cnm_fw_endpoint_add(struct cnm_ctx *ctx, const struct cnm_net *net, const struct cnm_ep *ep,
+			struct cnm_err *err)
 {
-	return elems_add(ctx, endpoint_fill, ep, err);
+	struct ep_ref r = { ep, net->name };
+
+	return elems_add(ctx, endpoint_fill, &r, bridge_table_def, "bridge cnm", err);
 }
 
 /**
@@ -345,7 +367,9 @@ void cnm_fw_endpoint_del(struct cnm_ctx *ctx, const struct cnm_ep *ep)
 {
 	static const char *const sets[] = { "ports", "macs", "addrs4", "addrs6" };
 
-	elems_del(ctx, endpoint_fill, ep, sets, ARRAY_SIZE(sets));
+	struct ep_ref r = { ep, NULL };
+
+	elems_del(ctx, endpoint_fill, &r, sets, ARRAY_SIZE(sets));
 }
 
 
@@ -452,14 +476,18 @@ void cnm_fw_drop_if_unused(struct cnm_ctx *ctx, const char *gone)
 				n++;
 			if (n == 2) /* the set's own comment and @gone's */
 				fprintf(ctx->dry, "nft delete table inet cnm\n");
+			if (n == 2 && !cnm_fw_list(ctx, "list table bridge cnm", &out))
+				fprintf(ctx->dry, "nft delete table bridge cnm\n");
 		}
 		return;
 	}
 	fd = fw_lock(ctx);
 	if (cnm_fw_list(ctx, "list set inet cnm bridges", &out) == 0 && !strstr(out, "elements")) {
 		cnm_fw_run(ctx, "delete table inet cnm", "delete table inet cnm", NULL);
-		/* no network, so no container port either: anti-spoofing goes too */
-		cnm_fw_run(ctx, "delete table bridge cnm", "delete table bridge cnm", NULL);
+		/* no network, so no container port either: anti-spoofing goes too
+		 * (looked up first: a failed transaction is what costs) */
+		if (!cnm_fw_list(ctx, "list table bridge cnm", &out))
+			cnm_fw_run(ctx, "delete table bridge cnm", "delete table bridge cnm", NULL);
 	}
 	fw_unlock(fd);
 }
