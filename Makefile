@@ -27,6 +27,12 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 # the CNI front door's pure parts (no main, no syscalls) are unit-tested too
 CNI_PURE_OBJ := $(B)/cni/conf.o $(B)/cni/result.o
+# cnm-dns, the resolver of user-defined networks: its own binary, so that
+# ldns is loaded by the one long-lived process and by no short command.
+DNS_SRC := $(wildcard dns/*.c)
+DNS_OBJ := $(DNS_SRC:%.c=$(B)/%.o)
+DNS_LIB_OBJ := $(filter-out $(B)/dns/main.o,$(DNS_OBJ))
+DNS_LDLIBS := $(shell $(PKG_CONFIG) --libs ldns 2>/dev/null || echo -lldns) -pthread
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
@@ -38,7 +44,7 @@ Q := @
 qecho = @printf '  %-6s %s\n'
 endif
 
-all: $(B)/cnm
+all: $(B)/cnm $(B)/cnm-dns
 
 $(B)/%.o: %.c
 	$(qecho) CC $<
@@ -52,6 +58,23 @@ $(B)/libcnm.a: $(LIB_OBJ)
 $(B)/cnm: $(CLI_OBJ) $(B)/libcnm.a
 	$(qecho) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcnm.a $(LDLIBS)
+
+$(B)/cnm-dns: $(DNS_OBJ) $(B)/libcnm.a
+	$(qecho) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(DNS_OBJ) $(B)/libcnm.a $(LDLIBS) $(DNS_LDLIBS)
+
+$(B)/tests/test_dns: tests/unit/test_dns.c $(DNS_LIB_OBJ) $(B)/libcnm.a
+	$(qecho) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CNM_CFLAGS) -Idns $(CFLAGS) $(LDFLAGS) -o $@ $< $(DNS_LIB_OBJ) $(B)/libcnm.a \
+		$(LDLIBS) $(DNS_LDLIBS) -lcmocka
+
+# The resolver's libFuzzer target (see its header for how to build and run it).
+$(B)/fuzz/fuzz_dns: tests/fuzz/fuzz_dns.c $(DNS_LIB_OBJ) $(B)/libcnm.a
+	$(qecho) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CNM_CFLAGS) -Idns $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(DNS_LIB_OBJ) \
+		$(B)/libcnm.a $(LDLIBS) $(DNS_LDLIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libcnm.a $(CNI_PURE_OBJ)
 	$(qecho) CC $@
@@ -91,7 +114,7 @@ asan:
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c with seeds in tests/fuzz/corpus/NAME/,
 # built with clang into build-fuzz/.  Adding a target is adding its NAME here.
-FUZZ_TARGETS := cidr ports netopts names cniconf
+FUZZ_TARGETS := cidr ports netopts names cni_conf dns
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer -Wno-unknown-warning-option
@@ -116,13 +139,14 @@ lint:
 
 # the same binary is the CNI plugin: runtimes look for it as $CNIDIR/cnm
 CNIDIR ?= /opt/cni/bin
-install: $(B)/cnm
+install: $(B)/cnm $(B)/cnm-dns
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CNIDIR)
 	install -m 0755 $(B)/cnm $(DESTDIR)$(BINDIR)/cnm
+	install -m 0755 $(B)/cnm-dns $(DESTDIR)$(BINDIR)/cnm-dns
 	ln -sf $(BINDIR)/cnm $(DESTDIR)$(CNIDIR)/cnm
 
 clean:
 	rm -rf build build-asan build-fuzz
 
 .PHONY: all unit deps check demo bench asan install clean fuzz fuzz-build lint
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(DNS_OBJ:.o=.d)

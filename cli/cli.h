@@ -57,5 +57,6 @@ int cmd_network_disconnect(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_topology(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
 
 #endif

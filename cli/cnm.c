@@ -22,6 +22,7 @@ static const struct cli_cmd commands[] = {
 	{ "network", cmd_network, "Manage networks" },
 	{ "doctor", cmd_doctor, "Find what keeps containers off the network, with fixes" },
 	{ "topology", cmd_topology, "Draw networks, veth pairs, containers and ports (text, dot, svg)" },
+	{ "gc", cmd_gc, "Repair what a crash or outside interference left behind" },
 	{ "version", cmd_version, "Show the cnm version" },
 };
 

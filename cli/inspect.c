@@ -2,6 +2,7 @@
 /* inspect.c - `cnm inspect CONTAINER...`: Docker-shaped JSON array. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cli.h"
 
 /**
@@ -14,6 +15,7 @@ int cli_inspect_each(int argc, char **argv, cli_inspect_fn fn, const char *usage
 {
 	struct cnm_err err = { 0 };
 	struct cnm_ctx *ctx;
+	char notice[640];
 	int rc, status = 0, printed = 0;
 
 	if (argc < 2 || argv[1][0] == '-')
@@ -21,6 +23,7 @@ int cli_inspect_each(int argc, char **argv, cli_inspect_fn fn, const char *usage
 	rc = cli_open(&ctx, false);
 	if (rc)
 		return rc;
+	snprintf(notice, sizeof(notice), "%s", cnm_notice(ctx) ? cnm_notice(ctx) : "");
 	printf("[");
 	for (int i = 1; i < argc; i++) {
 		char *json;
@@ -40,6 +43,9 @@ int cli_inspect_each(int argc, char **argv, cli_inspect_fn fn, const char *usage
 		free(json);
 	}
 	printf(printed ? "\n]\n" : "]\n");
+	/* a repair made while inspecting (network inspect) */
+	if (cnm_notice(ctx) && strcmp(notice, cnm_notice(ctx)))
+		cli_print_notice(ctx);
 	cnm_close(ctx);
 	return status;
 }

@@ -5,11 +5,14 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "cli.h"
 
 struct addrs {
 	const char *ip, *ip6;
 	bool dry;	/* --dry-run: print the commands, change nothing */
+	const char **aliases;
+	size_t n_aliases;
 };
 
 /* Connect (@connect) or disconnect @ctr from @net, and report like docker. */
@@ -23,8 +26,11 @@ static int attach(const char *net, const char *ctr, bool connect, const struct a
 		return rc;
 	rc = a->dry ? cnm_dry_run(ctx, stdout, &err) : 0;
 	if (!rc)
-		rc = connect ? cnm_network_connect(ctx, net, ctr, a->ip, a->ip6, &err)
+		rc = connect ? cnm_network_connect_ex(ctx, net, ctr, a->ip, a->ip6, a->aliases,
+						      a->n_aliases, &err)
 		     : cnm_network_disconnect(ctx, net, ctr, &err);
+	if (!rc)
+		cli_print_notice(ctx);
 	cnm_close(ctx);
 	return rc ? cli_fail(&err) : 0;
 }
@@ -43,22 +49,36 @@ int cmd_network_connect(int argc, char **argv)
 		"cnm network connect [--ip IP] [--ip6 IP] [--alias NAME]... [--dry-run] NETWORK CONTAINER";
 	const char *ip = NULL, *ip6 = NULL;
 	struct addrs a = { 0 };
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
 		case '4': ip = optarg; break;
 		case '6': ip6 = optarg; break;
-		case 'a': break; /* names are resolved by the DNS work; accepted now */
 		case 'n': a.dry = true; break;
-		default: return cli_usage(usage);
+		case 'a': {
+			const char **na = realloc(a.aliases, (a.n_aliases + 1) * sizeof(*na));
+
+			if (!na) {
+				free(a.aliases);
+				return 1;
+			}
+			a.aliases = na;
+			a.aliases[a.n_aliases++] = optarg;
+			break;
+		}
+		default: free(a.aliases); return cli_usage(usage);
 		}
 	}
-	if (argc - optind != 2)
+	if (argc - optind != 2) {
+		free(a.aliases);
 		return cli_usage(usage);
+	}
 	a.ip = ip;
 	a.ip6 = ip6;
-	return attach(argv[optind], argv[optind + 1], true, &a);
+	rc = attach(argv[optind], argv[optind + 1], true, &a);
+	free(a.aliases);
+	return rc;
 }
 
 int cmd_network_disconnect(int argc, char **argv)

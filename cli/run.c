@@ -23,7 +23,8 @@
 
 static const char usage[] =
 	"cnm run [-d] [--name NAME] [--hostname HOST] [--network bridge|host|none|NET]\n"
-	"               [--ip ADDR] [--ip6 ADDR] [-p [IP:][HOSTPORT:]PORT[/PROTO]]... [--rm] [--rootfs DIR] [--] COMMAND [ARG...]";
+	"               [--ip ADDR] [--ip6 ADDR] [-p [IP:][HOSTPORT:]PORT[/PROTO]]... [--rm] [--rootfs DIR]\n"
+	"               [--network-alias NAME]... [--] COMMAND [ARG...]";
 
 struct report {
 	int rc;
@@ -206,11 +207,12 @@ int cmd_run(int argc, char **argv)
 		{ "publish", required_argument, NULL, 'p' },
 		{ "rootfs", required_argument, NULL, 'R' },
 		{ "dry-run", no_argument, NULL, 'D' },
+		{ "network-alias", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
 	struct cnm_run_spec spec = { 0 };
-	const char **publish = NULL;
+	const char **publish = NULL, **aliases = NULL;
 	struct cnm_ctx *ctx;
 	bool dry = false;
 	int c, rc;
@@ -231,6 +233,7 @@ int cmd_run(int argc, char **argv)
 
 			if (!np) {
 				free(publish);
+				free(aliases);
 				return 125;
 			}
 			publish = np;
@@ -238,13 +241,27 @@ int cmd_run(int argc, char **argv)
 			spec.publish = publish;
 			break;
 		}
-		case 'H': printf("Usage: %s\n", usage); free(publish); return 0;
-		default: free(publish); return cli_usage(usage);
+		case 'A': {
+			const char **na = realloc(aliases, (spec.n_aliases + 1) * sizeof(*na));
+
+			if (!na) {
+				free(publish);
+				free(aliases);
+				return 125;
+			}
+			aliases = na;
+			aliases[spec.n_aliases++] = optarg;
+			spec.aliases = aliases;
+			break;
+		}
+		case 'H': printf("Usage: %s\n", usage); free(publish); free(aliases); return 0;
+		default: free(publish); free(aliases); return cli_usage(usage);
 		}
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "cnm: run: no command given\n");
 		free(publish);
+		free(aliases);
 		return cli_usage(usage);
 	}
 	if (spec.network && !strcmp(spec.network, "default"))
@@ -254,16 +271,19 @@ int cmd_run(int argc, char **argv)
 	rc = cli_open(&ctx, true);
 	if (rc) {
 		free(publish);
+		free(aliases);
 		return 125;
 	}
 	if (dry) {
 		rc = run_dry(ctx, &spec);
 		cnm_close(ctx);
 		free(publish);
+		free(aliases);
 		return rc;
 	}
 	cnm_close(ctx);
 	rc = spec.detach ? run_detached(&spec) : run_foreground(&spec);
 	free(publish);
+	free(aliases);
 	return rc;
 }

@@ -49,6 +49,7 @@ struct cnm_opts {
 	const char *run_dir;
 	const char *netns_dir;
 	bool bare;	/* a new store gets no pre-defined networks (the CNI store) */
+	bool no_repair;		/* skip the start-up repairs (gc --dry-run) */
 };
 
 int cnm_open(struct cnm_ctx **ctx, const struct cnm_opts *opts, struct cnm_err *err);
@@ -122,6 +123,10 @@ void cnm_strv_free(char **v, size_t n);
 /** cnm_network_connect() - give a running container an interface on another network. */
 int cnm_network_connect(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
 			const char *ip, const char *ip6, struct cnm_err *err);
+/** cnm_network_connect_ex() - cnm_network_connect() with --alias names for the new endpoint. */
+int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
+			   const char *ip, const char *ip6, const char *const *aliases,
+			   size_t n_aliases, struct cnm_err *err);
 /** cnm_network_disconnect() - remove a container's interface on a network. */
 int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
 			   struct cnm_err *err);
@@ -140,6 +145,8 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
  * @argv: command and arguments, NULL-terminated
  * @detach: the caller returns once the container runs; a monitor waits for it
  * @auto_remove: remove the container when it exits (--rm)
+ * @aliases: --network-alias: more names the container answers to on its
+ *	(user-defined) network
  * @log_path: -d only: where the container's stdout/stderr go (NULL: run dir)
  */
 struct cnm_run_spec {
@@ -154,6 +161,8 @@ struct cnm_run_spec {
 	char *const *argv;
 	bool detach;
 	bool auto_remove;
+	const char *const *aliases;	/* --network-alias names, @n_aliases of them */
+	size_t n_aliases;
 };
 
 /**
@@ -365,6 +374,34 @@ int cnm_attach_check(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
  */
 int cnm_attach_gc(struct cnm_ctx *ctx, const char *network, const char *const *keep,
 		  size_t n_keep, size_t *removed, struct cnm_err *err);
+/* ---- crash recovery ---- */
+
+/**
+ * struct cnm_fault_step - a point where CNM_FAULT=<name> kills cnm (tests).
+ * @name: "op.step"
+ * @op: the command that reaches it
+ * @what: what has happened when it fires
+ */
+struct cnm_fault_step {
+	const char *name;
+	const char *op;
+	const char *what;
+};
+
+const struct cnm_fault_step *cnm_fault_steps(size_t *n);
+
+/**
+ * cnm_gc() - bring the host back to what the store says after a crash or
+ * outside interference, and the store back to what can exist.
+ * @ctx: open context
+ * @dry_run: only list what would be repaired
+ * @actions: malloc'ed array of malloc'ed lines, one per repair (free with cnm_strv_free)
+ * @n: how many
+ * @err: filled on failure
+ *
+ * Return: 0 or a negative errno.
+ */
+int cnm_gc(struct cnm_ctx *ctx, bool dry_run, char ***actions, size_t *n, struct cnm_err *err);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include "driver.h"
 #include "endpoint.h"
+#include "fault.h"
 #include "firewall.h"
 #include "names.h"
 #include "publish.h"
@@ -414,6 +415,7 @@ int cnm_attach(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 	rc = cnm_store_commit(ctx, err);
 	if (rc)
 		goto out;
+	cnm_fault("cni.add.rows");
 	rc = drv->attach(ctx, &net, &ep, fd, err);
 	if (!rc && s->n_publish)
 		rc = cnm_publish_fw(ctx, c.id, true, err);
@@ -506,6 +508,7 @@ int cnm_detach(struct cnm_ctx *ctx, const char *network, const char *sandbox,
 	if (rc)
 		goto out;
 	cnm_fw_endpoint_del(ctx, &ep);
+	cnm_fault("cni.del.veth");
 	rc = cnm_store_begin(ctx, err);
 	if (rc)
 		goto out;

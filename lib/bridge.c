@@ -26,6 +26,7 @@
 #include <string.h>
 #include "driver.h"
 #include "dryrun.h"
+#include "fault.h"
 #include "firewall.h"
 
 static int write_sysctl(struct cnm_ctx *ctx, const char *path, const char *value,
@@ -94,6 +95,7 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 	}
 	if (rc && rc != -EEXIST) /* EEXIST: a concurrent command made it first */
 		return rc;
+	cnm_fault("bridge.created");
 	rc = cnm_nl_link_index(nl, net->bridge, ifindex, err);
 	if (rc)
 		return rc == -ENODEV ? cnm_errf(err, ENODEV, "bridge %s vanished while being"
@@ -108,6 +110,7 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 	rc = cnm_nl_batch_run(&b, err);
 	if (rc)
 		return rc;
+	cnm_fault("bridge.addressed");
 	rc = forwarding_on(ctx, net, err);
 	if (rc)
 		return rc;
@@ -177,6 +180,7 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 		cnm_fw_endpoint_del(ctx, ep);
 		return rc;
 	}
+	cnm_fault("attach.veth");
 	rc = cnm_nl_open(&cnl, netns_fd, err);
 	if (rc)
 		return rc;
@@ -208,6 +212,8 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 		cnm_nl_route_add(&b, &ep->routes[i].dst,
 				 ep->routes[i].has_gw ? &ep->routes[i].gw : NULL, eth);
 	rc = cnm_nl_batch_run(&b, err);
+	if (!rc)
+		cnm_fault("attach.addressed");
 out:
 	cnm_nl_close(&cnl);
 	return rc;

@@ -34,8 +34,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "container.h"
+#include "dns.h"
 #include "driver.h"
 #include "endpoint.h"
+#include "fault.h"
 #include "firewall.h"
 #include "publish.h"
 #include "names.h"
@@ -99,6 +101,12 @@ static int netns_mount(struct cnm_ctx *ctx, const char *name, pid_t pid, struct 
 	return rc;
 }
 
+/** cnm_netns_mount() - bind-mount @pid's network namespace at /run/netns/@name (gc). */
+int cnm_netns_mount(struct cnm_ctx *ctx, const char *name, pid_t pid, struct cnm_err *err)
+{
+	return netns_mount(ctx, name, pid, err);
+}
+
 static void netns_unmount(struct cnm_ctx *ctx, const char *name)
 {
 	char path[PATH_MAX];
@@ -126,11 +134,9 @@ static char *argv_json(char *const *argv)
 }
 
 static int write_etc_files(struct cnm_ctx *ctx, const struct cnm_ctr *c, const struct cnm_ep *ep,
-			   const char *dir, struct cnm_err *err)
+			   const struct cnm_net *net, const char *dir, struct cnm_err *err)
 {
-	char path[PATH_MAX], addr[CNM_ADDRSTRLEN], buf[1024];
-	_cleanup_close_ int in = -1;
-	ssize_t n;
+	char path[PATH_MAX], addr[CNM_ADDRSTRLEN], buf[2048];
 	int len, rc;
 
 	rc = cnm_mkdir_p(dir, 0755, err);
@@ -154,11 +160,15 @@ static int write_etc_files(struct cnm_ctx *ctx, const struct cnm_ctr *c, const s
 	rc = cnm_write_file(path, buf, (size_t)len, err);
 	if (rc)
 		return rc;
-	/* the host's resolver configuration, as Docker gives the default bridge */
-	in = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
-	n = in >= 0 ? read(in, buf, sizeof(buf)) : 0;
 	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
-	return cnm_write_file(path, buf, n > 0 ? (size_t)n : 0, err);
+	/* user-defined networks: the resolver at the gateway (lib/dns.c) */
+	if (ep && cnm_net_dns(net)) {
+		len = cnm_dns_resolv_conf(net, buf, sizeof(buf));
+		return cnm_write_file(path, buf, (size_t)len, err);
+	}
+	/* the host's resolver configuration, as Docker gives the default bridge */
+	len = cnm_dns_host_resolv_conf(buf, sizeof(buf));
+	return cnm_write_file(path, buf, (size_t)len, err);
 }
 
 /* Everything start decides under the lock: network, driver, address. */
@@ -360,6 +370,8 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	rc = plan(ctx, spec, &net, &c, &ep, &drv, err);
 	if (!rc)
 		rc = insert_rows(ctx, spec, &c, &ep, &net, err);
+	if (!rc && spec->n_aliases)
+		rc = cnm_ep_set_aliases(ctx, &net, ep.id, spec->aliases, spec->n_aliases, err);
 	if (!rc)
 		rc = cnm_publish_plan(ctx, c.id, spec->publish, spec->n_publish, &net,
 				      drv->has_ipam ? &ep : NULL, true, err);
@@ -371,6 +383,7 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	if (rc)
 		goto out;
 	committed = true;
+	cnm_fault("run.intent");
 	if (ctx->dry) {
 		rc = start_dry(ctx, spec, &c, &net, &ep, drv, err);
 		if (!rc) {
@@ -379,10 +392,13 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 		}
 		goto out;
 	}
+	/* the resolver listens before the container can ask it anything */
+	if (drv->has_ipam && cnm_net_dns(&net))
+		cnm_dns_sync(ctx, true, false);
 
 	/* 2. the kernel: process, network, mount */
 	ctr_dir(ctx, c.id, dir, sizeof(dir));
-	rc = write_etc_files(ctx, &c, drv->has_ipam ? &ep : NULL, dir, err);
+	rc = write_etc_files(ctx, &c, drv->has_ipam ? &ep : NULL, &net, dir, err);
 	if (rc)
 		goto out;
 	if (spec->detach) {
@@ -396,12 +412,14 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	cfg.new_net = drv->own_netns;
 	cfg.hostname = c.hostname;
 	cfg.etc_dir = dir;
+	cfg.netns_dir = ctx->netns_dir;
 	cfg.rootfs = spec->rootfs;
 	cfg.argv = spec->argv;
 	cfg.out_fd = log_fd;
 	rc = cnm_sandbox_spawn(&cfg, &sb, err);
 	if (rc)
 		goto out;
+	cnm_fault("run.spawned");
 	if (drv->own_netns) {
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)sb.pid);
 		netns_fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -418,18 +436,20 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 		if (rc)
 			goto out;
 		mounted = true;
+		cnm_fault("run.netns");
 	}
 	if (spec->n_publish) {
 		rc = cnm_publish_fw(ctx, c.id, true, err);
 		if (rc)
 			goto out;
 		published = true;
+		cnm_fault("run.ports");
 	}
-	rc = cnm_sandbox_go(&sb, spec->argv[0], err);
-	if (rc)
-		goto out;
-
-	/* 3. the result */
+	/*
+	 * 3. the result, recorded before exec: until the child has read the go
+	 * byte it dies with us (PDEATHSIG), so a crash before here leaves no
+	 * process, and one after leaves a process the row names.
+	 */
 	c.pid = sb.pid;
 	c.pid_start = cnm_proc_start_time(sb.pid);
 	cnm_now_rfc3339(c.started_at);
@@ -443,6 +463,11 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	}
 	if (rc)
 		goto out;
+	cnm_fault("run.running");
+	rc = cnm_sandbox_go(&sb, spec->argv[0], err);
+	if (rc)
+		goto out;
+	cnm_fault("run.started");
 	memcpy(id, c.id, CNM_ID_LEN + 1);
 	*pid = sb.pid;
 out:
@@ -507,6 +532,7 @@ int cnm_release_locked(struct cnm_ctx *ctx, const char *id, int exit_code, bool 
 	fw_endpoints_del(ctx, c.id);
 	if (strcmp(c.network_mode, "cni")) {
 		netns_unmount(ctx, c.name);
+		cnm_fault("release.unmounted");
 	} else { /* a CNI sandbox: the namespace is the runtime's, the veths are ours */
 		struct cnm_ep *eps = NULL;
 		size_t n = 0;
@@ -518,6 +544,7 @@ int cnm_release_locked(struct cnm_ctx *ctx, const char *id, int exit_code, bool 
 		forget_row = true;
 	}
 	rc = cnm_publish_release(ctx, c.id, err);
+	cnm_fault("release.ports");
 	if (!rc)
 		rc = cnm_ep_delete_all(ctx, c.id, err);
 	if (!rc)
@@ -668,6 +695,16 @@ int cnm_container_remove(struct cnm_ctx *ctx, const char *ref, bool force, struc
 			      " container before attempting removal or force remove", c.id);
 		goto out;
 	}
+	/*
+	 * Kill under the lock: the monitor, woken by the exit, then finds the
+	 * release done instead of racing us for it.
+	 */
+	rc = cnm_store_begin(ctx, err);
+	if (rc) {
+		if (pidfd >= 0)
+			close(pidfd);
+		goto out;
+	}
 	if (pidfd >= 0 && ctx->dry) {
 		/* the monitor would release it too: by hand, the lines below do */
 		if (c.monitor_pid > 0 && c.monitor_pid != getpid() && kill(c.monitor_pid, 0) == 0)
@@ -682,9 +719,7 @@ int cnm_container_remove(struct cnm_ctx *ctx, const char *ref, bool force, struc
 		wait_exit(pidfd, 10000);
 		close(pidfd);
 	}
-	rc = cnm_store_begin(ctx, err);
-	if (rc)
-		goto out;
+	cnm_fault("rm.killed");
 	rc = cnm_release_locked(ctx, c.id, 137, true, err);
 	if (rc == 0) /* already released: just the row */
 		rc = cnm_ctr_delete(ctx, c.id, err);
@@ -693,6 +728,7 @@ int cnm_container_remove(struct cnm_ctx *ctx, const char *ref, bool force, struc
 		goto out;
 	}
 	rc = cnm_store_commit(ctx, err);
+	cnm_fault("rm.committed");
 	ctr_dir(ctx, c.id, dir, sizeof(dir));
 	if (!ctx->dry)
 		cnm_rm_rf(dir);

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include "dns.h"
 #include "container.h"
 #include "ports.h"
 
@@ -159,6 +160,8 @@ static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c, in
 		if (cnm_net_get(ctx, eps[i].network_id, &n, NULL))
 			continue;
 		e = endpoint_json(&n, &eps[i]);
+		if (!n.builtin)	/* user-defined networks: the names it answers to */
+			json_object_set_new(e, "Aliases", cnm_ep_aliases_json(ctx, eps[i].id, c->id));
 		/* Docker mirrors the default bridge's endpoint at the top level only */
 		if (i == 0 && n.builtin && !strcmp(n.driver, "bridge"))
 			mirror = json_incref(e);

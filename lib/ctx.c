@@ -14,6 +14,8 @@
 #include "ctx.h"
 #include "firewall.h"
 #include "reconcile.h"
+#include "fault.h"
+#include "gc.h"
 
 static void pick_dir(char *out, const char *opt, const char *env, const char *def)
 {
@@ -43,6 +45,7 @@ int cnm_open(struct cnm_ctx **out, const struct cnm_opts *opts, struct cnm_err *
 	if (!ctx)
 		return cnm_errf(err, ENOMEM, "out of memory");
 	ctx->lock_fd = -1;
+	cnm_fault_init();
 	pick_dir(ctx->state_dir, opts ? opts->state_dir : NULL, "CNM_STATE_DIR", "/var/lib/cnm");
 	pick_dir(ctx->run_dir, opts ? opts->run_dir : NULL, "CNM_RUN_DIR", "/run/cnm");
 	pick_dir(ctx->netns_dir, opts ? opts->netns_dir : NULL, "CNM_NETNS_DIR", "/run/netns");
@@ -55,8 +58,10 @@ int cnm_open(struct cnm_ctx **out, const struct cnm_opts *opts, struct cnm_err *
 				" than 1024 characters");
 	}
 	rc = cnm_store_open(ctx, err);
-	if (!rc)
+	if (!rc && !(opts && opts->no_repair))
 		rc = cnm_reconcile_host(ctx, err);
+	if (rc >= 0 && !(opts && opts->no_repair))
+		rc = cnm_gc_quick(ctx, err);
 	if (rc < 0) {
 		cnm_close(ctx);
 		return rc;

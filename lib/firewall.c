@@ -605,6 +605,48 @@ void cnm_fw_check_foreign(struct cnm_ctx *ctx, const struct cnm_net *net)
 		 net->bridge, fam, net->bridge);
 }
 
+/**
+ * cnm_fw_list_json() - `nft -j list table inet cnm`, for gc (rare: a context
+ * of its own with JSON output).
+ * @ctx: context
+ * @json: malloc'ed text of the listing
+ * @err: filled on failure
+ *
+ * Return: 0, -ENOENT when the table does not exist, or a negative errno.
+ */
+int cnm_fw_list_json(struct cnm_ctx *ctx, char **json, struct cnm_err *err)
+{
+	unsigned int (*set_flags)(struct nft_ctx *, unsigned int);
+	struct nft_ctx *n;
+	int rc = 0;
+
+	if (nft_load(err))
+		return -ENOENT;
+	set_flags = (unsigned int (*)(struct nft_ctx *, unsigned int))dlsym(nft.dl,
+			"nft_ctx_output_set_flags");
+	n = nft.ctx_new(NFT_CTX_DEFAULT);
+	if (!n || !set_flags || !nft.output_buffer) {
+		if (n)
+			nft.ctx_free(n);
+		return cnm_errf(err, ENOSYS, "libnftables cannot list in JSON");
+	}
+	set_flags(n, NFT_CTX_OUTPUT_JSON);
+	nft.buffer_output(n);
+	nft.buffer_error(n);
+	if (nft.run(n, "list table inet cnm") != 0) {
+		rc = -ENOENT;
+	} else {
+		/* each call hands over the buffer and empties it: call once */
+		const char *out = nft.output_buffer(n);
+
+		*json = strdup(out ? out : "");
+		if (!*json)
+			rc = cnm_errf(err, ENOMEM, "out of memory");
+	}
+	nft.ctx_free(n);
+	return rc;
+}
+
 void cnm_fw_close(struct cnm_ctx *ctx)
 {
 	if (ctx->nft)

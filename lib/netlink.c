@@ -28,6 +28,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "netlink.h"
@@ -373,10 +374,22 @@ void cnm_nl_bridge_add(struct cnm_nl_batch *b, const char *name, int mtu)
 					 "create bridge %s", name);
 	struct nlattr *li;
 
+	uint8_t mac[6] = { 0 };
+
 	put_ifinfo(nlh, 0, IFF_UP);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (mtu > 0)
 		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+	/*
+	 * A MAC of its own: without one the bridge takes the lowest MAC of
+	 * its ports and changes it as containers come and go, and containers
+	 * then send to the gateway (and its resolver) at a stale MAC until
+	 * their ARP entry expires.  Set, it stays (NET_ADDR_SET).
+	 */
+	if (getrandom(mac, sizeof(mac), 0) == (ssize_t)sizeof(mac)) {
+		mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02);	/* unicast, locally administered */
+		mnl_attr_put(nlh, IFLA_ADDRESS, sizeof(mac), mac);
+	}
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, li);

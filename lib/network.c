@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "ctx.h"
+#include "gc.h"
 
 struct overlap_probe {
 	struct cnm_cidr want;
@@ -288,6 +289,8 @@ int cnm_network_inspect(struct cnm_ctx *ctx, const char *ref, char **json, struc
 	rc = cnm_net_get(ctx, ref, &n, err);
 	if (rc)
 		return rc;
+	/* outside hands (a deleted bridge, veth or table) are noticed and repaired */
+	cnm_gc_check_network(ctx, &n);
 	o = json_object();
 	containers = json_object();
 	json_object_set_new(o, "Name", json_string(n.name));

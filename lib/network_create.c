@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "driver.h"
+#include "fault.h"
 #include "names.h"
+#include "dns.h"
 #include "netopts.h"
 
 #define NET_NAME_MAX 64
@@ -407,17 +409,20 @@ int cnm_network_create(struct cnm_ctx *ctx, const struct cnm_network_spec *s,
 	rc = commit_row(ctx, &n, cfg, s->n_subnets == 0, err);
 	if (rc)
 		goto out;
+	cnm_fault("network.create.row");
 	rc = cnm_bridge_ensure(ctx, &n, err);
 	if (rc) {
-		/* undo: a failed create changes nothing */
+		/* undo, the bridge first: a crash in between leaves no bridge without a row */
+		cnm_link_delete(ctx, n.bridge, NULL);
 		if (cnm_store_begin(ctx, NULL) == 0) {
 			cnm_net_delete(ctx, n.id, NULL);
 			cnm_store_commit(ctx, NULL);
 		}
-		cnm_link_delete(ctx, n.bridge, NULL);
 		goto out;
 	}
 	memcpy(id, n.id, CNM_ID_LEN + 1);
+	if (cnm_net_dns(&n))
+		cnm_dns_sync(ctx, true, true);
 out:
 	for (int i = 0; i < 2; i++)
 		json_decref(cfg[i].aux);

@@ -19,8 +19,10 @@
 #include <stdio.h>
 #include <string.h>
 #include "container.h"
+#include "dns.h"
 #include "driver.h"
 #include "endpoint.h"
+#include "fault.h"
 #include "firewall.h"
 
 /*
@@ -78,7 +80,9 @@ static int remove_locked(struct cnm_ctx *ctx, struct cnm_net *n, bool quiet_busy
 	rc = cnm_link_delete(ctx, n->bridge, err);
 	if (rc)
 		return rc;
+	cnm_fault("network.rm.bridge");
 	cnm_fw_network_del(ctx, n, NULL);
+	cnm_fault("network.rm.elements");
 	cnm_fw_drop_if_unused(ctx, n->bridge);
 	return cnm_net_delete(ctx, n->id, err);
 }
@@ -103,7 +107,10 @@ int cnm_network_remove(struct cnm_ctx *ctx, const char *ref, struct cnm_err *err
 		cnm_store_rollback(ctx);
 		return rc;
 	}
-	return cnm_store_commit(ctx, err);
+	rc = cnm_store_commit(ctx, err);
+	if (!rc)
+		cnm_dns_sync(ctx, false, true);	/* stop listening on its gateway */
+	return rc;
 }
 
 void cnm_strv_free(char **v, size_t n)
@@ -161,7 +168,10 @@ int cnm_network_prune(struct cnm_ctx *ctx, char ***names, size_t *n_names, struc
 	}
 	*names = v;
 	*n_names = n;
-	return cnm_store_commit(ctx, err);
+	rc = cnm_store_commit(ctx, err);
+	if (!rc && n)
+		cnm_dns_sync(ctx, false, true);
+	return rc;
 }
 
 /* The lowest interface index not used by the container's endpoints. */
@@ -184,6 +194,16 @@ static int next_index(const struct cnm_ep *eps, size_t n, const char *prefix)
  */
 int cnm_network_connect(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
 			const char *ip, const char *ip6, struct cnm_err *err)
+{
+	return cnm_network_connect_ex(ctx, net_ref, ctr_ref, ip, ip6, NULL, 0, err);
+}
+
+/**
+ * cnm_network_connect_ex() - see cnm.h.
+ */
+int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
+			   const char *ip, const char *ip6, const char *const *aliases,
+			   size_t n_aliases, struct cnm_err *err)
 {
 	const struct cnm_driver *drv;
 	struct cnm_ep *eps = NULL, ep;
@@ -236,11 +256,16 @@ int cnm_network_connect(struct cnm_ctx *ctx, const char *net_ref, const char *ct
 		ep.default_route = false; /* the first network keeps the way out */
 		rc = cnm_ep_insert_checked(ctx, &net, &ep, c.name, err);
 	}
+	if (!rc)
+		rc = cnm_ep_set_aliases(ctx, &net, ep.id, aliases, n_aliases, err);
 	if (rc)
 		goto fail;
 	rc = cnm_store_commit(ctx, err);
 	if (rc)
 		goto out;
+	cnm_fault("connect.row");
+	if (cnm_net_dns(&net))
+		cnm_dns_sync(ctx, true, false);
 
 	cnm_netns_path(ctx, c.name, path, sizeof(path));
 	if (ctx->dry) { /* a dry run names the container's namespace in its commands */
@@ -309,6 +334,7 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
 	if (rc)
 		goto out;
 	cnm_fw_endpoint_del(ctx, &ep);
+	cnm_fault("disconnect.veth");
 	rc = cnm_store_begin(ctx, err);
 	if (rc)
 		goto out;
@@ -317,6 +343,8 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
 		cnm_store_rollback(ctx);
 	else
 		rc = cnm_store_commit(ctx, err);
+	if (!rc)
+		cnm_dns_after_disconnect(ctx, c.id, &net);
 out:
 	cnm_net_free(&net);
 	cnm_ctr_free(&c);

@@ -63,7 +63,7 @@ int cnm_reconcile_host(struct cnm_ctx *ctx, struct cnm_err *err)
 	char now[128], was[128], ids[1024][CNM_ID_LEN + 1];
 	size_t n = 0;
 	sqlite3_stmt *st;
-	int rc, released = 0;
+	int rc, released = 0, undone = 0;
 
 	host_identity(now, sizeof(now));
 	if (stored_identity(ctx, was, sizeof(was)) == 0 && !strcmp(now, was))
@@ -84,9 +84,17 @@ int cnm_reconcile_host(struct cnm_ctx *ctx, struct cnm_err *err)
 		if (cnm_ctr_get(ctx, ids[i], &c, NULL))
 			continue;
 		/* a CNI sandbox's namespace died with the host too */
-		if ((!strcmp(c.network_mode, "cni") || !cnm_ctr_alive(&c)) &&
-		    cnm_release_locked(ctx, c.id, 137, false, NULL) > 0)
-			released++;
+		bool cni = !strcmp(c.network_mode, "cni");
+		/* an interrupted run ("creating") is forgotten, as gc would */
+		bool creating = !cni && !strcmp(c.state, "creating");
+
+		if ((cni || !cnm_ctr_alive(&c)) &&
+		    cnm_release_locked(ctx, c.id, 137, creating, NULL) > 0) {
+			if (creating)
+				undone++;
+			else
+				released++;
+		}
 		cnm_ctr_free(&c);
 	}
 	rc = cnm_store_prepare(ctx, "INSERT OR REPLACE INTO meta(key, value) VALUES ('host', ?)",
@@ -102,7 +110,11 @@ int cnm_reconcile_host(struct cnm_ctx *ctx, struct cnm_err *err)
 		snprintf(ctx->notice, sizeof(ctx->notice), "the host restarted since cnm last ran:"
 			 " %d container%s marked exited, their addresses freed", released,
 			 released == 1 ? "" : "s");
-	return rc ? rc : released;
+	if (!rc && undone)
+		snprintf(ctx->notice + strlen(ctx->notice), sizeof(ctx->notice) - strlen(ctx->notice),
+			 "%s%d interrupted run%s undone", released ? "; " : "the host restarted"
+			 " since cnm last ran: ", undone, undone == 1 ? "" : "s");
+	return rc ? rc : released + undone;
 fail:
 	cnm_store_rollback(ctx);
 	return rc;

@@ -55,6 +55,7 @@ struct child_report {
 struct child_args {
 	const struct cnm_sandbox_cfg *cfg;
 	int go_rd;
+	int go_wr;	/* the parent's end: closed at once, so its death is EOF */
 	int status_wr;
 };
 
@@ -118,9 +119,23 @@ static int child_main(void *arg)
 	char go;
 	int rc;
 
+	/*
+	 * Die with the parent until told to exec.  PDEATHSIG misses a parent
+	 * that died before this line; then the go pipe's EOF ends us, which
+	 * needs our copy of its write end closed first.
+	 */
+	close(a->go_wr);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		child_fail(a->status_wr, ST_MOUNT, errno);
+	/*
+	 * The netns directory is a shared mount: every namespace mounted there
+	 * later would propagate into this container's mount namespace too, so
+	 * each new container would cost a mount in every running one (O(n) per
+	 * start, n^2 mounts in all).  The container needs none of them.
+	 */
+	if (cfg->netns_dir)
+		umount2(cfg->netns_dir, MNT_DETACH);
 	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
 		child_fail(a->status_wr, ST_HOSTNAME, errno);
 	if (bind_etc(root, cfg->etc_dir) < 0)
@@ -196,6 +211,7 @@ int cnm_sandbox_spawn(const struct cnm_sandbox_cfg *cfg, struct cnm_sandbox *sb,
 	}
 	a.cfg = cfg;
 	a.go_rd = go[0];
+	a.go_wr = go[1];
 	a.status_wr = status[1];
 	flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNS | SIGCHLD;
 	if (cfg->new_net)

@@ -12,6 +12,8 @@
  * @new_net: give it a network namespace of its own
  * @hostname: its UTS hostname
  * @etc_dir: directory holding its hosts, hostname and resolv.conf
+ * @netns_dir: where network namespaces are mounted (/run/netns), detached
+ *	in the container's mount namespace; NULL to keep it
  * @rootfs: directory to pivot into, or NULL for the host's root
  * @argv: what to exec
  * @out_fd: stdout/stderr for the container, or -1 to inherit (stdin then /dev/null)
@@ -20,6 +22,7 @@ struct cnm_sandbox_cfg {
 	bool new_net;
 	const char *hostname;
 	const char *etc_dir;
+	const char *netns_dir;
 	const char *rootfs;
 	char *const *argv;
 	int out_fd;

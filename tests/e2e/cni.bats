@@ -53,6 +53,13 @@ ref_plugin() {
 		CNI_PATH=$REF $REF/bridge
 }
 
+# wait for each pid; a wait interrupted by a signal bats traps is retried
+wait_all() {
+	for p in "$@"; do
+		while kill -0 "$p" 2>/dev/null; do wait "$p" || true; done
+	done
+}
+
 no_ports() { [ "$(veth_count)" = 0 ]; }
 
 elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .[] |
@@ -312,10 +319,12 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 @test "20 parallel ADDs all succeed with distinct addresses, 20 parallel DELs leave nothing" {
 	c=$(conf 1.0.0)
 	for i in $(seq 20); do ip netns add p$i; done
+	pids=""
 	for i in $(seq 20); do
 		(plugin ADD par$i p$i eth0 "$c" >"$BATS_TEST_TMPDIR/add$i" 2>&1; echo $? >"$BATS_TEST_TMPDIR/rc$i") &
+		pids="$pids $!"
 	done
-	wait
+	wait_all $pids
 	for i in $(seq 20); do [ "$(cat "$BATS_TEST_TMPDIR/rc$i")" = 0 ]; done
 	addrs=$(for i in $(seq 20); do jq -r '.ips[0].address' "$BATS_TEST_TMPDIR/add$i"; done | sort)
 	[ "$(echo "$addrs" | wc -l)" = 20 ]
@@ -323,8 +332,12 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	[ "$(veth_count)" = 20 ]
 	for i in $(seq 20); do ip -n p$i -br addr show eth0 | grep -q "$(jq -r '.ips[0].address' "$BATS_TEST_TMPDIR/add$i")"; done
 	[ "$(sqlite3 "$DATA/cnm.db" 'PRAGMA integrity_check')" = ok ]
-	for i in $(seq 20); do (plugin DEL par$i p$i eth0 "$c"; echo $? >"$BATS_TEST_TMPDIR/drc$i") & done
-	wait
+	pids=""
+	for i in $(seq 20); do
+		(plugin DEL par$i p$i eth0 "$c"; echo $? >"$BATS_TEST_TMPDIR/drc$i") &
+		pids="$pids $!"
+	done
+	wait_all $pids
 	for i in $(seq 20); do [ "$(cat "$BATS_TEST_TMPDIR/drc$i")" = 0 ]; done
 	wait_until 10 no_ports
 	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT count(*) FROM endpoints')" = 0 ]

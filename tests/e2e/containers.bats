@@ -24,6 +24,19 @@ teardown() { cleanup_containers; }
 	[ "$output" = 0 ]
 }
 
+@test "a container does not receive the network namespaces of containers started after it" {
+	# the netns directory is a shared mount: without detaching it in each
+	# container, every later container's namespace mount would propagate into
+	# every running one (a cost growing with the number of containers)
+	cnm run -d --name mnt1 -- sleep 3600
+	cnm run -d --name mnt2 -- sleep 3600
+	pid=$(inspect_field mnt1 State.Pid)
+	run grep -c nsfs "/proc/$pid/mountinfo"
+	[ "$output" = 0 ]
+	# the host still has both
+	[ "$(grep -c nsfs /proc/self/mountinfo)" -ge 2 ]
+}
+
 @test "--network none has only lo, up" {
 	cnm run -d --name n0 --network none -- sleep 3600
 	run ip netns exec n0 ip -o link

@@ -156,3 +156,16 @@ healthy() { run cnm doctor; [ "$status" -eq 0 ] && [ "$output" = "no problems fo
 	  "bridge $br (network crowded) has 900 ports; the kernel allows 1024" ]
 	ip link del "$br" # its veths stay, but on no bridge: the teardown need not wait for them
 }
+
+@test "a resolver that stopped answering is found, and its fix works" {
+	cnm network create --subnet 10.71.0.0/24 named >/dev/null
+	cnm run -d --name test3 --network named -- sleep 3600 >/dev/null
+	healthy
+	pkill -x cnm-dns
+	wait_until 5 sh -c '! pgrep -x cnm-dns'
+	[ "$(checks)" = resolver ]
+	run cnm doctor
+	[[ "${lines[0]}" =~ ^resolver:\ no\ resolver\ \(cnm-dns\)\ answers\ while\ 1\ network\ uses\ it\ \(named\) ]]
+	cnm run --rm --network named -- true
+	healthy
+}

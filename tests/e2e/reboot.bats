@@ -4,6 +4,7 @@
 # old host are exited and their addresses free.
 
 load helpers
+load invariants
 
 # The simulated reboot leaves the old host's processes and namespace mounts
 # alive in this sandbox (a real reboot would not): end them, then clean up.
@@ -50,4 +51,31 @@ on_new_host() {
 	[ "${lines[6]}" = "ping ok" ]
 	[ "${lines[7]}" = "172.17.0.2" ]
 	[ "${#lines[@]}" -eq 8 ]
+}
+
+@test "after a reboot with an interrupted run, gc leaves a consistent host and every address free" {
+	cnm network create --subnet 10.81.0.0/24 -o com.docker.network.bridge.name=br-persist2 persist2 >/dev/null
+	cnm run -d --name old3 --network persist2 -p 8484:80 -- sleep 3600 >/dev/null
+	run bash -c "exec 2>/dev/null; CNM_FAULT=run.netns cnm run --name half --network persist2 -p 8585:80 -- sleep 3600 </dev/null >/dev/null 2>&1 3>&-; echo \$?"
+	[ "$output" = 137 ]
+	run on_new_host '
+		export BATS_TEST_DIRNAME='"$BATS_TEST_DIRNAME"'
+		cnm gc 2>&1
+		with_helpers() { bash -c "bats_require_minimum_version() { :; }; source $BATS_TEST_DIRNAME/helpers.bash; source $BATS_TEST_DIRNAME/invariants.bash; $1"; }
+		with_helpers check_invariants && echo invariants ok
+		cnm ps -a --format json | jq -r ".Names + \" \" + .State" | sort
+		cnm run -d --name new4 --network persist2 --ip 10.81.0.2 -p 8484:80 -p 8585:80 -- sleep 3600 >/dev/null && echo reuse ok
+		cnm rm -f new4 old3 >/dev/null
+		with_helpers "wait_until 10 no_veths"
+		cnm gc
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "cnm: note: the host restarted since cnm last ran: 1 container marked exited, their addresses freed; 1 interrupted run undone" ]
+	[[ "$output" == *"network persist2: bridge br-persist2 is missing: re-created it with its gateway and firewall elements"* ]]
+	[[ "$output" == *"invariants ok"* ]]
+	[[ "$output" == *"old3 exited"* ]]
+	[[ "$output" != *"half"* ]]
+	[[ "$output" == *"reuse ok"* ]]
+	[ "${lines[-1]}" = "nothing to repair" ]
 }

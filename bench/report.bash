@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=bash
+#
+# bench/report.bash - the table rows of the sections in bench/sections.bash
+# and bench/dataplane.bash, and the targets of issues 4 and 7 checked
+# against the medians.  Sourced by bench/run; extra_rows and targets run
+# after the statistics (MED, MIN, MAX, CNT) are in.
+
+# fmtv UNIT VALUE: us -> ms, mbps -> Gbit/s, count as is
+fmtv() {
+	[ -n "${2:-}" ] || { echo "-"; return; }
+	case $1 in
+	us) awk -v u="$2" 'BEGIN { printf "%.3f", u / 1000 }' ;;
+	mbps) awk -v u="$2" 'BEGIN { printf "%.2f", u / 1000 }' ;;
+	*) echo "$2" ;;
+	esac
+}
+unit_name() { case $1 in us) echo ms ;; mbps) echo Gbit/s ;; *) echo "$1" ;; esac; }
+
+# rows "tool|operation|key|cnm reference key|floor reference key", and
+# "@section|heading"
+extra_rows() {
+	local s t label sc=$SCALE
+	local cnil="CNI chain (podman's)" nvl=${NV_LABEL:-netavark} dkl=${DK_LABEL:-docker}
+	ROWS+=("@ports|published ports: one container with N ports (cnm -p 10000-...; peers while under 5 min each way)")
+	for t in cnm cni nvrange nveach docker; do
+		case $t in
+		cnm) label=cnm ;;
+		cni) label="$cnil" ;;
+		nvrange) label="$nvl, range" ;;
+		nveach) label="$nvl, each port" ;;
+		docker) label="$dkl" ;;
+		esac
+		for s in "${PORT_SIZES[@]}"; do
+			local ps="$s ports"
+			[ "$s" = 1 ] && ps="1 port"
+			if [ -n "${NOTRUN[${t}_ports_${s}_up]:-}" ]; then
+				ROWS+=("$label|$ps|${t}_ports_${s}_up||")
+				continue
+			fi
+			local cr="" up="start" down="remove"
+			[ "$t" != cnm ] && cr=cnm
+			case $t in cnm | docker) up="run -d"; down="rm -f" ;; cni) up=ADD; down=DEL ;;
+				nv*) up=setup; down=teardown ;; esac
+			ROWS+=("$label|$up, $ps|${t}_ports_${s}_up|${cr:+cnm_ports_${s}_up}|")
+			ROWS+=("$label|$down, $ps|${t}_ports_${s}_down|${cr:+cnm_ports_${s}_down}|")
+			ROWS+=("$label|nft objects added, $ps|${t}_ports_${s}_nft|${cr:+cnm_ports_${s}_nft}|")
+			ROWS+=("$label|processes added, $ps|${t}_ports_${s}_procs||")
+			[ "$t" = docker ] && ROWS+=("$label|docker-proxy processes, $ps|docker_ports_${s}_proxies||")
+		done
+	done
+	ROWS+=("@scale|scale: $sc containers on one bridge, one after the other")
+	for t in cnm cni; do
+		label=$([ "$t" = cnm ] && echo cnm || echo "$cnil")
+		local cr=""
+		[ "$t" = cni ] && cr=1
+		ROWS+=("$label|attach, first 50|scale_${t}_first|${cr:+scale_cnm_first}|")
+		ROWS+=("$label|attach, last 50|scale_${t}_last|${cr:+scale_cnm_last}|")
+		ROWS+=("$label|attach, all $sc|scale_${t}_up|${cr:+scale_cnm_up}|")
+		ROWS+=("$label|nft objects at the end (whole ruleset)|scale_${t}_nft|${cr:+scale_cnm_nft}|")
+		ROWS+=("$label|nft objects added by $sc containers|scale_${t}_nft_added|${cr:+scale_cnm_nft_added}|")
+		ROWS+=("$label|teardown, each|scale_${t}_down|${cr:+scale_cnm_down}|")
+		ROWS+=("$label|teardown, all $sc (wall)|scale_${t}_down_total|${cr:+scale_cnm_down_total}|")
+	done
+	ROWS+=("$dkl|$sc containers|scale_docker_first||")
+	ROWS+=("@parallel|parallel: $PAR attaches started at once, then $PAR removals")
+	for t in cnm cni nv; do
+		case $t in cnm) label=cnm ;; cni) label="$cnil" ;; nv) label="$nvl" ;; esac
+		local cr=""
+		[ "$t" != cnm ] && cr=1
+		ROWS+=("$label|$PAR attaches: wall time|par_${t}_up|${cr:+par_cnm_up}|")
+		ROWS+=("$label|$PAR attaches: failures|par_${t}_up_fail||")
+		ROWS+=("$label|$PAR attaches: duplicate addresses|par_${t}_dup||")
+		ROWS+=("$label|$PAR removals: wall time|par_${t}_down|${cr:+par_cnm_down}|")
+		ROWS+=("$label|$PAR removals: failures|par_${t}_down_fail||")
+	done
+	ROWS+=("@dataplane|data plane: iperf3 TCP ${DP_SECS} s, rounds interleaved; each tool in a host namespace of its own")
+	ROWS+=("no rules|c2c: bridge, no rules|dp_c2c_plain|dp_c2c_cnm|")
+	ROWS+=("cnm|c2c: cnm0|dp_c2c_cnm||")
+	ROWS+=("$cnil|c2c: cni0|dp_c2c_cni|dp_c2c_cnm|")
+	ROWS+=("$nvl|c2c: netavark bridge|dp_c2c_nv|dp_c2c_cnm|")
+	ROWS+=("$dkl|c2c and NAT|dp_c2c_docker||")
+	ROWS+=("no rules|to external: routed, no NAT, no rules|dp_nat_routed|dp_nat_cnm|")
+	ROWS+=("bare nft masquerade|to external: 1 masquerade rule|dp_nat_masq|dp_nat_cnm|")
+	ROWS+=("cnm|to external: through cnm's NAT|dp_nat_cnm||")
+	ROWS+=("$cnil|to external: through its NAT|dp_nat_cni|dp_nat_cnm|")
+	ROWS+=("$nvl|to external: through its NAT|dp_nat_nv|dp_nat_cnm|")
+}
+
+# target DESCRIPTION MEASURED VERDICT: 1 ok, 0 MISS, 2 for comparison, "" not
+# measured -> one line of the targets block
+TJSON=""
+target() {
+	local verdict
+	case $3 in 1) verdict=ok ;; 0) verdict=MISS ;; 2) verdict="(for comparison)" ;; *) verdict="not measured" ;; esac
+	printf '  %-58s %-26s %s\n' "$1" "$2" "$verdict"
+	TJSON+="${TJSON:+,}{\"target\":\"$(jstr "$1")\",\"measured\":\"$(jstr "$2")\",\"verdict\":\"$verdict\"}"
+}
+# q EXPR: awk's verdict (1/0) of EXPR over numbers, "" when one is missing
+q() { awk "BEGIN { print ($1) ? 1 : 0 }"; }
+have() { local k; for k in "$@"; do [ -n "${MED[$k]:-}" ] || return 1; done; }
+
+targets() {
+	local f v best="" k
+	echo
+	echo "targets (issues 4 and 7):"
+	# the network setup is a difference of medians: on a loaded machine it
+	# can come out <= 0, and then says nothing
+	if have cnm_net_setup floor_wire && [ "${MED[cnm_net_setup]}" -gt 0 ]; then
+		v=$(ratio "${MED[cnm_net_setup]}" "${MED[floor_wire]}")
+		target "attach (network setup) <= 3x the kernel floor (wire)" "${v}x" "$(q "$v <= 3")"
+	else
+		target "attach (network setup) <= 3x the kernel floor (wire)" "bridge - none <= 0: noise" ""
+	fi
+	for k in cni_add netavark_setup docker_net_setup; do
+		have "$k" || continue
+		[ -z "$best" ] || [ "${MED[$k]}" -lt "${MED[$best]}" ] && best=$k
+	done
+	if [ -n "$best" ] && have cnm_net_setup && [ "${MED[cnm_net_setup]}" -gt 0 ]; then
+		v=$(ratio "${MED[$best]}" "${MED[cnm_net_setup]}")
+		target "attach >= 8x faster than the fastest peer" "${v}x ($best)" "$(q "$v >= 8")"
+	fi
+	for k in cnm cni; do
+		have "scale_${k}_first" "scale_${k}_last" || continue
+		v=$(ratio "${MED[scale_${k}_last]}" "${MED[scale_${k}_first]}")
+		target "$k: last 50 / first 50 of $SCALE <= 1.2" "$v" "$([ "$k" = cnm ] && q "$v <= 1.2" || echo 2)"
+	done
+	if have cnm_ports_10000_up cnm_ports_10000_down; then
+		target "cnm: 10,000 ports started in < 200 ms" "$(fmtv us "${MED[cnm_ports_10000_up]}") ms" "$(q "${MED[cnm_ports_10000_up]} < 200000")"
+		target "cnm: 10,000 ports removed in < 200 ms" "$(fmtv us "${MED[cnm_ports_10000_down]}") ms" "$(q "${MED[cnm_ports_10000_down]} < 200000")"
+	fi
+	if have cnm_ports_1_up cnm_ports_1000_up cnm_ports_10000_up; then
+		f=$(awk -v a="${MED[cnm_ports_1_up]}" -v b="${MED[cnm_ports_1000_up]}" -v c="${MED[cnm_ports_10000_up]}" \
+			'BEGIN { p1 = (b - a) / 999; p2 = (c - b) / 9000; printf "%.1f / %.1f us", p1, p2 }')
+		target "cnm: time per port flat (ports 2..1,000 vs 1,001..10,000)" "$f" "2"
+	fi
+	if have cnm_ports_10000_procs cnm_ports_1_procs; then
+		v=$((MED[cnm_ports_10000_procs] - MED[cnm_ports_1_procs]))
+		target "cnm: no extra process for ports (10,000 vs 1)" "$v" "$(q "$v == 0")"
+	fi
+	if have par_cnm_up_fail par_cnm_dup par_cnm_down_fail; then
+		v=$(cat "$S/par_cnm_up_fail" "$S/par_cnm_down_fail" | awk '{ s += $1 } END { print s + 0 }')
+		f=$(awk '{ s += $1 } END { print s + 0 }' "$S/par_cnm_dup")
+		target "cnm: $PAR parallel attaches, zero failures" "$v failed, $f dup, all reps" "$(q "$v == 0 && $f == 0")"
+	fi
+	for k in c2c:plain nat:routed nat:masq; do
+		local key=dp_${k%%:*}_cnm base=dp_${k%%:*}_${k#*:}
+		have "$key" "$base" || continue
+		# the median of the per-round ratios: both ran in the same round
+		v=$(paste -d' ' "$S/$key" "$S/$base" | awk '{ print $1 / $2 }' | sort -g | awk '{ a[NR] = $1 } END {
+			printf "%.3f", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+		f=$(awk -v a="${MED[$key]}" -v b="${MED[$base]}" 'BEGIN { printf "%.3f", a / b }')
+		target "data plane ${k%%:*}: cnm >= 97% of ${k#*:} (per-round median)" "$v (of medians $f)" "$(q "$v >= 0.97")"
+	done
+}

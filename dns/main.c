@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c - cnm-dns, the resolver of user-defined networks.
+ *
+ * DOC: Theory of operation
+ * One small process per state directory, started by the first cnm command
+ * that needs it (lib/dns.c) and gone when the last network with DNS is
+ * removed.  It listens on port 53, UDP and TCP, of each such network's
+ * gateway addresses and nowhere else, so a DNS server on the host's own
+ * addresses keeps its port; IP_FREEBIND lets it bind a gateway whose bridge
+ * is not (yet, or after a reboot, again) configured.  Commands that add or
+ * remove a network ask it to rescan over a unix socket and wait for the
+ * answer, so it listens before they return.
+ *
+ * Each query is answered from the state store as it is at that moment
+ * (view.c, wire.c).  Names it does not know go to the host's upstream
+ * resolvers unchanged; over UDP a forward is one connected socket with a
+ * random port, in the event loop; a TCP connection gets a thread of its own
+ * (rare, and simplest blocking).  Once listening, it keeps only
+ * CAP_NET_BIND_SERVICE (to bind the gateways of networks created later).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include "tcp.h"
+#include "upstream.h"
+#include "view.h"
+
+#define FWD_TIMEOUT_S 4
+#define FWD_MAX 1024
+
+enum ev_kind { EV_CTL, EV_UDP, EV_TCP, EV_FWD };
+
+struct ev {
+	enum ev_kind kind;
+	int fd;
+};
+
+/* One address a network's gateway holds: a UDP and a TCP socket on port 53. */
+struct listener {
+	struct ev udp, tcp;
+	struct dns_net net;
+	int family;
+	bool seen;
+	struct listener *next;
+};
+
+/*
+ * A UDP query sent upstream, waiting for its answer.  It leaves with an id
+ * of our own, random, through one of a few sockets with random ports; the
+ * answer must come from the upstream asked, to that socket, with that id,
+ * and goes back to the client with the client's id.
+ */
+struct fwd {
+	int sock;			/* index in fwd_socks */
+	uint16_t id, client_id;
+	int lfd;			/* the listener's socket: answers leave from the gateway */
+	struct sockaddr_storage client, upstream;
+	socklen_t clen;
+	time_t deadline;
+	struct fwd *next;
+};
+
+#define FWD_SOCKS 8	/* per family */
+static struct ev fwd_socks[2 * FWD_SOCKS];
+
+static const char *state_dir, *run_dir;
+static struct dns_store store;
+static struct listener *listeners;
+static struct fwd *fwds;
+static int n_fwds, epfd = -1;
+static struct ev ctl = { EV_CTL, -1 };
+static uint16_t port = 53;
+
+static int epoll_add(struct ev *e)
+{
+	struct epoll_event ee = { .events = EPOLLIN, .data.ptr = e };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, e->fd, &ee);
+}
+
+/* A socket bound to [@addr]:port, whether or not the address is configured yet. */
+static int bind_gateway(int type, const char *addr, int *family)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	int fd, one = 1, e;
+
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		len = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		len = sizeof(*s6);
+	} else {
+		return -EINVAL;
+	}
+	*family = ss.ss_family;
+	fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_IP, IP_FREEBIND, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 64) < 0)) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static void listener_close(struct listener *l)
+{
+	close(l->udp.fd);
+	if (l->tcp.fd >= 0)
+		close(l->tcp.fd);
+	free(l);
+}
+
+static void warn_add(char *warn, size_t len, const char *addr, const char *proto, int e)
+{
+	size_t used = strlen(warn);
+	bool v6 = strchr(addr, ':');
+
+	snprintf(warn + used, len - used, "%scannot listen on %s%s%s port %d (%s): %s",
+		 used ? "; " : "", v6 ? "[" : "", addr, v6 ? "]" : "", port, proto, strerror(e));
+}
+
+/* The TCP side of @l; a failure is reported and retried at the next rescan. */
+static void listen_tcp(struct listener *l, const char *addr, char *warn, size_t len)
+{
+	l->tcp.kind = EV_TCP;
+	l->tcp.fd = bind_gateway(SOCK_STREAM, addr, &l->family);
+	if (l->tcp.fd >= 0 && epoll_add(&l->tcp)) {
+		close(l->tcp.fd);
+		l->tcp.fd = -errno;
+	}
+	if (l->tcp.fd < 0) {
+		warn_add(warn, len, addr, "TCP", -l->tcp.fd);
+		l->tcp.fd = -1;
+	}
+}
+
+/*
+ * Listen on @addr of @net unless already listening; append problems to
+ * @warn.  Without UDP there is no listener; without TCP (a server on the
+ * wildcard address holds TCP port 53) names still resolve over UDP.
+ */
+static void listen_on(const struct dns_net *net, const char *addr, char *warn, size_t len)
+{
+	struct listener *l;
+
+	for (l = listeners; l; l = l->next)
+		if (!strcmp(l->net.id, net->id) &&
+		    !strcmp(strchr(addr, ':') ? l->net.gw6 : l->net.gw, addr)) {
+			l->seen = true;
+			l->net.internal = net->internal;
+			if (l->tcp.fd < 0)
+				listen_tcp(l, addr, warn, len);
+			return;
+		}
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return;
+	l->net = *net;
+	l->seen = true;
+	l->udp.kind = EV_UDP;
+	l->udp.fd = bind_gateway(SOCK_DGRAM, addr, &l->family);
+	if (l->udp.fd >= 0 && epoll_add(&l->udp)) {
+		close(l->udp.fd);
+		l->udp.fd = -errno;
+	}
+	if (l->udp.fd < 0) {
+		warn_add(warn, len, addr, "UDP", -l->udp.fd);
+		free(l);
+		return;
+	}
+	listen_tcp(l, addr, warn, len);
+	l->next = listeners;
+	listeners = l;
+}
+
+static void fwd_done(struct fwd *f);
+
+/* Forwards answering through a listener about to close are abandoned. */
+static void drop_fwds_of(int lfd)
+{
+	struct fwd *f, *next;
+
+	for (f = fwds; f; f = next) {
+		next = f->next;
+		if (f->lfd == lfd)
+			fwd_done(f);
+	}
+}
+
+/* Match the listeners to the store's networks.  Return how many networks have DNS. */
+static int rescan(char *warn, size_t len)
+{
+	struct listener **pp, *l;
+	struct dns_net *nets = NULL;
+	size_t n = 0;
+
+	warn[0] = '\0';
+	if (dns_store_nets(&store, &nets, &n)) {
+		snprintf(warn, len, "cannot read the state store");
+		return -EIO;
+	}
+	for (l = listeners; l; l = l->next)
+		l->seen = false;
+	for (size_t i = 0; i < n; i++) {
+		if (nets[i].gw[0])
+			listen_on(&nets[i], nets[i].gw, warn, len);
+		if (nets[i].gw6[0])
+			listen_on(&nets[i], nets[i].gw6, warn, len);
+	}
+	for (pp = &listeners; (l = *pp);) {
+		if (l->seen) {
+			pp = &l->next;
+			continue;
+		}
+		*pp = l->next;
+		fprintf(stderr, "cnm-dns: network %.12s gone: no longer listening on %s %s\n",
+			l->net.id, l->net.gw, l->net.gw6);
+		drop_fwds_of(l->udp.fd);
+		listener_close(l);
+	}
+	free(nets);
+	upstream_reload();
+	return (int)n;
+}
+
+/*
+ * No network with DNS left: exit, unless one appears meanwhile.  Decided
+ * under the store's writer lock, so a `network create` either committed
+ * before (we see it and stay) or asks after we are gone (and starts us).
+ */
+static bool maybe_exit(void)
+{
+	char path[4200], warn[8];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lock", state_dir);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	if (rescan(warn, sizeof(warn)) != 0) {
+		close(fd);
+		return false;
+	}
+	snprintf(path, sizeof(path), "%s/dns.sock", run_dir);
+	unlink(path);
+	return true;	/* the lock goes with the process */
+}
+
+static void reply_udp(int lfd, const uint8_t *buf, size_t len, const struct sockaddr_storage *to,
+		      socklen_t tolen)
+{
+	sendto(lfd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)to, tolen);
+}
+
+/* A random 16-bit number from a generator seeded once from the kernel. */
+static uint16_t random16(void)
+{
+	static uint64_t x;
+
+	if (!x && getrandom(&x, sizeof(x), 0) != sizeof(x))
+		x = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return (uint16_t)(x >> 24);
+}
+
+/* One of the forwarding sockets of @family, opened on first use; -1 when none. */
+static int fwd_sock_pick(int family)
+{
+	int base = family == AF_INET6 ? FWD_SOCKS : 0, i = base + random16() % FWD_SOCKS;
+
+	if (fwd_socks[i].fd <= 0) {
+		fwd_socks[i].kind = EV_FWD;
+		fwd_socks[i].fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fwd_socks[i].fd < 0 || epoll_add(&fwd_socks[i])) {
+			if (fwd_socks[i].fd >= 0)
+				close(fwd_socks[i].fd);
+			fwd_socks[i].fd = 0;
+			return -1;
+		}
+	}
+	return i;
+}
+
+/* Send @q upstream; 0, or -1 when it cannot go (the caller answers SERVFAIL). */
+static int forward_udp(struct listener *l, const uint8_t *q, size_t len,
+		       const struct sockaddr_storage *client, socklen_t clen)
+{
+	uint8_t out[4096];
+	struct upstream u;
+	struct fwd *f, *o;
+	int sock;
+
+	sock = upstream_get(&u);
+	if (sock < 0 || len < 12 || len > sizeof(out))
+		return -1;
+	if (n_fwds >= FWD_MAX)
+		return 0;	/* overloaded: drop, the client asks again */
+	sock = fwd_sock_pick(u.addr.ss_family);
+	f = sock < 0 ? NULL : calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	f->sock = sock;
+	do {	/* an id not in flight on this socket */
+		f->id = random16();
+		for (o = fwds; o && (o->sock != sock || o->id != f->id); o = o->next)
+			;
+	} while (o);
+	f->client_id = (uint16_t)(q[0] << 8 | q[1]);
+	f->lfd = l->udp.fd;
+	f->client = *client;
+	f->clen = clen;
+	f->upstream = u.addr;
+	f->deadline = time(NULL) + FWD_TIMEOUT_S;
+	memcpy(out, q, len);
+	out[0] = (uint8_t)(f->id >> 8);
+	out[1] = (uint8_t)f->id;
+	if (sendto(fwd_socks[sock].fd, out, len, MSG_NOSIGNAL, (struct sockaddr *)&u.addr,
+		   u.len) != (ssize_t)len) {
+		free(f);
+		return -1;
+	}
+	f->next = fwds;
+	fwds = f;
+	n_fwds++;
+	return 0;
+}
+
+static void fwd_done(struct fwd *f)
+{
+	struct fwd **pp;
+
+	for (pp = &fwds; *pp; pp = &(*pp)->next)
+		if (*pp == f) {
+			*pp = f->next;
+			break;
+		}
+	free(f);
+	n_fwds--;
+}
+
+static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return !memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+			       &((const struct sockaddr_in *)b)->sin_addr, 4) &&
+		       ((const struct sockaddr_in *)a)->sin_port ==
+		       ((const struct sockaddr_in *)b)->sin_port;
+	return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		       &((const struct sockaddr_in6 *)b)->sin6_addr, 16) &&
+	       ((const struct sockaddr_in6 *)a)->sin6_port ==
+	       ((const struct sockaddr_in6 *)b)->sin6_port;
+}
+
+/* Answers on forwarding socket @e: each back to its client, with its own id. */
+static void fwd_answers(struct ev *e)
+{
+	int sock = (int)(e - fwd_socks);
+	uint8_t buf[65536];
+
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage from;
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(e->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from,
+				     &flen);
+		struct fwd *f;
+		uint16_t id;
+
+		if (n < 0)
+			return;
+		if (n < 12)
+			continue;
+		id = (uint16_t)(buf[0] << 8 | buf[1]);
+		for (f = fwds; f; f = f->next)
+			if (f->sock == sock && f->id == id && same_addr(&f->upstream, &from))
+				break;
+		if (!f)
+			continue;	/* late, or not from the upstream asked: dropped */
+		buf[0] = (uint8_t)(f->client_id >> 8);
+		buf[1] = (uint8_t)f->client_id;
+		reply_udp(f->lfd, buf, (size_t)n, &f->client, f->clen);
+		fwd_done(f);
+	}
+}
+
+static void fwd_expire(void)
+{
+	time_t now = time(NULL);
+	struct fwd *f, *next;
+
+	static time_t logged;
+
+	for (f = fwds; f; f = next) {
+		next = f->next;
+		if (f->deadline > now)
+			continue;
+		if (now - logged >= 60) {	/* a dead upstream must not fill /run */
+			fprintf(stderr, "cnm-dns: an upstream did not answer within %d s;"
+				" trying the next\n", FWD_TIMEOUT_S);
+			logged = now;
+		}
+		upstream_timed_out();
+		fwd_done(f);
+	}
+}
+
+static void serve_udp(struct listener *l)
+{
+	uint8_t buf[4096], *resp;
+	struct sockaddr_storage from;
+	struct cnm_dns_view v;
+	struct dns_asker a;
+	struct cnm_addr src;
+	size_t rlen;
+
+	for (int i = 0; i < 64; i++) {
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(l->udp.fd, buf, sizeof(buf), MSG_DONTWAIT,
+				     (struct sockaddr *)&from, &flen);
+
+		if (n < 0)
+			return;
+		dns_addr_of(&from, &src);
+		dns_asker_init(&a, &store, &l->net, &src);
+		dns_view_init(&v, &a);
+		switch (cnm_dns_answer(buf, (size_t)n, &v, 512, &resp, &rlen)) {
+		case CNM_DNS_REPLY:
+			reply_udp(l->udp.fd, resp, rlen, &from, flen);
+			free(resp);
+			break;
+		case CNM_DNS_FORWARD:
+			if (forward_udp(l, buf, (size_t)n, &from, flen) &&
+			    !cnm_dns_servfail(buf, (size_t)n, &resp, &rlen)) {
+				reply_udp(l->udp.fd, resp, rlen, &from, flen);
+				free(resp);
+			}
+			break;
+		case CNM_DNS_DROP:
+			break;
+		}
+	}
+}
+
+/*
+ * A command asks "rescan" (networks changed): answer "ok", "warn MESSAGE"
+ * or, when leaving, "bye".  "ping" (are you there?) is answered "ok".
+ */
+static bool serve_ctl(void)
+{
+	char buf[64], warn[1024], out[1100];
+	bool leave = false;
+	ssize_t n;
+	int fd, len;
+
+	fd = accept4(ctl.fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return false;
+	tcp_set_timeouts(fd);
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n > 0 && !strncmp(buf, "ping", 4)) {
+		/* a container is about to use a network we listen on already */
+		if (write(fd, "ok\n", 3) < 0)
+			leave = false;
+	} else if (n > 0) {
+		int nets = rescan(warn, sizeof(warn));
+
+		if (nets == 0)
+			leave = maybe_exit();
+		len = leave ? snprintf(out, sizeof(out), "bye\n")
+			    : warn[0] ? snprintf(out, sizeof(out), "warn %s\n", warn)
+				      : snprintf(out, sizeof(out), "ok\n");
+		if (write(fd, out, (size_t)len) < 0)
+			leave = leave || false;
+	}
+	close(fd);
+	return leave;
+}
+
+static int ctl_listen(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dns.sock", run_dir);
+	ctl.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (ctl.fd < 0)
+		return -errno;
+	unlink(sun.sun_path);	/* a stale one from a crash; spawning is serialised */
+	if (bind(ctl.fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(ctl.fd, 64) < 0)
+		return -errno;
+	chmod(sun.sun_path, 0600);
+	return 0;
+}
+
+/* Keep CAP_NET_BIND_SERVICE only: enough to bind networks created later. */
+static void drop_caps(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+
+	for (int c = 0; c <= 63; c++)
+		if (c != CAP_NET_BIND_SERVICE)
+			prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
+	d[0].effective = d[0].permitted = 1u << CAP_NET_BIND_SERVICE;
+	syscall(SYS_capset, &h, d);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
+int main(int argc, char **argv)
+{
+	char warn[1024], msg[1100];
+	struct epoll_event evs[32];
+	const char *p = getenv("CNM_DNS_PORT");
+	int len;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: cnm-dns STATE_DIR RUN_DIR (started by cnm)\n");
+		return 2;
+	}
+	state_dir = argv[1];
+	run_dir = argv[2];
+	if (p && atoi(p) > 0 && atoi(p) < 65536)
+		port = (uint16_t)atoi(p);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	if (chdir("/") < 0)	/* hold no directory of the command that started us */
+		return 1;
+	/*
+	 * Keep freed memory: SQLite refills its page cache at each query's
+	 * read transaction and ldns allocates per packet; returning that to
+	 * the kernel each time cost ~10 page faults per forwarded query.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 1 << 20);
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0 || dns_store_open(&store, state_dir) || ctl_listen() || epoll_add(&ctl))
+		return 1;
+	rescan(warn, sizeof(warn));
+	drop_caps();
+	/* fd 3: the command that started us waits for this line */
+	len = warn[0] ? snprintf(msg, sizeof(msg), "warn %s\n", warn)
+		      : snprintf(msg, sizeof(msg), "ok\n");
+	if (write(3, msg, (size_t)len) < 0)
+		fprintf(stderr, "cnm-dns: nobody waited for the start\n");
+	close(3);
+	for (;;) {
+		int n = epoll_wait(epfd, evs, 32, 1000);
+
+		for (int i = 0; i < n; i++) {
+			struct ev *e = evs[i].data.ptr;
+
+			switch (e->kind) {
+			case EV_CTL:
+				if (serve_ctl())
+					return 0;
+				/* listeners may be gone: take the other events next round */
+				n = 0;
+				break;
+			case EV_UDP:
+				serve_udp((struct listener *)e);
+				break;
+			case EV_TCP: {
+				struct listener *l = (struct listener *)((char *)e -
+								  offsetof(struct listener, tcp));
+
+				tcp_accept(l->tcp.fd, &l->net, state_dir);
+				break;
+			}
+			case EV_FWD:
+				fwd_answers(e);
+				break;
+			}
+		}
+		fwd_expire();
+	}
+}

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tcp.c - DNS over TCP: one thread per connection.
+ *
+ * DOC: Theory of operation
+ * TCP queries are rare (answers too big for UDP, clients that insist), so
+ * each connection gets a detached thread with blocking I/O and timeouts,
+ * the simplest correct code, and a store connection of its own (SQLite
+ * connections are not shared between threads here).  At most
+ * TCP_THREADS_MAX at once; more connections are closed at once.  A name
+ * not ours is asked of the upstream over TCP too and its answer relayed
+ * as it came.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include "tcp.h"
+#include "upstream.h"
+
+#define TCP_THREADS_MAX 32
+#define IO_TIMEOUT_S 5
+
+struct tcp_job {
+	int fd;
+	struct dns_net net;
+	struct cnm_addr src;
+	const char *state_dir;
+};
+
+static atomic_int tcp_threads;
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int write_msg(int fd, const uint8_t *msg, size_t len)
+{
+	uint8_t hdr[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+	struct iovec iov[2] = { { hdr, 2 }, { (void *)msg, len } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	return sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)(len + 2) ? 0 : -1;
+}
+
+/** tcp_set_timeouts() - no read or write on @fd blocks longer than IO_TIMEOUT_S. */
+void tcp_set_timeouts(int fd)
+{
+	struct timeval tv = { .tv_sec = IO_TIMEOUT_S };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/*
+ * One query over TCP to the upstream; the answer goes back as it came.
+ * Return: 0, -EHOSTUNREACH when the upstream gave no answer (the caller
+ * answers SERVFAIL), -EPIPE when the client went away.
+ */
+static int forward_tcp(int client, const uint8_t *q, size_t len)
+{
+	uint8_t hdr[2], *buf = NULL;
+	struct upstream u;
+	int fd, rc = -EHOSTUNREACH;
+	size_t alen;
+
+	fd = upstream_get(&u);
+	if (fd < 0)
+		return rc;
+	fd = socket(u.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return rc;
+	tcp_set_timeouts(fd);
+	if (connect(fd, (struct sockaddr *)&u.addr, u.len) < 0 || write_msg(fd, q, len) ||
+	    read_full(fd, hdr, 2))
+		goto out;
+	alen = (size_t)hdr[0] << 8 | hdr[1];
+	buf = malloc(alen ? alen : 1);
+	if (buf && !read_full(fd, buf, alen))
+		rc = write_msg(client, buf, alen) ? -EPIPE : 0;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static void *serve_tcp(void *arg)
+{
+	struct tcp_job *job = arg;
+	struct dns_store s;
+	uint8_t hdr[2], *q = NULL, *resp;
+	struct cnm_dns_view v;
+	struct dns_asker a;
+	size_t rlen, qlen;
+
+	tcp_set_timeouts(job->fd);
+	if (dns_store_open(&s, job->state_dir))
+		goto out;
+	dns_asker_init(&a, &s, &job->net, &job->src);
+	dns_view_init(&v, &a);
+	while (!read_full(job->fd, hdr, 2)) {
+		qlen = (size_t)hdr[0] << 8 | hdr[1];
+		free(q);
+		q = malloc(qlen ? qlen : 1);
+		if (!q || read_full(job->fd, q, qlen))
+			break;
+		switch (cnm_dns_answer(q, qlen, &v, 65535, &resp, &rlen)) {
+		case CNM_DNS_REPLY:
+			qlen = (size_t)write_msg(job->fd, resp, rlen);
+			free(resp);
+			if (qlen)
+				goto done;
+			break;
+		case CNM_DNS_FORWARD: {
+			int rc = forward_tcp(job->fd, q, qlen);
+
+			if (rc == -EHOSTUNREACH && !cnm_dns_servfail(q, qlen, &resp, &rlen)) {
+				rc = write_msg(job->fd, resp, rlen);
+				free(resp);
+			}
+			if (rc)
+				goto done;
+			break;
+		}
+		case CNM_DNS_DROP:
+			goto done;
+		}
+	}
+done:
+	dns_store_close(&s);
+out:
+	free(q);
+	close(job->fd);
+	free(job);
+	atomic_fetch_sub(&tcp_threads, 1);
+	return NULL;
+}
+
+/**
+ * tcp_accept() - take one connection from listening socket @lfd of network
+ * @net and serve it in a thread of its own.
+ * @lfd: the listener
+ * @net: its network (copied)
+ * @state_dir: where the store is (each thread opens its own connection)
+ */
+void tcp_accept(int lfd, const struct dns_net *net, const char *state_dir)
+{
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof(from);
+	struct tcp_job *job;
+	pthread_attr_t attr;
+	pthread_t t;
+	int fd;
+
+	fd = accept4(lfd, (struct sockaddr *)&from, &flen, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	job = calloc(1, sizeof(*job));
+	if (!job || atomic_fetch_add(&tcp_threads, 1) >= TCP_THREADS_MAX) {
+		if (job)
+			atomic_fetch_sub(&tcp_threads, 1);
+		free(job);
+		close(fd);
+		return;
+	}
+	job->fd = fd;
+	job->net = *net;
+	job->state_dir = state_dir;
+	dns_addr_of(&from, &job->src);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	if (pthread_create(&t, &attr, serve_tcp, job)) {
+		atomic_fetch_sub(&tcp_threads, 1);
+		close(fd);
+		free(job);
+	}
+	pthread_attr_destroy(&attr);
+}

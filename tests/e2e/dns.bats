@@ -1,0 +1,285 @@
+#!/usr/bin/env bats
+# Name resolution on user-defined networks (cnm-dns).  The upstream is a
+# dnsmasq in a namespace of the test's own ("ext", 198.51.100.2) that knows
+# one name, ext.test, with TTL 4321, and answers NXDOMAIN for anything else;
+# the sandbox's /etc/resolv.conf (its own mount namespace) names it.
+
+load helpers
+
+setup_file() {
+	external_host 198.51.100.1/24 198.51.100.2/24
+	ip netns exec ext dnsmasq --keep-in-foreground --no-resolv --no-hosts \
+		--listen-address=198.51.100.2 --bind-interfaces --local-ttl=4321 \
+		--address=/ext.test/203.0.113.7 --address=/#/ --local=// --pid-file= \
+		</dev/null >/dev/null 2>&1 3>&- &
+	printf 'nameserver 198.51.100.2\nsearch example.internal\n' >"$BATS_FILE_TMPDIR/resolv.conf"
+	mount --bind "$BATS_FILE_TMPDIR/resolv.conf" /etc/resolv.conf
+	wait_until 5 sh -c 'dig +short +time=1 +tries=1 @198.51.100.2 ext.test | grep -q 203.0.113.7'
+}
+
+teardown_file() {
+	pkill -x dnsmasq || true
+	umount /etc/resolv.conf || true
+}
+
+setup() { cleanup_containers; }
+teardown() {
+	cleanup_containers
+	cnm network prune -f >/dev/null
+}
+
+# q CONTAINER NAME [dig options] (or -x ADDRESS): the addresses NAME resolves to, as CONTAINER sees it
+q() { local c=$1; shift; cnm exec "$c" dig +short +time=2 +tries=1 "$@"; }
+# status CONTAINER NAME [dig options]: NOERROR, NXDOMAIN, ...
+status() {
+	local c=$1 out; shift
+	out=$(cnm exec "$c" dig +time=2 +tries=1 "$@")
+	echo "$out" >&2 # shown when a test fails
+	cat "$CNM_RUN_DIR/dns.log" >&2 2>/dev/null || true
+	echo "$out" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'
+}
+resolver_pid() { pgrep -x cnm-dns; }
+
+@test "names, aliases, short ids and NAME.NETWORK resolve; resolv.conf names the gateway" {
+	cnm network create --subnet 10.61.0.0/24 front >/dev/null
+	wid=$(cnm run -d --name web1 --network front --network-alias www --network-alias api -- sleep 3600)
+	id=$(cnm run -d --name db1 --network front -- sleep 3600)
+	[ "$(cnm inspect web1 | jq -c .[0].NetworkSettings.Networks.front.Aliases)" = "[\"www\",\"api\",\"${wid:0:12}\"]" ]
+	[ "$(q web1 db1)" = 10.61.0.3 ]
+	[ "$(q web1 DB1)" = 10.61.0.3 ]
+	[ "$(q db1 www)" = 10.61.0.2 ]
+	[ "$(q db1 api.)" = 10.61.0.2 ]
+	[ "$(q web1 "${id:0:12}")" = 10.61.0.3 ]
+	[ "$(q web1 db1.front)" = 10.61.0.3 ]
+	[ "$(q web1 db1 +tcp)" = 10.61.0.3 ]
+	[ "$(q web1 -x 10.61.0.3)" = db1.front. ]
+	[ "$(cnm exec web1 getent hosts db1)" = "10.61.0.3       db1" ]
+	run cnm exec web1 cat /etc/resolv.conf
+	[[ "$output" == *"nameserver 10.61.0.1"* ]]
+	[[ "$output" == *"search example.internal"* ]]
+	[[ "$output" == *"options ndots:0"* ]]
+	run cnm exec web1 cat /etc/hosts
+	[[ "$output" == *"10.61.0.2	"*"web1"* ]]
+	# a name that exists answers AAAA with no data rather than going upstream
+	[ "$(status web1 db1 AAAA)" = NOERROR ]
+	[ -z "$(q web1 db1 AAAA)" ]
+}
+
+@test "AAAA records on an IPv6 network, and PTR in ip6.arpa" {
+	cnm network create --ipv6 --subnet 10.62.0.0/24 --subnet fd00:62::/64 six >/dev/null
+	cnm run -d --name v6a --network six -- sleep 3600
+	cnm run -d --name v6b --network six -- sleep 3600
+	[ "$(q v6a v6b AAAA)" = fd00:62::3 ]
+	[ "$(q v6a v6b)" = 10.62.0.3 ]
+	[ "$(q v6a -x fd00:62::3)" = v6b.six. ]
+}
+
+@test "a container never resolves names of networks it is not on; on two, it sees both" {
+	cnm network create --subnet 10.63.0.0/24 na >/dev/null
+	cnm network create --subnet 10.64.0.0/24 nb >/dev/null
+	cnm run -d --name only-a --network na -- sleep 3600
+	cnm run -d --name only-b --network nb -- sleep 3600
+	cnm run -d --name both --network na -- sleep 3600
+	cnm network connect --alias bee nb both
+	[ "$(status only-a only-b)" = NXDOMAIN ]
+	[ "$(status only-b only-a)" = NXDOMAIN ]
+	[ "$(status only-a only-b.nb)" = NXDOMAIN ]
+	[ "$(status only-a -x 10.64.0.2)" = NXDOMAIN ]
+	[ "$(q both only-a)" = 10.63.0.2 ]
+	[ "$(q both only-b)" = 10.64.0.2 ]
+	[ "$(q only-b bee)" = 10.64.0.3 ]
+	# the alias lives on nb only
+	[ "$(status only-a bee)" = NXDOMAIN ]
+	[ "$(q only-a both)" = 10.63.0.3 ]
+	# leaving the network whose gateway its resolv.conf names: the other one's takes over
+	cnm network disconnect na both
+	[[ "$(cnm exec both cat /etc/resolv.conf)" == *"nameserver 10.64.0.1"* ]]
+	[ "$(q both only-b)" = 10.64.0.2 ]
+	[ "$(status both only-a)" = NXDOMAIN ]
+}
+
+@test "a name resolves as soon as run/connect return and stops as soon as rm/disconnect do" {
+	cnm network create --subnet 10.65.0.0/24 live >/dev/null
+	cnm network create --subnet 10.66.0.0/24 other >/dev/null
+	cnm run -d --name asker --network live -- sleep 3600
+	for i in 1 2 3; do
+		cnm run -d --name fresh --network live -- sleep 3600 >/dev/null
+		[ "$(q asker fresh)" = 10.65.0.3 ]
+		cnm rm -f fresh >/dev/null
+		[ "$(status asker fresh)" = NXDOMAIN ]
+	done
+	cnm run -d --name roamer --network other -- sleep 3600 >/dev/null
+	[ "$(status asker roamer)" = NXDOMAIN ]
+	cnm network connect --alias wanderer live roamer
+	[ "$(q asker roamer)" = 10.65.0.3 ]
+	[ "$(q asker wanderer)" = 10.65.0.3 ]
+	cnm network disconnect live roamer
+	[ "$(status asker roamer)" = NXDOMAIN ]
+	[ "$(status asker wanderer)" = NXDOMAIN ]
+	cnm stop -t 0 asker >/dev/null
+	cnm run -d --name asker2 --network live -- sleep 3600 >/dev/null
+	[ "$(status asker2 asker)" = NXDOMAIN ]
+}
+
+@test "other names go upstream over UDP and TCP, answer and TTL as the upstream gave them" {
+	cnm network create --subnet 10.67.0.0/24 fwd >/dev/null
+	cnm run -d --name client --network fwd -- sleep 3600
+	run cnm exec client dig +time=2 +tries=1 +noall +answer ext.test
+	[[ "$output" == *"ext.test."*"4321"*"IN"*"A"*"203.0.113.7"* ]]
+	run cnm exec client dig +tcp +time=2 +tries=1 +noall +answer ext.test
+	[[ "$output" == *"ext.test."*"4321"*"IN"*"A"*"203.0.113.7"* ]]
+	[ "$(status client nowhere.test)" = NXDOMAIN ]
+	[ "$(status client nowhere.test +tcp)" = NXDOMAIN ]
+}
+
+@test "systemd-resolved's stub in resolv.conf: its real upstreams are asked" {
+	mkdir -p /run/systemd/resolve
+	printf 'nameserver 198.51.100.2\n' >/run/systemd/resolve/resolv.conf
+	printf 'nameserver 127.0.0.53\noptions edns0\n' >"$BATS_TEST_TMPDIR/stub.conf"
+	mount --bind "$BATS_TEST_TMPDIR/stub.conf" /etc/resolv.conf
+	cnm network create --subnet 10.68.0.0/24 stub >/dev/null
+	cnm run -d --name sd --network stub -- sleep 3600
+	umount /etc/resolv.conf
+	rm -rf /run/systemd
+	# nothing listens on 127.0.0.53 here: the answer came from ext
+	[ "$(q sd ext.test)" = 203.0.113.7 ]
+}
+
+@test "internal networks: names resolve, nothing is forwarded" {
+	cnm network create --internal --subnet 10.69.0.0/24 inside >/dev/null
+	cnm run -d --name in1 --network inside -- sleep 3600
+	cnm run -d --name in2 --network inside -- sleep 3600
+	[ "$(q in1 in2)" = 10.69.0.3 ]
+	# forwarded, this would be 203.0.113.7: the resolver itself can reach ext
+	[ "$(status in1 ext.test)" = NXDOMAIN ]
+	[ -z "$(q in1 ext.test)" ]
+}
+
+@test "enable_dns=false and the default bridge: the host's resolv.conf, no resolver" {
+	cnm network create --subnet 10.70.0.0/24 -o com.docker.network.bridge.enable_dns=false quiet >/dev/null
+	cnm run -d --name q1 --network quiet -- sleep 3600
+	cnm run -d --name b1 -- sleep 3600
+	[ "$(cnm exec q1 cat /etc/resolv.conf)" = "$(cat /etc/resolv.conf)" ]
+	[ "$(cnm exec b1 cat /etc/resolv.conf)" = "$(cat /etc/resolv.conf)" ]
+	[ -z "$(ss -Hlun 'sport = :53' | grep -E '10\.70\.0\.1|172\.17\.0\.1')" ]
+	run cnm run --rm --network-alias x -- true
+	[ "$status" = 125 ]
+	[[ "$output" == *"user defined networks"* ]]
+	run cnm network create -o com.docker.network.bridge.enable_dns=maybe bad
+	[ "$status" = 1 ]
+	[[ "$output" == *"enable_dns"* ]]
+}
+
+@test "a DNS server already on the host's port 53 keeps it, and both answer" {
+	# wait for the previous test's resolver to leave (prune removed its networks)
+	wait_until 5 sh -c '! pgrep -x cnm-dns'
+	dnsmasq --keep-in-foreground --no-resolv --no-hosts --listen-address=127.0.0.1 \
+		--listen-address=198.51.100.1 --bind-interfaces --address=/host.test/192.0.2.53 \
+		--pid-file= </dev/null >/dev/null 2>&1 3>&- &
+	wait_until 5 sh -c 'dig +short +time=1 +tries=1 @127.0.0.1 host.test | grep -q 192.0.2.53'
+	cnm network create --subnet 10.71.0.0/24 coexist >/dev/null
+	cnm run -d --name c1 --network coexist -- sleep 3600
+	cnm run -d --name c2 --network coexist -- sleep 3600
+	[ "$(q c1 c2)" = 10.71.0.3 ]
+	[ "$(dig +short +time=2 +tries=1 @127.0.0.1 host.test)" = 192.0.2.53 ]
+	[ "$(dig +short +time=2 +tries=1 @198.51.100.1 host.test)" = 192.0.2.53 ]
+	[ "$(ss -Hlun 'sport = :53' | grep -c 10.71.0.1)" = 1 ]
+	pkill -f 'address=/host.test/'
+}
+
+@test "a server holding TCP port 53 on every address is named in a notice; UDP still answers" {
+	wait_until 5 sh -c '! pgrep -x cnm-dns'
+	socat TCP-LISTEN:53,fork SYSTEM:true </dev/null >/dev/null 2>&1 3>&- &
+	wait_until 5 sh -c 'ss -Hltn "sport = :53" | grep -q "0.0.0.0:53"'
+	run cnm network create --subnet 10.79.0.0/24 taken
+	pkill -f 'TCP-LISTEN:53,fork'
+	[ "$status" = 0 ]
+	[[ "$output" == *"cannot listen on 10.79.0.1 port 53 (TCP): Address already in use"* ]]
+	cnm run -d --name t1 --network taken -- sleep 3600
+	cnm run -d --name t2 --network taken -- sleep 3600
+	[ "$(q t1 t2)" = 10.79.0.3 ]
+	# the next change of networks tries TCP again, and now gets it
+	cnm network create --subnet 10.80.0.0/24 later >/dev/null
+	[ "$(q t1 t2 +tcp)" = 10.79.0.3 ]
+}
+
+@test "the resolver starts on demand, keeps one capability, and leaves with the last network" {
+	cnm network create --subnet 10.72.0.0/24 first >/dev/null
+	pid=$(resolver_pid)
+	[ -n "$pid" ]
+	grep -q '^CapEff:	0000000000000400$' /proc/$pid/status
+	cnm network create --subnet 10.73.0.0/24 second >/dev/null
+	[ "$(resolver_pid)" = "$pid" ]
+	[ "$(ss -Hlun 'sport = :53' | grep -cE '10\.7[23]\.0\.1')" = 2 ]
+	cnm network rm first >/dev/null
+	[ "$(ss -Hlun 'sport = :53' | grep -cE '10\.7[23]\.0\.1')" = 1 ]
+	cnm network rm second >/dev/null
+	wait_until 5 sh -c '! pgrep -x cnm-dns'
+	cnm network create --subnet 10.74.0.0/24 again >/dev/null
+	cnm run -d --name back --network again -- sleep 3600
+	[ "$(q back back)" = 10.74.0.2 ]
+}
+
+@test "ten networks created at once start one resolver, listening on all of them" {
+	wait_until 5 sh -c '! pgrep -x cnm-dns'
+	for i in $(seq 10); do
+		cnm network create --subnet 10.78.$i.0/24 "par$i" >/dev/null &
+	done
+	wait
+	[ "$(pgrep -xc cnm-dns)" = 1 ]
+	[ "$(ss -Hlun 'sport = :53' | grep -c '10\.78\.')" = 10 ]
+	[ "$(ss -Hltn 'sport = :53' | grep -c '10\.78\.')" = 10 ]
+	# and the last of ten removed at once takes it away
+	for i in $(seq 10); do cnm network rm "par$i" >/dev/null & done
+	wait
+	wait_until 5 sh -c '! pgrep -x cnm-dns'
+	[ -z "$(ss -Hlun 'sport = :53' | grep '10\.78\.')" ]
+}
+
+@test "1,000 malformed packets leave the resolver answering" {
+	cnm network create --subnet 10.75.0.0/24 rough >/dev/null
+	cnm run -d --name target --network rough -- sleep 3600
+	cnm run -d --name noisy --network rough -- sleep 3600
+	pid=$(resolver_pid)
+	cnm exec noisy bash -c '
+		exec 5>/dev/udp/10.75.0.1/53
+		# crafted: a compression loop, a label past the end, counts that lie, a response
+		printf "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01" >&5
+		printf "\x12\x35\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x3f\x61" >&5
+		printf "\x12\x36\x01\x00\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00\x01\x00\x01" >&5
+		printf "\x12\x37\x81\x80\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x01" >&5
+		printf "\x12" >&5
+		for i in $(seq 995); do head -c $((RANDOM % 200 + 1)) /dev/urandom >&5; done
+		head -c 3000 /dev/urandom | timeout 2 socat -u - TCP:10.75.0.1:53 || true
+		printf "\xff\xff\x00\x00" | timeout 2 socat -u - TCP:10.75.0.1:53 || true
+	'
+	[ "$(q noisy target)" = 10.75.0.2 ]
+	[ "$(q noisy target +tcp)" = 10.75.0.2 ]
+	[ "$(resolver_pid)" = "$pid" ]
+}
+
+@test "a host that is not a container of the network gets no names and no forwarding" {
+	cnm network create --subnet 10.76.0.0/24 private >/dev/null
+	cnm run -d --name hidden --network private -- sleep 3600
+	[ "$(dig +time=2 +tries=1 @10.76.0.1 hidden | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')" = NXDOMAIN ]
+	[ -z "$(dig +short +time=2 +tries=1 @10.76.0.1 ext.test)" ]
+}
+
+@test "after a reboot, the first command that needs the resolver starts it again" {
+	cnm network create --subnet 10.77.0.0/24 boot >/dev/null
+	cnm run -d --name before --network boot -- sleep 3600 >/dev/null
+	# a fresh network, mount and pid namespace with the same state: a rebooted host
+	run unshare --net --mount --pid --fork --mount-proc --propagation private -- sh -c '
+		mount -t tmpfs tmpfs /run/netns && mount -t tmpfs tmpfs /run/cnm && ip link set lo up &&
+		cnm run -d --name after1 --network boot -- sleep 3600 >/dev/null 2>&1 &&
+		cnm run -d --name after2 --network boot -- sleep 3600 >/dev/null &&
+		echo "after2: $(cnm exec after1 dig +short +time=2 +tries=1 after2)" &&
+		echo "before: $(cnm exec after1 dig +short +time=2 +tries=1 before)"
+		cnm rm -f after1 after2 >/dev/null'
+	# the old host's container, its process and its namespace mount (a real reboot ends them)
+	pkill -9 -x sleep || true
+	for f in /run/netns/*; do [ -e "$f" ] && umount "$f" && rm -f "$f"; done
+	echo "$output" >&2
+	[ "${lines[0]}" = "after2: 10.77.0.3" ]
+	[ "${lines[1]}" = "before: " ]
+}
