@@ -288,6 +288,23 @@ static int nl_query(struct cnm_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
 			return -errno;
 		rc = mnl_cb_run(rbuf, (size_t)n, seq, nl->portid, cb, data);
 	} while (rc > 0);
+	if (rc < 0 && errno == EINTR) {
+		/*
+		 * The kernel flagged the dump as interrupted (the set changed
+		 * meanwhile).  Read it to its end, so that the caller's next
+		 * request does not get its rest, and let the caller dump again.
+		 */
+		for (bool done = false; !done;) {
+			const struct nlmsghdr *m = (const struct nlmsghdr *)rbuf;
+			int left = (int)n;
+
+			for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left))
+				done |= m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR;
+			if (!done && (n = mnl_socket_recvfrom(nl->sk, rbuf, sizeof(rbuf))) < 0)
+				break;
+		}
+		return -EINTR;
+	}
 	return rc < 0 ? -errno : 0;
 }
 
