@@ -147,7 +147,7 @@ static int bind_one(struct listener *l)
 {
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
 				   .sin6_port = htons(l->port) };
-	int one = 1, fd, rc = 0;
+	int one = 1, fd, rc;
 
 	fd = socket(AF_INET6, (l->proto == CNM_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK |
 		    SOCK_CLOEXEC, 0);
@@ -502,7 +502,7 @@ static struct assoc *assoc_get(struct cnm_relay *r, struct listener *l,
 static void udp_from_client(struct cnm_relay *r, struct listener *l)
 {
 	for (int k = 0; k < 64; k++) {
-		struct sockaddr_in6 peer;
+		struct sockaddr_in6 peer = { 0 };
 		socklen_t plen = sizeof(peer);
 		ssize_t n = recvfrom(l->fd, dgram, sizeof(dgram), 0, (struct sockaddr *)&peer,
 				     &plen);
