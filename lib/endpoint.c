@@ -10,6 +10,8 @@
  * UNIQUE indexes on the endpoint row are the final word on conflicts.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <sys/random.h>
 #include <stdio.h>
 #include <string.h>
 #include "endpoint.h"
@@ -119,6 +121,22 @@ int cnm_ep_plan(struct cnm_ctx *ctx, const struct cnm_net *net, const char *cont
 		ep->prefix6 = net->pool6.subnet.prefix;
 		ep->has_gateway6 = net->pool6.has_gateway;
 		ep->gateway6 = net->pool6.gateway;
+	}
+	if (!ep->mac[0] && net->bridge[0]) {
+		/*
+		 * No IPv4 address to derive Docker's MAC from: 02:42 and the last
+		 * four bytes of the IPv6 address (unique on the network, as the
+		 * pool hands them out), or random ones.  Either way the MAC is
+		 * known before the veth exists, so anti-spoofing covers it too.
+		 */
+		uint8_t m[6] = { 0x02, 0x42 };
+
+		if (ep->has_addr6)
+			memcpy(m + 2, ep->addr6.b + 12, 4);
+		else if (getrandom(m + 2, 4, 0) != 4)
+			return cnm_errf(err, EIO, "getrandom failed");
+		snprintf(ep->mac, sizeof(ep->mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+			 m[2], m[3], m[4], m[5]);
 	}
 	memcpy(ep->host_ifname, "veth", 4);
 	return cnm_random_hex(ep->host_ifname + 4, 7);

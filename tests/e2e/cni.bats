@@ -343,3 +343,17 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT count(*) FROM endpoints')" = 0 ]
 	for i in $(seq 20); do ip netns del p$i; done
 }
+
+@test "an IPv6-only attachment gets a known MAC, so anti-spoofing covers it too" {
+	c=$(conf 1.0.0 '.ipam.ranges = [[{subnet: "fd00:87::/64"}]] | del(.ipam.routes)')
+	run -0 plugin ADD ctra a eth0 "$c"
+	[ "$(echo "$output" | jq -r '.interfaces[2].mac')" = 02:42:00:00:00:02 ]
+	plugin ADD ctrb b eth0 "$c" >/dev/null
+	ip netns exec a ping -6 -c1 -W2 fd00:87::3
+	ip -n a addr add fd00:87::77/64 dev eth0 nodad
+	run ip netns exec a ping -6 -c1 -W1 -I fd00:87::77 fd00:87::3
+	[ "$status" -ne 0 ]
+	ip -n a link set eth0 address 02:42:00:00:00:63
+	run ip netns exec a ping -6 -c1 -W1 fd00:87::3
+	[ "$status" -ne 0 ]
+}
