@@ -618,6 +618,14 @@ void cnm_fw_check_foreign(struct cnm_ctx *ctx, const struct cnm_net *net)
  */
 int cnm_fw_list_json(struct cnm_ctx *ctx, char **json, struct cnm_err *err)
 {
+	return cnm_fw_list_table_json(ctx, "inet cnm", json, err);
+}
+
+/** cnm_fw_list_table_json() - cnm_fw_list_json() of another table ("bridge cnm"). */
+int cnm_fw_list_table_json(struct cnm_ctx *ctx, const char *table, char **json,
+			   struct cnm_err *err)
+{
+	char cmd[64];
 	unsigned int (*set_flags)(struct nft_ctx *, unsigned int);
 	struct nft_ctx *n;
 	int rc = 0;
@@ -635,7 +643,8 @@ int cnm_fw_list_json(struct cnm_ctx *ctx, char **json, struct cnm_err *err)
 	set_flags(n, NFT_CTX_OUTPUT_JSON);
 	nft.buffer_output(n);
 	nft.buffer_error(n);
-	if (nft.run(n, "list table inet cnm") != 0) {
+	snprintf(cmd, sizeof(cmd), "list table %s", table);
+	if (nft.run(n, cmd) != 0) {
 		rc = -ENOENT;
 	} else {
 		/* each call hands over the buffer and empties it: call once */

@@ -4,6 +4,8 @@
 #include "ctx.h"
 int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err);
 int cnm_fw_network_del(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err);
+int cnm_fw_list_table_json(struct cnm_ctx *ctx, const char *table, char **json,
+			   struct cnm_err *err);
 int cnm_fw_list_json(struct cnm_ctx *ctx, char **json, struct cnm_err *err);
 void cnm_fw_close(struct cnm_ctx *ctx);
 int cnm_fw_endpoint_add(struct cnm_ctx *ctx, const struct cnm_net *net, const struct cnm_ep *ep,

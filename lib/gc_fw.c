@@ -311,6 +311,67 @@ static int readd(struct cnm_gc_run *g, const struct elem *el, struct cnm_err *er
 	return rc;
 }
 
+/* Does an endpoint of this store use host veth @name? */
+static bool veth_ours(struct cnm_gc_run *g, const char *name)
+{
+	sqlite3_stmt *st;
+	bool found;
+
+	if (cnm_store_prepare(g->ctx, "SELECT 1 FROM endpoints WHERE host_ifname = ?", &st, NULL))
+		return true;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/*
+ * Anti-spoofing (`bridge cnm`): every element is keyed by a host veth.  One
+ * whose veth is gone and that no endpoint of this store names belongs to
+ * nobody; a veth that exists may be another store's, and an endpoint's
+ * elements exist before its veth does, so both are left alone.
+ */
+static void gc_antispoof(struct cnm_gc_run *g)
+{
+	json_t *root, *items, *it;
+	char *text = NULL;
+	size_t i;
+
+	if (cnm_fw_list_table_json(g->ctx, "bridge cnm", &text, NULL))
+		return;
+	root = json_loads(text, 0, NULL);
+	items = json_object_get(root, "nftables");
+	json_array_foreach(items, i, it) {
+		json_t *set = json_object_get(it, "set"), *el, *first;
+		const char *name = json_string_value(json_object_get(set, "name"));
+		size_t k;
+
+		if (!name)
+			continue;
+		json_array_foreach(json_object_get(set, "elem"), k, el) {
+			char key[256], cmd[400];
+			const char *veth;
+
+			value_text(el, false, key, sizeof(key));
+			first = json_object_get(el, "concat") ? json_array_get(
+				json_object_get(el, "concat"), 0) : el;
+			veth = json_string_value(first);
+			if (!veth || cnm_kstate_link(&g->host, veth) || veth_ours(g, veth))
+				continue;
+			cnm_gc_note(g, "delete it", "deleted it", "anti-spoofing element %s %s belongs"
+				    " to no endpoint (veth %s is gone)", name, key, veth);
+			if (g->dry)
+				continue;
+			/* the interface name is a string in nft's syntax: quote it */
+			snprintf(cmd, sizeof(cmd), "delete element bridge cnm %s { \"%s\"%s }", name,
+				 veth, key + strlen(veth));
+			cnm_fw_run(g->ctx, cmd, "delete element", NULL);
+		}
+	}
+	json_decref(root);
+	free(text);
+}
+
 /**
  * cnm_gc_fw() - step 5 of gc (see gc.c).
  */
@@ -345,6 +406,7 @@ int cnm_gc_fw(struct cnm_gc_run *g, struct cnm_err *err)
 		table_elems(root, &have);
 	}
 	orphan_bridges(g, &have);
+	gc_antispoof(g);
 	/* belongs to nobody: delete (before re-adding: a key may come back with new data) */
 	for (size_t i = 0; i < have.n; i++) {
 		char set[32], cmd[400];

@@ -107,3 +107,18 @@ host_veth() { cnm inspect "$1" | jq -r '.[0].NetworkSettings.Networks.ifnet.Endp
 	[ ! -e /run/netns/i2 ]
 	check_invariants
 }
+
+@test "anti-spoofing elements of a veth nobody owns are deleted; live ones stay" {
+	live=$(host_veth i1)
+	nft add element bridge cnm ports '{ "vethdead000" }'
+	nft add element bridge cnm macs '{ "vethdead000" . 02:42:0a:42:00:99 }'
+	nft add element bridge cnm addrs4 '{ "vethdead000" . 10.66.0.99 }'
+	run cnm gc --dry-run
+	[ "$(echo "$output" | grep -c 'anti-spoofing element .* vethdead000.*would delete it')" = 3 ]
+	nft list set bridge cnm ports | grep -q vethdead000
+	run cnm gc
+	[ "$(echo "$output" | grep -c 'vethdead000.*deleted it')" = 3 ]
+	! nft list table bridge cnm | grep -q vethdead000
+	nft list set bridge cnm ports | grep -q "$live"
+	[ "$(cnm gc)" = "nothing to repair" ]
+}
