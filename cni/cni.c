@@ -130,6 +130,7 @@ static void conf_of(const struct cni_req *r, struct cnm_bridge_conf *c)
 		.range_start6 = r->range_start6, .range_end6 = r->range_end6,
 		.mtu = r->mtu, .is_gateway = r->is_gateway, .masquerade = r->ip_masq,
 		.hairpin = r->hairpin, .promisc = r->promisc, .port_isolation = r->port_isolation,
+		.vlan = r->vlan, .preserve_default_vlan = r->preserve_default_vlan,
 	};
 }
 
@@ -194,9 +195,6 @@ static int do_add(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_json,
 	int rc;
 
 	conf_of(r, &c);
-	if (r->vlan)
-		return cni_err(e, CNI_ERR_FIELD, "network %s: \"vlan\" is not supported by cnm yet",
-			       r->name);
 	if (!r->ipam_ours && delegate_add(r, conf_json, &c, cidrs, e))
 		return -1;
 	if (!r->ipam_ours) { /* the delegate's address, asked of the core */

@@ -289,6 +289,10 @@ int cnm_dry_run(struct cnm_ctx *ctx, FILE *out, struct cnm_err *err);
  * @hairpin: bridge ports are in hairpin mode
  * @promisc: the bridge is promiscuous
  * @port_isolation: containers cannot reach each other (Docker's ICC off)
+ * @vlan: 0, or 1 to 4094: the ports are untagged members of this VLAN on a
+ *	VLAN-filtering @bridge, which networks with other VLANs may share; the
+ *	gateway is then the interface "@bridge.@vlan"
+ * @preserve_default_vlan: the ports stay members of VLAN 1 too
  */
 struct cnm_bridge_conf {
 	const char *name;
@@ -297,6 +301,8 @@ struct cnm_bridge_conf {
 	const char *subnet6, *gateway6, *range_start6, *range_end6;
 	int mtu;
 	bool is_gateway, masquerade, hairpin, promisc, port_isolation;
+	int vlan;
+	bool preserve_default_vlan;
 };
 
 /**
