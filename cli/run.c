@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cli.h"
+#include "relay.h"
 
 static const char usage[] =
 	"cnm run [-d] [--name NAME] [--hostname HOST] [--network bridge|host|none|NET]\n"
@@ -47,13 +48,20 @@ static void forward_signal(int sig)
 		kill(child_pid, sig);
 }
 
-/* Wait for the container, then release what it held. */
-static int wait_and_release(const char *id, pid_t pid)
+/*
+ * Wait for the container, relaying [::1] of its IPv6 ports meanwhile (see
+ * lib/relay.c), then release what it held.  The relay's sockets are closed
+ * before the release, so the port stops answering on [::1] as on the rest.
+ */
+static int wait_and_release(const char *id, pid_t pid, struct cnm_relay *relay)
 {
 	struct cnm_err err = { 0 };
 	struct cnm_ctx *ctx;
 	int status = 0;
 
+	if (relay)
+		cnm_relay_wait(relay, pid);
+	cnm_relay_free(relay);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			break;
@@ -70,16 +78,27 @@ static int wait_and_release(const char *id, pid_t pid)
 }
 
 static int start(const struct cnm_run_spec *spec, char id[CNM_ID_LEN + 1], pid_t *pid,
-		 struct cnm_err *err)
+		 struct cnm_relay **relay, struct cnm_err *err)
 {
 	struct cnm_ctx *ctx;
+	char warn[256];
 	int rc;
 
+	*relay = NULL;
 	rc = cnm_open(&ctx, NULL, err);
 	if (rc)
 		return rc;
 	rc = cnm_container_start(ctx, spec, id, pid, err);
 	cli_print_notice(ctx);
+	/* [::1] is bound before the id is printed, so it answers once run returns */
+	if (!rc) {
+		struct cnm_err rerr = { 0 };
+
+		if (cnm_relay_open(ctx, id, relay, warn, sizeof(warn), &rerr))
+			fprintf(stderr, "cnm: warning: [::1] is not relayed: %s\n", rerr.msg);
+		else if (warn[0])
+			fprintf(stderr, "cnm: warning: %s\n", warn);
+	}
 	/* the monitor keeps nothing open while it waits */
 	cnm_close(ctx);
 	return rc;
@@ -103,6 +122,7 @@ static int run_detached(const struct cnm_run_spec *spec)
 		return 125;
 	}
 	if (monitor == 0) {
+		struct cnm_relay *relay = NULL;
 		pid_t pid = 0;
 		int null;
 
@@ -123,7 +143,7 @@ static int run_detached(const struct cnm_run_spec *spec)
 		signal(SIGHUP, SIG_IGN);
 		signal(SIGINT, SIG_IGN);
 		signal(SIGPIPE, SIG_IGN);
-		r.rc = start(spec, r.id, &pid, &r.err);
+		r.rc = start(spec, r.id, &pid, &relay, &r.err);
 		if (write(p[1], &r, sizeof(r)) < 0)
 			r.rc = r.rc ? r.rc : -EPIPE;
 		close(p[1]);
@@ -136,7 +156,7 @@ static int run_detached(const struct cnm_run_spec *spec)
 			dup2(null, 2);
 			close(null);
 		}
-		_exit(wait_and_release(r.id, pid));
+		_exit(wait_and_release(r.id, pid, relay));
 	}
 	close(p[1]);
 	while ((n = read(p[0], &r, sizeof(r))) < 0 && errno == EINTR)
@@ -158,10 +178,11 @@ static int run_foreground(const struct cnm_run_spec *spec)
 {
 	struct cnm_err err = { 0 };
 	struct sigaction sa = { .sa_handler = forward_signal };
+	struct cnm_relay *relay;
 	char id[CNM_ID_LEN + 1];
 	int rc;
 
-	rc = start(spec, id, &child_pid, &err);
+	rc = start(spec, id, &child_pid, &relay, &err);
 	if (rc) {
 		cli_fail(&err);
 		return run_exit_code(&err);
@@ -172,7 +193,7 @@ static int run_foreground(const struct cnm_run_spec *spec)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
-	return wait_and_release(id, child_pid);
+	return wait_and_release(id, child_pid, relay);
 }
 
 /* --dry-run: the commands that would give the container its network, nothing else. */

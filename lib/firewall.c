@@ -79,6 +79,8 @@ static const char table_def[] =
 	"add rule inet cnm forward iifname @bridges oifname @bridges iifname . oifname != @self"
 	" drop comment \"networks do not reach each other\"\n"
 	"add rule inet cnm prerouting fib daddr type local jump publish\n"
+	"add rule inet cnm output ip6 daddr ::1 return comment \"[::1] cannot be DNATed (no"
+	" route_localnet for IPv6): the container's monitor relays it\"\n"
 	"add rule inet cnm output fib daddr type local jump publish\n"
 	"add rule inet cnm publish dnat ip to ip daddr . meta l4proto . th dport map @ports4_ip"
 	" comment \"ports published on one address\"\n"

@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -61,6 +62,13 @@ static void host_bound(struct cnm_portset *s, const char *file, uint8_t proto, i
 			memcpy(p.host_ip.b + w * 4, &v, 4);
 		}
 		p.any = !memcmp(p.host_ip.b, (uint8_t[16]){ 0 }, family == AF_INET ? 4 : 16);
+		/*
+		 * [::1] is never DNATed (IPv6 has no route_localnet), so a process
+		 * there does not clash with NAT; and it may be the relay of a
+		 * just-removed container's monitor, still closing (relay.c).
+		 */
+		if (family == AF_INET6 && IN6_IS_ADDR_LOOPBACK((struct in6_addr *)p.host_ip.b))
+			continue;
 		cnm_portset_add(s, &p);
 		if (p.any && family == AF_INET6) {
 			/* [::] without IPV6_V6ONLY takes IPv4 too; /proc does not say */

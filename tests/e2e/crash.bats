@@ -108,3 +108,54 @@ teardown() {
 	check_invariants
 	[ "$(cnm gc)" = "nothing to repair" ]
 }
+
+# A CNI runtime answers a plugin killed mid-ADD with a DEL, as the spec asks
+# (and a killed DEL with another DEL): after that nothing may be left.
+@test "kill -9 after random delays: hundreds of CNI ADDs and DELs, then the runtime's DELs" {
+	local main_store=$CNM_STATE_DIR d=$BATS_TEST_TMPDIR/cni i round pids
+	conf='{"cniVersion":"1.0.0","name":"cnikill","type":"cnm","bridge":"cni8","isGateway":true,"ipMasq":true,"ipam":{"type":"cnm","dataDir":"'$d'","ranges":[[{"subnet":"10.88.0.0/24"}]]},"runtimeConfig":{"portMappings":[{"hostPort":9500,"containerPort":80}]}}'
+	# plug CMD N: the plugin as a runtime runs it, on namespace kN; run in a
+	# subshell that becomes cnm (exec), so that kill -9 of $! kills cnm itself
+	plug() {
+		CNI_COMMAND=$1 CNI_CONTAINERID=k$2 CNI_NETNS=/run/netns/k$2 CNI_IFNAME=eth0 \
+			exec cnm <<<"$conf" >/dev/null 2>&1 3>&-
+	}
+	for i in $(seq 1 20); do ip netns add k$i; done
+	for round in $(seq 1 8); do
+		pids=()
+		for i in $(seq 1 20); do
+			conf=$(echo "$conf" | jq -c ".runtimeConfig.portMappings[0].hostPort = $((9500 + i))")
+			(plug ADD $i) &
+			pids+=($!)
+		done
+		# each its own killer, after a random delay of 0-29 ms (an ADD takes
+		# a few ms here): the delay is what is under test, not synchronisation
+		for p in "${pids[@]}"; do
+			(sleep "$(printf 0.%03d $((RANDOM % 30)))"; kill -9 "$p" 2>/dev/null) &
+		done
+		wait
+		pids=()
+		for i in $(seq 1 20); do
+			(plug DEL $i) &
+			pids+=($!)
+		done
+		for p in "${pids[@]}"; do
+			(sleep "$(printf 0.%03d $((RANDOM % 25)))"; kill -9 "$p" 2>/dev/null) &
+		done
+		wait
+		# the runtime retries every DEL that did not report success
+		for i in $(seq 1 20); do (plug DEL $i); done
+		[ -z "$(CNM_STATE_DIR=$d inv_db "SELECT name FROM containers")" ]
+	done
+	wait_until 10 sh -c '! pgrep -x cnm'
+	CNM_OTHER_STATE_DIRS=$main_store CNM_STATE_DIR=$d \
+		CNM_FOREIGN_NETNS="$(seq -f 'k%g' -s ' ' 1 20)" check_invariants
+	[ "$(CNM_STATE_DIR=$d cnm gc)" = "nothing to repair" ]
+	for i in $(seq 1 20); do [ -z "$(ip -n k$i -o link show type veth)" ]; done
+	[ "$(nft -j list map inet cnm ports4 | jq '[.nftables[].map.elem // empty] | flatten | length')" = 0 ]
+	# every address is free again
+	echo "$conf" | CNI_COMMAND=ADD CNI_CONTAINERID=k1 CNI_NETNS=/run/netns/k1 CNI_IFNAME=eth0 cnm |
+		jq -e '.ips[0].address == "10.88.0.2/24"'
+	(plug DEL 1)
+	for i in $(seq 1 20); do ip netns del k$i; done
+}

@@ -167,5 +167,6 @@ healthy() { run cnm doctor; [ "$status" -eq 0 ] && [ "$output" = "no problems fo
 	run cnm doctor
 	[[ "${lines[0]}" =~ ^resolver:\ no\ resolver\ \(cnm-dns\)\ answers\ while\ 1\ network\ uses\ it\ \(named\) ]]
 	cnm run --rm --network named -- true
-	healthy
+	# the kernel deletes the veth of a namespace that is gone in the background
+	wait_until 5 healthy
 }

@@ -92,6 +92,59 @@ serve() { # serve NAME [run options...]: a container answering "peer=<client>" o
 	[ "$(cnm exec web6 socat -T2 - 'TCP6:[2001:db8::2]:7000' </dev/null)" = "seen=[2001:0db8:0000:0000:0000:0000:0000:0001]" ]
 }
 
+# [::1] cannot be DNATed (no route_localnet for IPv6): the monitor relays it
+@test "IPv6: [::1] reaches the container over TCP and UDP, and stops with it" {
+	cnm network create --ipv6 --subnet 10.89.0.0/24 --subnet fd00:89::/64 v6net >/dev/null
+	cnm run -d --name lo6 --network v6net -p 8086:80 -p 5354:53/udp -p 0.0.0.0:8087:81 -- sh -c \
+		'socat UDP6-RECVFROM:53,fork SYSTEM:"echo pong" & exec socat TCP6-LISTEN:80,fork,reuseaddr SYSTEM:"echo peer=\$SOCAT_PEERADDR"'
+	wait_until 5 listening lo6 80
+	wait_until 5 listening lo6 53
+	# the relay connects from the host: the container sees the gateway
+	[ "$(fetch 'TCP6:[::1]:8086')" = "peer=[fd00:0089:0000:0000:0000:0000:0000:0001]" ]
+	udp_ask() { for _ in 1 2 3; do r=$(echo ping | "$@") && [ "$r" = pong ] && return 0; done; return 1; }
+	udp_ask socat -T1 - 'UDP6:[::1]:5354'
+	[[ "$(ss -Hltnp 'sport = :8086')" =~ cnm-monitor ]]
+	# published on IPv4 only: nothing on [::1]
+	run fetch 'TCP6:[::1]:8087'
+	[ "$status" -ne 0 ]
+	cnm rm -f lo6
+	wait_until 5 sh -c '! pgrep -x cnm-monitor >/dev/null'
+	run fetch 'TCP6:[::1]:8086'
+	[ "$status" -ne 0 ]
+	# the port is free again at once, [::1] included, and a foreground run relays too
+	cnm run --name fg6 --network v6net -p 8086:80 -- sh -c "${SERVE/TCP-/TCP6-}" </dev/null >/dev/null 2>&1 3>&- &
+	wait_until 5 listening fg6 80
+	wait_until 5 sh -c "ss -Hltn 'sport = :8086' | grep -q '::1'"
+	[ "$(fetch 'TCP6:[::1]:8086')" = "peer=[fd00:0089:0000:0000:0000:0000:0000:0001]" ]
+}
+
+@test "IPv6: [::1] relays streams intact, several at once, half-close included" {
+	cnm network create --ipv6 --subnet 10.89.0.0/24 --subnet fd00:89::/64 v6net >/dev/null
+	cnm run -d --name echo6 --network v6net -p 9000:9000 -- socat TCP6-LISTEN:9000,fork,reuseaddr SYSTEM:cat
+	wait_until 5 listening echo6 9000
+	head -c 1000000 /dev/urandom >"$BATS_TEST_TMPDIR/blob"
+	want=$(sha1sum <"$BATS_TEST_TMPDIR/blob")
+	# the client's EOF reaches cat, whose end reaches the client after all the data
+	for i in 1 2 3 4 5 6 7 8; do
+		socat -T10 - 'TCP6:[::1]:9000' <"$BATS_TEST_TMPDIR/blob" >"$BATS_TEST_TMPDIR/out$i" &
+	done
+	wait
+	for i in 1 2 3 4 5 6 7 8; do
+		[ "$(sha1sum <"$BATS_TEST_TMPDIR/out$i")" = "$want" ]
+	done
+}
+
+@test "IPv6: a container with 1,000 published ports starts and [::1] answers" {
+	cnm network create --ipv6 --subnet 10.89.0.0/24 --subnet fd00:89::/64 v6net >/dev/null
+	run cnm run -d --name many6 --network v6net -p 20000-20999:20000-20999 -- \
+		socat TCP6-LISTEN:20500,fork,reuseaddr SYSTEM:'echo peer=$SOCAT_PEERADDR'
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ] # the id, no warning
+	wait_until 5 listening many6 20500
+	[ "$(ss -Hltn 'src [::1]' | wc -l)" -eq 1000 ]
+	[ "$(fetch 'TCP6:[::1]:20500')" = "peer=[fd00:0089:0000:0000:0000:0000:0000:0001]" ]
+}
+
 @test "an explicit IP or host_binding_ipv4 limits where the port answers" {
 	serve lo1 -p 127.0.0.1:9001:80
 	[ "$(fetch TCP:127.0.0.1:9001)" = peer=172.17.0.1 ]
