@@ -75,6 +75,26 @@ static int forwarding_on(struct cnm_ctx *ctx, const struct cnm_net *net, struct 
 	return rc;
 }
 
+/* The gateway addresses of @net on @ifindex (the bridge, or a VLAN's BR.VID). */
+static void gateway_addrs(struct cnm_nl_batch *b, const struct cnm_net *net, int ifindex,
+			  const char *name)
+{
+	if (net->has_pool && net->pool.has_gateway)
+		cnm_nl_addr_add(b, ifindex, &net->pool.gateway, net->pool.subnet.prefix, name);
+	if (net->has_pool6 && net->pool6.has_gateway)
+		cnm_nl_addr_add(b, ifindex, &net->pool6.gateway, net->pool6.subnet.prefix, name);
+}
+
+/* The network's elements in cnm's table, and a word on a foreign firewall. */
+static int firewall_on(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err)
+{
+	int rc = cnm_fw_network_add(ctx, net, err);
+
+	if (!rc)
+		cnm_fw_check_foreign(ctx, net);
+	return rc;
+}
+
 /* A VLAN's port on the bridge: its PVID, untagged, and out of VLAN 1 unless kept. */
 static int port_vlan(struct cnm_nl *nl, const struct cnm_net *net, const char *port,
 		     struct cnm_err *err)
@@ -155,10 +175,7 @@ static int vlan_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cnm_
 		return rc;
 	cnm_nl_batch_init(&b, nl);
 	cnm_nl_link_up(&b, gw, net->bridge);
-	if (net->has_pool && net->pool.has_gateway)
-		cnm_nl_addr_add(&b, gw, &net->pool.gateway, net->pool.subnet.prefix, net->bridge);
-	if (net->has_pool6 && net->pool6.has_gateway)
-		cnm_nl_addr_add(&b, gw, &net->pool6.gateway, net->pool6.subnet.prefix, net->bridge);
+	gateway_addrs(&b, net, gw, net->bridge);
 	rc = cnm_nl_batch_run(&b, err);
 	if (!rc)
 		rc = forwarding_on(ctx, net, err);
@@ -170,10 +187,7 @@ fw:
 	 * nothing made here to tell its first use; adding elements that are
 	 * there already is no error and costs one nf_tables batch.
 	 */
-	rc = cnm_fw_network_add(ctx, net, err);
-	if (!rc)
-		cnm_fw_check_foreign(ctx, net);
-	return rc;
+	return firewall_on(ctx, net, err);
 }
 
 /* The bridge's ifindex, creating it (up, with the gateway address) if needed. */
@@ -204,12 +218,8 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 		return rc == -ENODEV ? cnm_errf(err, ENODEV, "bridge %s vanished while being"
 						" created", net->bridge) : rc;
 	cnm_nl_batch_init(&b, nl);
-	if (net->has_pool && net->pool.has_gateway && !net->no_bridge_addr)
-		cnm_nl_addr_add(&b, *ifindex, &net->pool.gateway, net->pool.subnet.prefix,
-				net->bridge);
-	if (net->has_pool6 && net->pool6.has_gateway && !net->no_bridge_addr)
-		cnm_nl_addr_add(&b, *ifindex, &net->pool6.gateway, net->pool6.subnet.prefix,
-				net->bridge);
+	if (!net->no_bridge_addr)
+		gateway_addrs(&b, net, *ifindex, net->bridge);
 	rc = cnm_nl_batch_run(&b, err);
 	if (rc)
 		return rc;
@@ -218,10 +228,7 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 	if (rc)
 		return rc;
 	/* a bridge made now (first use, or after a reboot) needs its firewall elements */
-	rc = cnm_fw_network_add(ctx, net, err);
-	if (!rc)
-		cnm_fw_check_foreign(ctx, net);
-	return rc;
+	return firewall_on(ctx, net, err);
 }
 
 /**
