@@ -183,8 +183,8 @@ static int net_upsert(struct cnm_ctx *ctx, struct cnm_net *want, struct cnm_err 
 		snprintf(want->created, sizeof(want->created), "%s", have.created);
 		users = same ? 0 : count_eps(ctx, have.id);
 		if (!same && users != 0) {
-			rc = cnm_errf(err, EBUSY, "network %s changed (bridge, subnet, gateway, mtu,"
-				      " ipMasq or portIsolation) while %d interface%s attached:"
+			rc = cnm_errf(err, EBUSY, "network %s changed (bridge, vlan, subnet, gateway,"
+				      " mtu, ipMasq or portIsolation) while %d interface%s attached:"
 				      " detach them first", want->name, users,
 				      users == 1 ? " is" : "s are");
 		} else if (!same) {
@@ -307,7 +307,8 @@ static void info_fill(const struct cnm_net *net, const struct cnm_ep *ep,
 	char a[CNM_ADDRSTRLEN];
 
 	memset(info, 0, sizeof(*info));
-	snprintf(info->bridge, sizeof(info->bridge), "%s", net->bridge);
+	/* a VLAN network's row names its gateway; the bridge is the trunk */
+	snprintf(info->bridge, sizeof(info->bridge), "%s", net->vlan ? net->trunk : net->bridge);
 	snprintf(info->host_ifname, sizeof(info->host_ifname), "%s", ep->host_ifname);
 	snprintf(info->ifname, sizeof(info->ifname), "%s", ep->ifname);
 	snprintf(info->mac, sizeof(info->mac), "%s", ep->mac);

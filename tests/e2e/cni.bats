@@ -400,6 +400,7 @@ vlan_kernel() {
 	plugin ADD ctrb b eth0 "$c10" >/dev/null
 	run -0 plugin ADD ctrc c eth0 "$c20"
 	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.70.20.2/24 ]
+	[ "$(echo "$output" | jq -r '.interfaces[0].name')" = cnivl0 ]
 	# the bridge filters VLANs; each port (2 containers + gateway, 1 + gateway)
 	# is an untagged member of its VLAN only
 	[ "$(ip -d -j link show cnivl0 | jq -r '.[0].linkinfo.info_data.vlan_filtering')" = 1 ]
