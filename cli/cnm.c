@@ -26,6 +26,14 @@ static const struct cli_cmd commands[] = {
 	{ "version", cmd_version, "Show the cnm version" },
 };
 
+/* Print @s to stderr with control characters as '?': a name echoed in an
+ * error must not move the cursor or rewrite the user's terminal. */
+static void put_clean(const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, stderr);
+}
+
 int cli_dispatch(const struct cli_cmd *cmds, size_t n, const char *what, int argc, char **argv)
 {
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
@@ -39,15 +47,25 @@ int cli_dispatch(const struct cli_cmd *cmds, size_t n, const char *what, int arg
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(argv[1], cmds[i].name))
+		if (!strcmp(argv[1], cmds[i].name)) {
+			/* getopt names argv[0] in its messages: "cnm ps: unrecognized option" */
+			static char prog[64];
+
+			snprintf(prog, sizeof(prog), "%s %s", what, cmds[i].name);
+			argv[1] = prog;
 			return cmds[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "cnm: '%s' is not a %s command (see '%s --help')\n", argv[1], what, what);
+		}
+	fprintf(stderr, "cnm: '");
+	put_clean(argv[1]);
+	fprintf(stderr, "' is not a %s command (see '%s --help')\n", what, what);
 	return EXIT_USAGE;
 }
 
 int cli_fail(const struct cnm_err *err)
 {
-	fprintf(stderr, "cnm: %s\n", err->msg[0] ? err->msg : strerror(err->code));
+	fprintf(stderr, "cnm: ");
+	put_clean(err->msg[0] ? err->msg : strerror(err->code));
+	fputc('\n', stderr);
 	return 1;
 }
 
@@ -112,15 +130,25 @@ void cli_print_notice(struct cnm_ctx *ctx)
 		fprintf(stderr, "cnm: note: %s\n", n);
 }
 
-/* Changing the network needs CAP_NET_ADMIN; namespaces and mounts CAP_SYS_ADMIN. */
-static bool have_caps(void)
+/*
+ * Changing the network needs CAP_NET_ADMIN; namespaces and mounts CAP_SYS_ADMIN.
+ * Return: NULL when both are there, else the name of one that is missing.
+ */
+static const char *missing_cap(void)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2] = { 0 };
 
 	if (syscall(SYS_capget, &h, d) < 0)
-		return geteuid() == 0;
-	return (d[0].effective & (1u << CAP_NET_ADMIN)) && (d[0].effective & (1u << CAP_SYS_ADMIN));
+		return geteuid() == 0 ? NULL : "CAP_NET_ADMIN";
+	if (!(d[0].effective & (1u << CAP_NET_ADMIN)))
+		return "CAP_NET_ADMIN";
+	return (d[0].effective & (1u << CAP_SYS_ADMIN)) ? NULL : "CAP_SYS_ADMIN";
+}
+
+static bool have_caps(void)
+{
+	return !missing_cap();
 }
 
 /**
@@ -133,7 +161,7 @@ int cli_open(struct cnm_ctx **ctx, bool need_root)
 
 	if (need_root && !have_caps()) {
 		fprintf(stderr, "cnm: permission denied: cnm must run as root (it needs"
-			" CAP_NET_ADMIN and CAP_SYS_ADMIN)\n");
+			" CAP_NET_ADMIN and CAP_SYS_ADMIN, and %s is missing)\n", missing_cap());
 		return 1;
 	}
 	rc = cnm_open(ctx, NULL, &err);

@@ -252,8 +252,11 @@ int cmd_run(int argc, char **argv)
 		case 'p': {
 			const char **np = realloc(publish, (spec.n_publish + 1) * sizeof(*np));
 
-			if (!np)
+			if (!np) {
+				free(publish);
+				free(aliases);
 				return 125;
+			}
 			publish = np;
 			publish[spec.n_publish++] = optarg;
 			spec.publish = publish;
@@ -262,19 +265,24 @@ int cmd_run(int argc, char **argv)
 		case 'A': {
 			const char **na = realloc(aliases, (spec.n_aliases + 1) * sizeof(*na));
 
-			if (!na)
+			if (!na) {
+				free(publish);
+				free(aliases);
 				return 125;
+			}
 			aliases = na;
 			aliases[spec.n_aliases++] = optarg;
 			spec.aliases = aliases;
 			break;
 		}
-		case 'H': printf("Usage: %s\n", usage); return 0;
-		default: return cli_usage(usage);
+		case 'H': printf("Usage: %s\n", usage); free(publish); free(aliases); return 0;
+		default: free(publish); free(aliases); return cli_usage(usage);
 		}
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "cnm: run: no command given\n");
+		free(publish);
+		free(aliases);
 		return cli_usage(usage);
 	}
 	if (spec.network && !strcmp(spec.network, "default"))

@@ -2,7 +2,7 @@
 /*
  * table.c - column output and time phrases the way the docker CLI prints them.
  */
-#define _XOPEN_SOURCE 700
+#define _XOPEN_SOURCE 700 /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c): a feature-test macro */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -61,7 +61,9 @@ static char *read_stdin(size_t *len)
 	char *buf = malloc(cap);
 	ssize_t r;
 
-	while (buf) {
+	if (!buf)
+		return NULL;
+	for (;;) {
 		if (n + 1 >= cap) {
 			char *nb = cap > (64u << 20) ? NULL : realloc(buf, cap *= 2);
 
@@ -78,8 +80,7 @@ static char *read_stdin(size_t *len)
 			break;
 		n += (size_t)r;
 	}
-	if (buf)
-		buf[n] = '\0';
+	buf[n] = '\0';
 	*len = n;
 	return buf;
 }
@@ -389,6 +390,8 @@ int cni_main(void)
 	if (!r)
 		return 1;
 	r->command = getenv("CNI_COMMAND");
+	if (!r->command) /* refused below as an unknown command, not a crash */
+		r->command = "";
 	r->container_id = getenv("CNI_CONTAINERID");
 	r->netns = getenv("CNI_NETNS");
 	r->ifname = getenv("CNI_IFNAME");

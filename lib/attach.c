@@ -68,6 +68,7 @@ static int pool_from_conf(const char *net, const char *subnet, const char *gw,
 		pool->has_bounds = true;
 		cnm_cidr_network(&pool->subnet, &pool->lo);
 		cnm_cidr_last(&pool->subnet, &pool->hi);
+		/* NOLINTBEGIN(bugprone-branch-clone): the start is blamed for start > end too */
 		if (start && (cnm_addr_parse(start, &pool->lo) ||
 			      !cnm_cidr_contains(&pool->subnet, &pool->lo)))
 			bad = start;
@@ -76,6 +77,7 @@ static int pool_from_conf(const char *net, const char *subnet, const char *gw,
 			bad = end;
 		else if (cnm_addr_cmp(&pool->lo, &pool->hi) > 0)
 			bad = start;
+		/* NOLINTEND(bugprone-branch-clone) */
 	}
 	if (bad)
 		return cnm_errf(err, EINVAL, "network %s: address \"%s\" is not inside subnet %s"
@@ -438,6 +440,7 @@ int cnm_attach(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 		rc = cnm_publish_fw(ctx, c.id, true, err);
 	if (rc) { /* undo: the interface first, then the rows */
 		cnm_link_delete(ctx, ep.host_ifname, NULL);
+		cnm_fw_endpoint_del(ctx, &ep);
 		if (cnm_store_begin(ctx, NULL) == 0) {
 			if (forget_ep(ctx, &c, ep.id, NULL))
 				cnm_store_rollback(ctx);
@@ -523,6 +526,7 @@ int cnm_detach(struct cnm_ctx *ctx, const char *network, const char *sandbox,
 	rc = cnm_link_delete(ctx, ep.host_ifname, err);
 	if (rc)
 		goto out;
+	cnm_fw_endpoint_del(ctx, &ep);
 	cnm_fault("cni.del.veth");
 	rc = cnm_store_begin(ctx, err);
 	if (rc)

@@ -141,9 +141,9 @@ int cnm_attach_check(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 	if (!rc && !ep)
 		rc = cnm_errf(err, ENOENT, "container %s has no interface %s on network %s",
 			      sandbox, ifname, conf->name);
-	if (!rc)
+	if (!rc && ep)
 		rc = check_inside(netns, ep, err);
-	if (!rc)
+	if (!rc && ep)
 		rc = check_host(ctx, &net, conf->bridge, ep, err);
 out:
 	free(eps);

@@ -11,6 +11,9 @@
  * container's own socket brings lo up and adds the address and the default
  * route.  Three round trips in all on the common path.
  *
+ * Anti-spoofing elements for the port (firewall.c) are added before the
+ * veth exists and taken out when the endpoint is released.
+ *
  * A CNI network with "vlan" shares its bridge with other VLANs: see
  * vlan_ensure().
  *
@@ -277,6 +280,10 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	rc = bridge_ensure(ctx, nl, net, &brindex, err);
 	if (rc)
 		return rc;
+	/* anti-spoofing before the port exists: no frame of it goes unchecked */
+	rc = cnm_fw_endpoint_add(ctx, net, ep, err);
+	if (rc)
+		return rc;
 	cnm_nl_batch_init(&b, nl);
 	cnm_nl_veth_add(&b, ep->host_ifname, brindex, net->mtu, ep->ifname, netns_fd,
 			cnm_mac_parse(ep->mac, mac) ? NULL : mac);
@@ -284,8 +291,10 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	rc = cnm_nl_batch_run(&b, err);
 	if (!rc && net->vlan)
 		rc = port_vlan(nl, net, ep->host_ifname, err);
-	if (rc)
+	if (rc) {
+		cnm_fw_endpoint_del(ctx, ep);
 		return rc;
+	}
 	cnm_fault("attach.veth");
 	rc = cnm_nl_open(&cnl, netns_fd, err);
 	if (rc)

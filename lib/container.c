@@ -38,6 +38,7 @@
 #include "driver.h"
 #include "endpoint.h"
 #include "fault.h"
+#include "firewall.h"
 #include "publish.h"
 #include "names.h"
 #include "sandbox.h"
@@ -499,6 +500,19 @@ static int exit_code_of(int wait_status)
  * mount away and free its addresses.  Returns 1 when it did, 0 when there
  * was nothing left to do, or a negative errno.
  */
+/* The container's anti-spoofing elements: its veths die with its namespace. */
+static void fw_endpoints_del(struct cnm_ctx *ctx, const char *id)
+{
+	struct cnm_ep *eps;
+	size_t n;
+
+	if (cnm_ep_list(ctx, id, &eps, &n, NULL))
+		return;
+	for (size_t i = 0; i < n; i++)
+		cnm_fw_endpoint_del(ctx, &eps[i]);
+	free(eps);
+}
+
 int cnm_release_locked(struct cnm_ctx *ctx, const char *id, int exit_code, bool forget_row,
 		       struct cnm_err *err)
 {
@@ -515,6 +529,7 @@ int cnm_release_locked(struct cnm_ctx *ctx, const char *id, int exit_code, bool 
 		goto out;
 	}
 	/* the mount first: the address may be reused the moment it is freed */
+	fw_endpoints_del(ctx, c.id);
 	if (strcmp(c.network_mode, "cni")) {
 		netns_unmount(ctx, c.name);
 		cnm_fault("release.unmounted");

@@ -138,7 +138,9 @@ static json_t *port_bindings_json(const struct cnm_ctr *c)
 	return o;
 }
 
-static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c)
+/* NULL, with *@rc and @err set, when the store cannot list the endpoints. */
+static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c, int *rc,
+				struct cnm_err *err)
 {
 	struct cnm_ep *eps = NULL;
 	struct cnm_net n;
@@ -146,7 +148,12 @@ static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c)
 	char key[PATH_MAX] = "", first_ep[CNM_ID_LEN + 1] = "";
 	size_t n_eps = 0;
 
-	cnm_ep_list(ctx, c->id, &eps, &n_eps, NULL);
+	*rc = cnm_ep_list(ctx, c->id, &eps, &n_eps, err);
+	if (*rc) {
+		json_decref(ns);
+		json_decref(nets);
+		return NULL;
+	}
 	for (size_t i = 0; i < n_eps; i++) {
 		json_t *e;
 
@@ -205,7 +212,7 @@ static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c)
 int cnm_container_inspect(struct cnm_ctx *ctx, const char *ref, char **json, struct cnm_err *err)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16];
-	json_t *o, *argv, *args;
+	json_t *o, *argv, *args, *ns;
 	struct cnm_ctr c;
 	int rc;
 
@@ -222,8 +229,8 @@ int cnm_container_inspect(struct cnm_ctx *ctx, const char *ref, char **json, str
 	o = json_object();
 	json_object_set_new(o, "Id", json_string(c.id));
 	json_object_set_new(o, "Created", json_string(c.created));
-	json_object_set(o, "Path", json_array_size(argv) ? json_array_get(argv, 0)
-							  : json_string(""));
+	json_object_set_new(o, "Path", json_array_size(argv) ? json_incref(json_array_get(argv, 0))
+							      : json_string(""));
 	json_object_set_new(o, "Args", args);
 	json_object_set_new(o, "State", state_json(&c));
 	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
@@ -247,27 +254,37 @@ int cnm_container_inspect(struct cnm_ctx *ctx, const char *ref, char **json, str
 			    json_pack("{s:s, s:s, s:O, s:s, s:s}", "Hostname", c.hostname,
 				      "Domainname", "", "Cmd", argv, "Image", "",
 				      "WorkingDir", c.rootfs ? c.rootfs : ""));
-	json_object_set_new(o, "NetworkSettings", network_settings(ctx, &c));
-	*json = json_dumps(o, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+	ns = network_settings(ctx, &c, &rc, err);
+	if (ns) {
+		json_object_set_new(o, "NetworkSettings", ns);
+		*json = json_dumps(o, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+	}
 	json_decref(o);
 	json_decref(argv);
 	cnm_ctr_free(&c);
+	if (!ns)
+		return rc;
 	return *json ? 0 : cnm_errf(err, ENOMEM, "out of memory");
 }
 
 static char *command_text(const char *argv_json)
 {
 	json_t *a = json_loads(argv_json ? argv_json : "[]", 0, NULL);
-	size_t len = 0, i;
+	size_t len = 0, at = 0, i;
 	char *out;
 
+	/* a damaged row may hold anything: what is not a string shows as "" */
 	for (i = 0; i < json_array_size(a); i++)
-		len += strlen(json_string_value(json_array_get(a, i))) + 1;
+		len += json_string_length(json_array_get(a, i)) + 1;
 	out = calloc(1, len + 1);
 	for (i = 0; out && i < json_array_size(a); i++) {
+		json_t *s = json_array_get(a, i);
+
 		if (i)
-			strcat(out, " ");
-		strcat(out, json_string_value(json_array_get(a, i)));
+			out[at++] = ' ';
+		memcpy(out + at, json_is_string(s) ? json_string_value(s) : "",
+		       json_string_length(s));
+		at += json_string_length(s);
 	}
 	json_decref(a);
 	return out;

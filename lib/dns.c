@@ -91,7 +91,8 @@ static void dns_binary(char *out, size_t len)
 	}
 	out[n] = '\0';
 	slash = strrchr(out, '/');
-	strcpy(slash ? slash + 1 : out, "cnm-dns");
+	slash = slash ? slash + 1 : out;
+	snprintf(slash, len - (size_t)(slash - out), "cnm-dns");
 }
 
 /* Start cnm-dns detached; wait for its first line into @out.  0 or a negative errno. */

@@ -15,6 +15,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include "container.h"
@@ -59,14 +61,18 @@ static void add(struct doc *d, const char *check, const char *object, const char
 static int read_int(const char *path)
 {
 	FILE *f = fopen(path, "re");
-	int v = -1;
+	char buf[32], *end;
+	long v = -1;
 
 	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -1;
+		if (fgets(buf, sizeof(buf), f)) {
+			v = strtol(buf, &end, 10);
+			if (end == buf || v < INT_MIN || v > INT_MAX)
+				v = -1;
+		}
 		fclose(f);
 	}
-	return v;
+	return (int)v;
 }
 
 /* Bridge networks whose bridge exists now: the ones traffic can flow through. */

@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <string.h>
@@ -91,6 +92,10 @@ static size_t field(char *out, size_t len, char type, const uint8_t *p)
 	case '6':
 		snprintf(out, len, "%s", inet_ntop(AF_INET6, p, a, sizeof(a)));
 		return 16;
+	case 'm': /* ether_addr, padded to 8 */
+		snprintf(out, len, "%02x:%02x:%02x:%02x:%02x:%02x", p[0], p[1], p[2], p[3], p[4],
+			 p[5]);
+		return 8;
 	case 'p': /* inet_proto */
 		snprintf(out, len, "%s", p[0] == 6 ? "tcp" : p[0] == 17 ? "udp" : p[0] == 132 ?
 			 "sctp" : "?");
@@ -122,6 +127,8 @@ static const struct {
 	{ "masq4", "4", "" }, { "nets4", "4", "" }, { "masq6", "6", "" }, { "nets6", "6", "" },
 	{ "ports4", "ps", "4s" }, { "ports4_ip", "4ps", "4s" },
 	{ "ports6", "ps", "6s" }, { "ports6_ip", "6ps", "6s" },
+	/* table bridge cnm: anti-spoofing */
+	{ "ports", "i", "" }, { "macs", "im", "" }, { "addrs4", "i4", "" }, { "addrs6", "i6", "" },
 };
 
 static int elem_attr_cb(const struct nlattr *attr, void *data)
@@ -144,8 +151,8 @@ static const struct nlattr *value_of(const struct nlattr *nest)
 }
 
 /* One element: "KEY [: DATA] [comment "..."]"; an interval's end closes its start. */
-static void elem(struct cnm_ctx *ctx, bool add, const char *set, const struct nlattr *el,
-		 char *start, size_t slen)
+static void elem(struct cnm_ctx *ctx, bool add, const char *table, const char *set,
+		 const struct nlattr *el, char *start, size_t slen)
 {
 	const struct nlattr *tb[NFTA_SET_ELEM_MAX + 1] = { 0 }, *k, *d;
 	const char *key = "", *dat = "";
@@ -184,8 +191,8 @@ static void elem(struct cnm_ctx *ctx, bool add, const char *set, const struct nl
 					break;
 			fields(ls, sizeof(ls), key, last, n);
 			c = strstr(start, " comment");
-			fprintf(ctx->dry, "nft %s element inet cnm %s '{ %.*s-%s%s }'\n",
-				add ? "add" : "delete", set, c ? (int)(c - start) : (int)strlen(start),
+			fprintf(ctx->dry, "nft %s element %s %s '{ %.*s-%s%s }'\n",
+				add ? "add" : "delete", table, set, c ? (int)(c - start) : (int)strlen(start),
 				start, ls, c ? c : "");
 		}
 		return;
@@ -194,8 +201,8 @@ static void elem(struct cnm_ctx *ctx, bool add, const char *set, const struct nl
 	ds[0] = '\0';
 	if (d)
 		fields(ds, sizeof(ds), dat, mnl_attr_get_payload(d), mnl_attr_get_payload_len(d));
-	fprintf(ctx->dry, "nft %s element inet cnm %s '{ %s%s%s%s }'\n", add ? "add" : "delete",
-		set, ks, comment, d ? " : " : "", ds);
+	fprintf(ctx->dry, "nft %s element %s %s '{ %s%s%s%s }'\n", add ? "add" : "delete",
+		table, set, ks, comment, d ? " : " : "", ds);
 }
 
 /**
@@ -209,6 +216,8 @@ void cnm_dry_elems(struct cnm_ctx *ctx, bool add, const uint8_t *buf, size_t len
 	char start[512] = "";
 
 	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
+		const char *table = g->nfgen_family == NFPROTO_BRIDGE ? "bridge cnm" : "inet cnm";
 		const struct nlattr *a, *list = NULL;
 		const char *set = "";
 
@@ -221,6 +230,6 @@ void cnm_dry_elems(struct cnm_ctx *ctx, bool add, const uint8_t *buf, size_t len
 		if (!list)
 			continue;
 		mnl_attr_for_each_nested(a, list)
-			elem(ctx, add, set, a, start, sizeof(start));
+			elem(ctx, add, table, set, a, start, sizeof(start));
 	}
 }

@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include "dryrun.h"
 #include "firewall.h"
+#include "netlink.h"
 #include "nftnl.h"
 #include <linux/netfilter/nf_tables.h>
 
@@ -101,6 +102,40 @@ static const char table_def[] =
 	"add rule inet cnm postrouting ip saddr 127.0.0.0/8 oifname @bridges masquerade"
 	" comment \"127.0.0.1:PORT reaches containers (route_localnet)\"\n"
 ;
+
+/*
+ * Anti-spoofing works on frames, so it lives in a bridge-family table of its
+ * own (a table has one family); like `inet cnm`, its rules never change and
+ * containers are elements.  Every veth of a container is in `ports`; a frame
+ * entering a bridge from one must carry the container's MAC, and its IPv4
+ * packets and ARP their container's address, its IPv6 packets one of its
+ * addresses (the global one, and the link-local one its kernel derives from
+ * the MAC; "::" while it probes for duplicates).  Nothing else is checked:
+ * a frame from any other port passes the first rule untouched.
+ */
+static const char bridge_table_def[] =
+	"create table bridge cnm { comment \"cnm: anti-spoofing (managed by cnm; do not"
+	" edit)\"; }\n"
+	"add set bridge cnm ports { type ifname; comment \"container veths\"; }\n"
+	"add set bridge cnm macs { type ifname . ether_addr; comment \"veth . its container's"
+	" MAC\"; }\n"
+	"add set bridge cnm addrs4 { type ifname . ipv4_addr; comment \"veth . its container's"
+	" address\"; }\n"
+	"add set bridge cnm addrs6 { type ifname . ipv6_addr; comment \"veth . its container's"
+	" addresses\"; }\n"
+	"add chain bridge cnm prerouting { type filter hook prerouting priority -300;"
+	" policy accept; comment \"a container sends as itself only\"; }\n"
+	"add rule bridge cnm prerouting iifname != @ports accept\n"
+	"add rule bridge cnm prerouting iifname . ether saddr != @macs drop"
+	" comment \"another MAC\"\n"
+	"add rule bridge cnm prerouting ether type arp iifname . arp saddr ether != @macs drop"
+	" comment \"ARP for another MAC\"\n"
+	"add rule bridge cnm prerouting ether type arp iifname . arp saddr ip != @addrs4 drop"
+	" comment \"ARP for another address\"\n"
+	"add rule bridge cnm prerouting ether type ip iifname . ip saddr != @addrs4 drop"
+	" comment \"another IPv4 address\"\n"
+	"add rule bridge cnm prerouting ether type ip6 ip6 saddr != :: iifname . ip6 saddr !="
+	" @addrs6 drop comment \"another IPv6 address\"\n";
 
 /*
  * libnftables (with libnftnl, libxtables and libgmp behind it) costs every
@@ -195,6 +230,151 @@ static void ifname_key(uint8_t out[16], const char *name)
 	memcpy(out, name, strnlen(name, 15));
 }
 
+typedef int (*elems_fill_fn)(const void *obj, struct cnm_elems *e, const char *only);
+
+/*
+ * Add what @fill puts for @obj in one batch, making @table from @def first
+ * when it is missing.  Optimistic: the tables are nearly always there.  A failed transaction costs the kernel 10-20 ms here
+ * (its abort path), so the tables are created only when adding to them
+ * failed, then the add is retried.
+ */
+static int elems_add(struct cnm_ctx *ctx, elems_fill_fn fill, const void *obj,
+		     const char *def, const char *table, struct cnm_err *err)
+{
+	struct cnm_elems *e = cnm_elems_new(true);
+	char what[64];
+	int rc;
+
+	if (!e)
+		return cnm_errf(err, ENOMEM, "out of memory");
+	rc = fill(obj, e, NULL) ? cnm_errf(err, ENOMEM, "out of memory") : 0;
+	snprintf(what, sizeof(what), "list table %s", table);
+	if (!rc && ctx->dry && cnm_elems_count(e)) { /* a real run would make the table */
+		const char *listing;
+
+		if (cnm_fw_list(ctx, what, &listing))
+			cnm_dry_table(ctx, def);
+	}
+	if (!rc && cnm_elems_count(e) && cnm_elems_commit(ctx, e, NULL) != 0) {
+		struct cnm_err ignored;
+
+		snprintf(what, sizeof(what), "create table %s", table);
+		cnm_fw_run(ctx, def, what, &ignored);
+		rc = cnm_elems_commit(ctx, e, err);
+	}
+	cnm_elems_free(e);
+	return rc;
+}
+
+/*
+ * Delete what @fill puts for @obj (only set @only of it, when not NULL) in
+ * one batch; when some elements are already gone the batch fails as a
+ * whole, so then each of @sets is tried on its own.  Best effort.
+ */
+static void elems_del(struct cnm_ctx *ctx, elems_fill_fn fill, const void *obj,
+		      const char *const *sets, size_t n_sets)
+{
+	struct cnm_elems *e = cnm_elems_new(false);
+
+	if (e && !fill(obj, e, NULL) && (!cnm_elems_count(e) || !cnm_elems_commit(ctx, e, NULL))) {
+		cnm_elems_free(e);
+		return;
+	}
+	cnm_elems_free(e);
+	for (size_t i = 0; i < n_sets; i++) {
+		struct cnm_elems *one = cnm_elems_new(false);
+
+		if (one && !fill(obj, one, sets[i]) && cnm_elems_count(one))
+			cnm_elems_commit(ctx, one, NULL);
+		cnm_elems_free(one);
+	}
+}
+
+/* An endpoint's anti-spoofing elements; none when its MAC is not known. */
+static int endpoint_elems(const struct cnm_ep *ep, const char *net, struct cnm_elems *e,
+			  const char *only)
+{
+	uint8_t k[32], mac[6];
+	char c[CNM_NAME_MAX + 16];
+	int rc;
+
+	if (!ep->host_ifname[0] || cnm_mac_parse(ep->mac, mac))
+		return 0;
+	/* like the network elements: comments name the network (deletes need none) */
+	snprintf(c, sizeof(c), "network %s", net ? net : "");
+	cnm_elems_bridge(e);
+#define WANT(set) (!only || !strcmp(only, set))
+	ifname_key(k, ep->host_ifname);
+	rc = WANT("ports") ? cnm_elems_put(e, "ports", k, 16, NULL, 0, 0, c) : 0;
+	memset(k + 16, 0, 16);
+	memcpy(k + 16, mac, 6); /* ether_addr: 6 bytes padded to 8 */
+	if (!rc && WANT("macs"))
+		rc = cnm_elems_put(e, "macs", k, 24, NULL, 0, 0, c);
+	if (!rc && ep->has_addr && WANT("addrs4")) {
+		memcpy(k + 16, ep->addr.b, 4);
+		rc = cnm_elems_put(e, "addrs4", k, 20, NULL, 0, 0, c);
+	}
+	if (!rc && ep->has_addr6 && WANT("addrs6")) {
+		memcpy(k + 16, ep->addr6.b, 16);
+		rc = cnm_elems_put(e, "addrs6", k, 32, NULL, 0, 0, c);
+	}
+	if (!rc && WANT("addrs6")) {
+		/* fe80::/64 with the EUI-64 of the MAC, what the container's kernel uses */
+		static const uint8_t ll[8] = { 0xfe, 0x80 };
+
+		memcpy(k + 16, ll, 8);
+		k[24] = mac[0] ^ 0x02;
+		k[25] = mac[1];
+		k[26] = mac[2];
+		k[27] = 0xff;
+		k[28] = 0xfe;
+		memcpy(k + 29, mac + 3, 3);
+		rc = cnm_elems_put(e, "addrs6", k, 32, NULL, 0, 0, c);
+	}
+#undef WANT
+	return rc;
+}
+
+/**
+ * cnm_fw_endpoint_add() - let an endpoint's veth send only as its container
+ * (anti-spoofing elements of `bridge cnm`, one batch), creating the tables
+ * first if they are missing.
+ */
+struct ep_ref {
+	const struct cnm_ep *ep;
+	const char *net;
+};
+
+static int endpoint_fill(const void *obj, struct cnm_elems *e, const char *only)
+{
+	const struct ep_ref *r = obj;
+
+	return endpoint_elems(r->ep, r->net, e, only);
+}
+
+int cnm_fw_endpoint_add(struct cnm_ctx *ctx, const struct cnm_net *net, const struct cnm_ep *ep,
+			struct cnm_err *err)
+{
+	struct ep_ref r = { ep, net->name };
+
+	return elems_add(ctx, endpoint_fill, &r, bridge_table_def, "bridge cnm", err);
+}
+
+/**
+ * cnm_fw_endpoint_del() - take an endpoint's anti-spoofing elements out.
+ * Best effort, like cnm_fw_network_del(): set by set when some are gone.
+ */
+
+void cnm_fw_endpoint_del(struct cnm_ctx *ctx, const struct cnm_ep *ep)
+{
+	static const char *const sets[] = { "ports", "macs", "addrs4", "addrs6" };
+
+	struct ep_ref r = { ep, NULL };
+
+	elems_del(ctx, endpoint_fill, &r, sets, ARRAY_SIZE(sets));
+}
+
+
 /* A prefix in an interval set: its first address, then the one after its last. */
 static int put_prefix(struct cnm_elems *e, const char *set, const struct cnm_cidr *c,
 		      const char *comment)
@@ -212,15 +392,8 @@ static int put_prefix(struct cnm_elems *e, const char *set, const struct cnm_cid
 	return rc;
 }
 
-/* A network's elements (only those of set @only, when not NULL). */
-static int network_elems_only(const struct cnm_net *net, struct cnm_elems *e, const char *only);
-
-static int network_elems(const struct cnm_net *net, struct cnm_elems *e)
-{
-	return network_elems_only(net, e, NULL);
-}
-
-/* A network's elements: its bridge, bridge . bridge, internal, subnets. */
+/* A network's elements: its bridge, bridge . bridge, internal, subnets
+ * (only those of set @only, when not NULL). */
 static int network_elems_only(const struct cnm_net *net, struct cnm_elems *e, const char *only)
 {
 	uint8_t k[32];
@@ -248,6 +421,11 @@ static int network_elems_only(const struct cnm_net *net, struct cnm_elems *e, co
 		rc = put_prefix(e, "masq6", &net->pool6.subnet, c);
 #undef WANT
 	return rc;
+}
+
+static int network_fill(const void *net, struct cnm_elems *e, const char *only)
+{
+	return network_elems_only(net, e, only);
 }
 
 /**
@@ -300,12 +478,19 @@ void cnm_fw_drop_if_unused(struct cnm_ctx *ctx, const char *gone)
 				n++;
 			if (n == 2) /* the set's own comment and @gone's */
 				fprintf(ctx->dry, "nft delete table inet cnm\n");
+			if (n == 2 && !cnm_fw_list(ctx, "list table bridge cnm", &out))
+				fprintf(ctx->dry, "nft delete table bridge cnm\n");
 		}
 		return;
 	}
 	fd = fw_lock(ctx);
-	if (cnm_fw_list(ctx, "list set inet cnm bridges", &out) == 0 && !strstr(out, "elements"))
+	if (cnm_fw_list(ctx, "list set inet cnm bridges", &out) == 0 && !strstr(out, "elements")) {
 		cnm_fw_run(ctx, "delete table inet cnm", "delete table inet cnm", NULL);
+		/* no network, so no container port either: anti-spoofing goes too
+		 * (looked up first: a failed transaction is what costs) */
+		if (!cnm_fw_list(ctx, "list table bridge cnm", &out))
+			cnm_fw_run(ctx, "delete table bridge cnm", "delete table bridge cnm", NULL);
+	}
 	fw_unlock(fd);
 }
 
@@ -319,7 +504,7 @@ int cnm_fw_network_add(struct cnm_ctx *ctx, const struct cnm_net *net, struct cn
 	e = cnm_elems_new(true);
 	if (!e)
 		return cnm_errf(err, ENOMEM, "out of memory");
-	rc = network_elems(net, e) ? cnm_errf(err, ENOMEM, "out of memory") : 0;
+	rc = network_fill(net, e, NULL) ? cnm_errf(err, ENOMEM, "out of memory") : 0;
 	if (!rc && ctx->dry) { /* a real run would make the table first if it is missing */
 		const char *listing;
 
@@ -350,25 +535,9 @@ int cnm_fw_network_del(struct cnm_ctx *ctx, const struct cnm_net *net, struct cn
 {
 	static const char *const sets[] = { "bridges", "self", "internal", "nets4", "masq4",
 					    "nets6", "masq6" };
-	struct cnm_elems *e;
 
-	if (!net->bridge[0])
-		return 0;
-	e = cnm_elems_new(false);
-	if (!e)
-		return cnm_errf(err, ENOMEM, "out of memory");
-	if (!network_elems(net, e) && cnm_elems_commit(ctx, e, NULL) == 0) {
-		cnm_elems_free(e);
-		return 0;
-	}
-	cnm_elems_free(e);
-	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
-		struct cnm_elems *one = cnm_elems_new(false);
-
-		if (one && !network_elems_only(net, one, sets[i]))
-			cnm_elems_commit(ctx, one, NULL);
-		cnm_elems_free(one);
-	}
+	if (net->bridge[0])
+		elems_del(ctx, network_fill, net, sets, ARRAY_SIZE(sets));
 	return 0;
 }
 

@@ -89,7 +89,8 @@ static int failed(struct cnm_gc_run *g, int rc, const struct cnm_err *err)
 	nv = realloc(g->v, (g->n + 1) * sizeof(*nv));
 	if (nv) {
 		g->v = nv;
-		g->v[g->n] = cnm_strdup_printf("  repair failed: %s", err->msg[0] ? err->msg
+		/* @err is NULL for the implicit check of cnm_gc_check_network() */
+		g->v[g->n] = cnm_strdup_printf("  repair failed: %s", err && err->msg[0] ? err->msg
 							: strerror(-rc));
 		if (g->v[g->n])
 			g->n++;
@@ -537,7 +538,7 @@ static size_t children_of(pid_t pid, pid_t *out, size_t max)
 		return 0;
 	if (fgets(buf, sizeof(buf), f))
 		for (char *t = strtok(buf, " \n"); t && n < max; t = strtok(NULL, " \n"))
-			out[n++] = (pid_t)atoi(t);
+			out[n++] = (pid_t)strtol(t, NULL, 10);
 	fclose(f);
 	return n;
 }
@@ -591,7 +592,7 @@ static void gc_monitors(struct cnm_gc_run *g)
 		return;
 	while ((d = readdir(proc))) {
 		char path[64], comm[32] = "", pidtxt[16];
-		pid_t pid = (pid_t)atoi(d->d_name), kids[8];
+		pid_t pid = (pid_t)strtol(d->d_name, NULL, 10), kids[8];
 		size_t nk;
 		FILE *f;
 

@@ -96,7 +96,7 @@ int cnm_cidr_parse(const char *s, struct cnm_cidr *c)
 void cnm_addr_format(const struct cnm_addr *a, char out[CNM_ADDRSTRLEN])
 {
 	if (!inet_ntop(a->family, a->b, out, CNM_ADDRSTRLEN))
-		strcpy(out, "?");
+		snprintf(out, CNM_ADDRSTRLEN, "?");
 }
 
 void cnm_cidr_format(const struct cnm_cidr *c, char out[CNM_CIDRSTRLEN])

@@ -135,12 +135,22 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
  */
 int cnm_kstate_read(struct cnm_nl *nl, struct cnm_kstate *ks, struct cnm_err *err)
 {
-	int rc;
+	int rc = -EINTR;
 
-	memset(ks, 0, sizeof(*ks));
-	rc = cnm_nl_dump(nl, RTM_GETLINK, sizeof(struct ifinfomsg), AF_UNSPEC, link_cb, ks);
-	if (!rc)
-		rc = cnm_nl_dump(nl, RTM_GETADDR, sizeof(struct ifaddrmsg), AF_UNSPEC, addr_cb, ks);
+	/*
+	 * A dump the kernel interrupted (links changed meanwhile: a released
+	 * namespace's veth going away in the background) is -EINTR: read again.
+	 */
+	for (int tries = 0; rc == -EINTR && tries < 10; tries++) {
+		if (tries)
+			cnm_kstate_free(ks);
+		memset(ks, 0, sizeof(*ks));
+		rc = cnm_nl_dump(nl, RTM_GETLINK, sizeof(struct ifinfomsg), AF_UNSPEC, link_cb,
+				 ks);
+		if (!rc)
+			rc = cnm_nl_dump(nl, RTM_GETADDR, sizeof(struct ifaddrmsg), AF_UNSPEC,
+					 addr_cb, ks);
+	}
 	if (rc) {
 		cnm_kstate_free(ks);
 		return cnm_errf(err, -rc, "cannot list interfaces: %s", strerror(-rc));

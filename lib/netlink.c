@@ -289,6 +289,23 @@ static int nl_query(struct cnm_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
 			return -errno;
 		rc = mnl_cb_run(rbuf, (size_t)n, seq, nl->portid, cb, data);
 	} while (rc > 0);
+	if (rc < 0 && errno == EINTR) {
+		/*
+		 * The kernel flagged the dump as interrupted (the set changed
+		 * meanwhile).  Read it to its end, so that the caller's next
+		 * request does not get its rest, and let the caller dump again.
+		 */
+		for (bool done = false; !done;) {
+			const struct nlmsghdr *m = (const struct nlmsghdr *)rbuf;
+			int left = (int)n;
+
+			for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left))
+				done |= m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR;
+			if (!done && (n = mnl_socket_recvfrom(nl->sk, rbuf, sizeof(rbuf))) < 0)
+				break;
+		}
+		return -EINTR;
+	}
 	return rc < 0 ? -errno : 0;
 }
 
@@ -604,7 +621,7 @@ void cnm_nl_route_add(struct cnm_nl_batch *b, const struct cnm_cidr *dst,
 		      const struct cnm_addr *gw, int ifindex)
 {
 	char s[CNM_ADDRSTRLEN] = "", d[CNM_CIDRSTRLEN] = "default";
-	int family = gw ? gw->family : dst->addr.family;
+	int family = gw ? gw->family : dst ? dst->addr.family : AF_INET;
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
@@ -761,15 +778,26 @@ int cnm_nl_routes(struct cnm_nl *nl, int family, cnm_nl_route_cb cb, void *data,
 	return w.rc;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 int cnm_mac_parse(const char *s, uint8_t mac[6])
 {
-	unsigned int v[6];
-	char tail;
+	/* exactly "xx:xx:xx:xx:xx:xx": sscanf's %x would take signs and spaces */
+	for (int i = 0; i < 6; i++) {
+		int hi = hexval(s[i * 3]), lo = hi < 0 ? -1 : hexval(s[i * 3 + 1]);
 
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-		   &tail) != 6)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)v[i];
+		if (lo < 0 || s[i * 3 + 2] != (i == 5 ? '\0' : ':'))
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
 	return 0;
 }

@@ -121,7 +121,7 @@ int cnm_netopts_parse(const char *const *kv, size_t n, struct cnm_netopts *o,
 			char *end;
 			long mtu = strtol(v, &end, 10);
 
-			if (!*v || *end)
+			if (!*v || *end || !(*v == '-' || (*v >= '0' && *v <= '9')))
 				return cnm_errf(err, EINVAL, "failed to parse %s value: %s (not a"
 						" number)", key, v);
 			if (mtu < 68 || mtu > 65535)

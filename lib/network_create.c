@@ -164,13 +164,20 @@ static int kv_json(const char *const *kv, size_t n, bool value_needed, const cha
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *eq = strchr(kv[i], '=');
+		size_t klen = eq ? (size_t)(eq - kv[i]) : strlen(kv[i]);
 		char key[256];
+		json_t *v;
 
 		if ((!eq && value_needed) || eq == kv[i] || !kv[i][0])
 			return cnm_errf(err, EINVAL, "invalid %s '%s': use KEY=VALUE", what, kv[i]);
-		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - kv[i]) : (int)strlen(kv[i]),
-			 kv[i]);
-		json_object_set_new(out, key, json_string(eq ? eq + 1 : ""));
+		if (klen >= sizeof(key))
+			return cnm_errf(err, EINVAL, "invalid %s '%.40s...': key longer than %zu bytes",
+					what, kv[i], sizeof(key) - 1);
+		snprintf(key, sizeof(key), "%.*s", (int)klen, kv[i]);
+		/* JSON holds UTF-8 only: refuse rather than drop the option silently */
+		v = json_string(eq ? eq + 1 : "");
+		if (!v || json_object_set_new(out, key, v))
+			return cnm_errf(err, EINVAL, "invalid %s '%s': not valid UTF-8", what, kv[i]);
 	}
 	return 0;
 }

@@ -333,6 +333,7 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
 	rc = cnm_link_delete(ctx, ep.host_ifname, err);
 	if (rc)
 		goto out;
+	cnm_fw_endpoint_del(ctx, &ep);
 	cnm_fault("disconnect.veth");
 	rc = cnm_store_begin(ctx, err);
 	if (rc)

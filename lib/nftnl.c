@@ -44,6 +44,7 @@ struct cnm_elems {
 	struct nlmsghdr *cur;	/* message being filled */
 	struct nlattr *list;	/* its NFTA_SET_ELEM_LIST_ELEMENTS nest */
 	char cur_set[32];
+	uint8_t family, cur_family;	/* NFPROTO_INET (inet cnm) or NFPROTO_BRIDGE */
 	uint32_t n_msgs, n_elems;
 };
 
@@ -51,9 +52,20 @@ struct cnm_elems *cnm_elems_new(bool add)
 {
 	struct cnm_elems *e = calloc(1, sizeof(*e));
 
-	if (e)
+	if (e) {
 		e->add = add;
+		e->family = NFPROTO_INET;
+	}
 	return e;
+}
+
+/**
+ * cnm_elems_bridge() - the elements put from now on are for table `bridge cnm`
+ * (anti-spoofing), not `inet cnm`; one batch may hold both.
+ */
+void cnm_elems_bridge(struct cnm_elems *e)
+{
+	e->family = NFPROTO_BRIDGE;
 }
 
 void cnm_elems_free(struct cnm_elems *e)
@@ -118,7 +130,8 @@ static void open_msg(struct cnm_elems *e, const char *set)
 	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) |
 			  (e->add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM);
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (e->add ? NLM_F_CREATE : 0);
-	put_nfgen(nlh, NFPROTO_INET, 0);
+	put_nfgen(nlh, e->family, 0);
+	e->cur_family = e->family;
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, "cnm");
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
 	e->list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
@@ -145,7 +158,8 @@ int cnm_elems_put(struct cnm_elems *e, const char *set, const void *key, size_t 
 
 	if (clen > 255)
 		clen = 255;
-	if (e->cur && (strcmp(e->cur_set, set) || e->cur->nlmsg_len + need > MSG_MAX))
+	if (e->cur && (strcmp(e->cur_set, set) || e->cur_family != e->family ||
+		       e->cur->nlmsg_len + need > MSG_MAX))
 		close_msg(e);
 	if (reserve(e, need + 256 + (e->cur ? 0 : 128)))
 		return -ENOMEM;

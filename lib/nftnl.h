@@ -11,6 +11,7 @@ struct cnm_ctx;
 struct cnm_elems;
 
 struct cnm_elems *cnm_elems_new(bool add);
+void cnm_elems_bridge(struct cnm_elems *e);
 void cnm_elems_free(struct cnm_elems *e);
 int cnm_elems_put(struct cnm_elems *e, const char *set, const void *key, size_t klen,
 		  const void *data, size_t dlen, uint32_t flags, const char *comment);

@@ -13,7 +13,10 @@
  * ports taken on every address (0.0.0.0 or ::), and a list for ports taken
  * on one address.  A port conflicts when the family, protocol and port match
  * and either side is a wildcard or both name the same address.  With few
- * single-address publications, checking 10,000 ports is 10,000 bit tests.
+ * single-address publications, checking 10,000 ports is 10,000 bit tests;
+ * a second bitmap marks the ports the list holds, so that a port no
+ * single-address publication uses is not looked for in the list (a hostile
+ * "-p 127.0.0.1::1-65535" would otherwise cost minutes of list walks).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -206,6 +209,8 @@ bool cnm_portset_conflict(const struct cnm_portset *s, const struct cnm_portmap 
 
 	if (s->any[fam_index(p)][pi][p->host_port / 8] & (1u << (p->host_port % 8)))
 		return true;
+	if (!(s->in_one[fam_index(p)][pi][p->host_port / 8] & (1u << (p->host_port % 8))))
+		return false;
 	for (size_t i = 0; i < s->n_one; i++) {
 		const struct cnm_portmap *q = &s->one[i];
 
@@ -234,6 +239,8 @@ int cnm_portset_add(struct cnm_portset *s, const struct cnm_portmap *p)
 		s->cap_one = cap;
 	}
 	s->one[s->n_one++] = *p;
+	s->in_one[fam_index(p)][proto_index(p->proto)][p->host_port / 8] |=
+		(uint8_t)(1u << (p->host_port % 8));
 	return 0;
 }
 
@@ -262,7 +269,14 @@ int cnm_ports_choose(struct cnm_portset *taken, struct cnm_portmap *p, size_t n,
 		     uint16_t eph_lo, uint16_t eph_hi, uint32_t seed, struct cnm_err *err)
 {
 	char w[CNM_ADDRSTRLEN + 2];
+	size_t n_eph = 0;
 
+	/* more random ports than the range holds: say so before a long search */
+	for (size_t i = 0; i < n; i++)
+		n_eph += !p[i].host_port && !p[i].host_lo;
+	if (n_eph > (size_t)(eph_hi - eph_lo) + 1)
+		return cnm_errf(err, ENOSPC, "no free host port in %u-%u for %zu ports", eph_lo,
+				eph_hi, n_eph);
 	for (size_t i = 0; i < n; i++) {
 		if (!p[i].host_port) {
 			uint16_t lo = p[i].host_lo ? p[i].host_lo : eph_lo;

@@ -41,6 +41,7 @@ int cnm_proto_parse(const char *s, uint8_t *proto);
  */
 struct cnm_portset {
 	uint8_t any[2][3][65536 / 8];	/* [IPv4, IPv6][tcp, udp, sctp] */
+	uint8_t in_one[2][3][65536 / 8]; /* ports in @one: most checks skip the list */
 	struct cnm_portmap *one;	/* ports taken on one address */
 	size_t n_one, cap_one;
 };

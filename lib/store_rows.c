@@ -407,6 +407,8 @@ int cnm_ep_list(struct cnm_ctx *ctx, const char *container_id, struct cnm_ep **o
 	sqlite3_stmt *st;
 	int rc;
 
+	*out = NULL;
+	*n = 0;
 	rc = cnm_store_prepare(ctx, "SELECT " EP_COLS " FROM endpoints WHERE container_id = ?"
 			       " ORDER BY rowid", &st, err);
 	if (rc)

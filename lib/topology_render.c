@@ -46,7 +46,7 @@ static void mac_of(const struct cnm_klink *l, char out[18])
 	if (l && l->has_mac)
 		cnm_mac_format(l->mac, out);
 	else
-		strcpy(out, "-");
+		snprintf(out, 18, "-");
 }
 
 static const char *way_out(const struct cnm_topo *t, const struct cnm_net *n, char *buf,

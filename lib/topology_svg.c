@@ -17,6 +17,7 @@
 #include <string.h>
 #include "topology.h"
 
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): a declarator name takes none */
 #define GV_FN(name) __typeof__(&name) name
 static struct {
 	void *dl;

@@ -51,7 +51,7 @@ int cnm_random_hex(char *out, size_t nchars)
 	if (nbytes > sizeof(buf))
 		return -EINVAL;
 	if (getrandom(buf, nbytes, 0) != (ssize_t)nbytes)
-		return -errno ? -errno : -EIO;
+		return errno ? -errno : -EIO;
 	for (size_t i = 0; i < nchars; i++)
 		out[i] = hex[(buf[i / 2] >> ((i & 1) ? 0 : 4)) & 0xf];
 	out[nchars] = '\0';

@@ -18,8 +18,11 @@
 
 static inline void cleanup_freep(void *p) { free(*(void **)p); }
 static inline void cleanup_closep(int *fd) { if (*fd >= 0) close(*fd); }
+/* NOLINTBEGIN(bugprone-reserved-identifier,cert-dcl37-c): systemd's well-known
+ * spelling; no C library defines these */
 #define _cleanup_free_ __attribute__((cleanup(cleanup_freep)))
 #define _cleanup_close_ __attribute__((cleanup(cleanup_closep)))
+/* NOLINTEND(bugprone-reserved-identifier,cert-dcl37-c) */
 
 int cnm_errf(struct cnm_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -38,7 +38,10 @@ kstate() {
 			echo "netns $ns"
 			ns_state -n "$ns"
 		done
-		nft list ruleset
+		# a set lists its elements in the order of their hash, and the hash
+		# of a random veth name (bridge cnm's keys) differs: sort them
+		nft list ruleset | perl -0pe 's/veth[0-9a-f]{7}/vethX/g; s/elements = \{(.*?)\}/"elements = { " .
+			join(", ", sort map { s#^\s+|\s+$##gr } split(m#,\n#, $1)) . " }"/gse'
 		for f in /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/*/route_localnet; do
 			echo "$f $(cat "$f")"
 		done

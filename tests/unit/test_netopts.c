@@ -129,6 +129,8 @@ static void test_opts_errors(void **state)
 	assert_bad("com.docker.network.driver.mtu=67", "use 68 to 65535");
 	assert_bad("com.docker.network.driver.mtu=65536", "use 68 to 65535");
 	assert_bad("com.docker.network.driver.mtu=", "not a number");
+	assert_bad("com.docker.network.driver.mtu= 1500", "not a number");
+	assert_bad("com.docker.network.driver.mtu=+1500", "not a number");
 	assert_bad("com.docker.network.bridge.enable_icc=yes", "enable_icc");
 	assert_bad("com.docker.network.bridge.name=0123456789abcdef", "invalid bridge name");
 	assert_bad("com.docker.network.bridge.name=a/b", "invalid bridge name");

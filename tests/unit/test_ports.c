@@ -621,6 +621,36 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* More random ports than the range holds, on one address: refused at once,
+ * not after a search through the range for each of them (hostile -p). */
+static void test_more_ports_than_range_one_address(void **state)
+{
+	enum { N = 65535 };
+	struct cnm_portset *s = malloc(sizeof(*s));
+	struct cnm_portmap *m = calloc(N, sizeof(*m));
+	struct cnm_err err = { 0 };
+	double t0;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(m);
+	cnm_portset_init(s);
+	for (size_t i = 0; i < N; i++)
+		m[i] = M("127.0.0.1", 0, CNM_TCP);
+	t0 = now();
+	assert_int_equal(cnm_ports_choose(s, m, N, 32768, 60999, 1, &err), -ENOSPC);
+	assert_non_null(strstr(err.msg, "no free host port in 32768-60999 for 65535 ports"));
+	/* 28,000 on one address fit, each found without walking the others */
+	cnm_portset_free(s);
+	cnm_portset_init(s);
+	assert_int_equal(cnm_ports_choose(s, m, 28000, 32768, 60999, 1, &err), 0);
+	if (now() - t0 > 2.0)
+		fail_msg("took %.3f s", now() - t0);
+	cnm_portset_free(s);
+	free(m);
+	free(s);
+}
+
 static void test_ten_thousand_random(void **state)
 {
 	enum { N = 10000 };
@@ -682,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_host_range_request),
 		cmocka_unit_test(test_one_request_self_conflict),
 		cmocka_unit_test(test_ten_thousand_random),
+		cmocka_unit_test(test_more_ports_than_range_one_address),
 	};
 
 	return cmocka_run_group_tests_name("ports: -p grammar and host port choice", tests, NULL,
