@@ -211,6 +211,7 @@ static int do_add(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_json,
 		.routes = (const char *const *)r->routes, .n_routes = r->n_routes,
 		.default_route = r->is_default_gateway, .dad = r->enabledad,
 		.ports_held = true, /* runtimes reserve host ports themselves */
+		.no_spoof_check = !r->macspoofchk,
 	};
 	rc = cnm_attach(ctx, &c, &s, &info, &ce);
 	if (rc) {

@@ -321,6 +321,7 @@ int cni_req_parse(struct cni_req *r, const char *stdin_json, size_t len, struct 
 	json_t *va;
 
 	r->bridge = "cni0";
+	r->macspoofchk = true; /* cnm's default; only an explicit false turns it off */
 	r->root = json_loadb(stdin_json, len, JSON_REJECT_DUPLICATES, &je);
 	if (!r->root)
 		return cni_err(e, CNI_ERR_DECODE, "network configuration is not valid JSON: %s"

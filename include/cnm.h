@@ -319,6 +319,8 @@ struct cnm_bridge_conf {
  * @ports_held: the caller holds the published ports open on the host itself
  *	(a CNI runtime: Podman's conmon binds each one), so a host socket on
  *	a port does not make it taken; only other attachments' ports do
+ * @no_spoof_check: no anti-spoofing for this interface (CNI "macspoofchk":
+ *	false); it is on otherwise
  */
 struct cnm_attach_spec {
 	const char *sandbox;
@@ -332,6 +334,7 @@ struct cnm_attach_spec {
 	bool default_route;
 	bool dad;
 	bool ports_held;
+	bool no_spoof_check;
 };
 
 /** struct cnm_attach_info - what an attachment got; addresses as CIDRs. */

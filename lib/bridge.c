@@ -281,7 +281,7 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	if (rc)
 		return rc;
 	/* anti-spoofing before the port exists: no frame of it goes unchecked */
-	rc = cnm_fw_endpoint_add(ctx, net, ep, err);
+	rc = ep->no_spoofchk ? 0 : cnm_fw_endpoint_add(ctx, net, ep, err);
 	if (rc)
 		return rc;
 	cnm_nl_batch_init(&b, nl);

@@ -122,6 +122,7 @@ struct cnm_ep {
 	bool default_route;		/* not stored: the container's first network */
 	/* not stored: CNI extras */
 	bool dad;			/* IPv6 duplicate address detection (enabledad) */
+	bool no_spoofchk;		/* "macspoofchk": false: no anti-spoofing elements */
 	int n_routes;
 	struct cnm_route_cfg routes[CNM_ROUTES_MAX];
 };

@@ -436,3 +436,33 @@ vlan_kernel() {
 	ip netns exec a ping -c1 -W2 10.70.10.4
 	ip netns exec c ping -c1 -W2 10.70.20.1
 }
+
+@test "macspoofchk: a CNI namespace sends only as itself (on unless the configuration says false)" {
+	spoof_ports() { nft -j list set bridge cnm ports | jq '[.nftables[] | .set.elem // empty | .[]] | length'; }
+	before=$(spoof_ports 2>/dev/null || echo 0) # earlier tests' namespaces died without DEL
+	plugin ADD ctra a eth0 >/dev/null # key absent: on
+	plugin ADD ctrb b eth0 "$(conf 1.0.0 '.macspoofchk = true')" >/dev/null
+	run -0 plugin ADD ctrc c eth0 "$(conf 1.0.0 '.macspoofchk = false')"
+	[ "$(spoof_ports)" = $((before + 2)) ]
+	ip netns exec a ping -c1 -W2 10.88.0.3
+	# an address that is not a's own does not leave it (ARP nor IP) ...
+	ip -n a addr add 10.88.0.50/24 dev eth0
+	run ! ip netns exec a ping -c1 -W1 -I 10.88.0.50 10.88.0.3
+	run ! ip netns exec a ping -c1 -W1 -I 10.88.0.50 10.88.0.1
+	ip netns exec a ping -c1 -W2 -I 10.88.0.2 10.88.0.3
+	# ... nor does another MAC from b
+	own=$(ip -n b -j link show eth0 | jq -r '.[0].address')
+	ip -n b link set eth0 address 02:42:0a:58:00:63
+	run ! ip netns exec b ping -c1 -W1 10.88.0.1
+	ip -n b link set eth0 address "$own"
+	ip netns exec b ping -c1 -W2 10.88.0.1
+	# "macspoofchk": false: c is not checked, as with the reference's default
+	ip -n c addr add 10.88.0.60/24 dev eth0
+	ip netns exec c ping -c1 -W2 -I 10.88.0.60 10.88.0.2
+	# DEL takes the elements out; c had none, and its DEL still works
+	plugin DEL ctrc c eth0 "$(conf 1.0.0 '.macspoofchk = false')"
+	plugin DEL ctrb b eth0
+	plugin DEL ctra a eth0
+	[ "$(spoof_ports)" = "$before" ]
+	no_ports
+}
