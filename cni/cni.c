@@ -131,6 +131,7 @@ static void conf_of(const struct cni_req *r, struct cnm_bridge_conf *c)
 		.range_start6 = r->range_start6, .range_end6 = r->range_end6,
 		.mtu = r->mtu, .is_gateway = r->is_gateway, .masquerade = r->ip_masq,
 		.hairpin = r->hairpin, .promisc = r->promisc, .port_isolation = r->port_isolation,
+		.vlan = r->vlan, .preserve_default_vlan = r->preserve_default_vlan,
 	};
 }
 
@@ -195,9 +196,6 @@ static int do_add(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_json,
 	int rc;
 
 	conf_of(r, &c);
-	if (r->vlan)
-		return cni_err(e, CNI_ERR_FIELD, "network %s: \"vlan\" is not supported by cnm yet",
-			       r->name);
 	if (!r->ipam_ours && delegate_add(r, conf_json, &c, cidrs, e))
 		return -1;
 	if (!r->ipam_ours) { /* the delegate's address, asked of the core */
@@ -213,6 +211,7 @@ static int do_add(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_json,
 		.routes = (const char *const *)r->routes, .n_routes = r->n_routes,
 		.default_route = r->is_default_gateway, .dad = r->enabledad,
 		.ports_held = true, /* runtimes reserve host ports themselves */
+		.no_spoof_check = !r->macspoofchk,
 	};
 	rc = cnm_attach(ctx, &c, &s, &info, &ce);
 	if (rc) {

@@ -53,6 +53,7 @@ struct cni_req {
 	const char *bridge;
 	bool is_gateway, is_default_gateway, force_address, ip_masq, hairpin, promisc;
 	bool macspoofchk, enabledad, port_isolation;
+	bool preserve_default_vlan;
 	int mtu, vlan;
 	json_t *dns;		/* passed through to the result */
 	/* IPAM */

@@ -321,6 +321,7 @@ int cni_req_parse(struct cni_req *r, const char *stdin_json, size_t len, struct 
 	json_t *va;
 
 	r->bridge = "cni0";
+	r->macspoofchk = true; /* cnm's default; only an explicit false turns it off */
 	r->root = json_loadb(stdin_json, len, JSON_REJECT_DUPLICATES, &je);
 	if (!r->root)
 		return cni_err(e, CNI_ERR_DECODE, "network configuration is not valid JSON: %s"
@@ -338,6 +339,7 @@ int cni_req_parse(struct cni_req *r, const char *stdin_json, size_t len, struct 
 	    get_bool(r->root, "macspoofchk", &r->macspoofchk, e) ||
 	    get_bool(r->root, "enabledad", &r->enabledad, e) ||
 	    get_bool(r->root, "portIsolation", &r->port_isolation, e) ||
+	    get_bool(r->root, "preserveDefaultVlan", &r->preserve_default_vlan, e) ||
 	    get_int(r->root, "mtu", 0, 65535, &r->mtu, e) ||
 	    get_int(r->root, "vlan", 0, 4094, &r->vlan, e))
 		return -1;

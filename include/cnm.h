@@ -289,6 +289,10 @@ int cnm_dry_run(struct cnm_ctx *ctx, FILE *out, struct cnm_err *err);
  * @hairpin: bridge ports are in hairpin mode
  * @promisc: the bridge is promiscuous
  * @port_isolation: containers cannot reach each other (Docker's ICC off)
+ * @vlan: 0, or 1 to 4094: the ports are untagged members of this VLAN on a
+ *	VLAN-filtering @bridge, which networks with other VLANs may share; the
+ *	gateway is then the interface "@bridge.@vlan"
+ * @preserve_default_vlan: the ports stay members of VLAN 1 too
  */
 struct cnm_bridge_conf {
 	const char *name;
@@ -297,6 +301,8 @@ struct cnm_bridge_conf {
 	const char *subnet6, *gateway6, *range_start6, *range_end6;
 	int mtu;
 	bool is_gateway, masquerade, hairpin, promisc, port_isolation;
+	int vlan;
+	bool preserve_default_vlan;
 };
 
 /**
@@ -313,6 +319,8 @@ struct cnm_bridge_conf {
  * @ports_held: the caller holds the published ports open on the host itself
  *	(a CNI runtime: Podman's conmon binds each one), so a host socket on
  *	a port does not make it taken; only other attachments' ports do
+ * @no_spoof_check: no anti-spoofing for this interface (CNI "macspoofchk":
+ *	false); it is on otherwise
  */
 struct cnm_attach_spec {
 	const char *sandbox;
@@ -326,6 +334,7 @@ struct cnm_attach_spec {
 	bool default_route;
 	bool dad;
 	bool ports_held;
+	bool no_spoof_check;
 };
 
 /** struct cnm_attach_info - what an attachment got; addresses as CIDRs. */

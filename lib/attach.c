@@ -102,9 +102,23 @@ static int net_from_conf(const struct cnm_bridge_conf *c, struct cnm_net *n,
 				" bytes, no '/' or spaces)", c->name, c->bridge ? c->bridge : "");
 	if (c->mtu < 0 || c->mtu > 65535)
 		return cnm_errf(err, EINVAL, "network %s: invalid mtu %d", c->name, c->mtu);
+	if (c->vlan < 0 || c->vlan > 4094)
+		return cnm_errf(err, EINVAL, "network %s: invalid vlan %d (0 to 4094)", c->name,
+				c->vlan);
 	snprintf(n->name, sizeof(n->name), "%s", c->name);
 	snprintf(n->driver, sizeof(n->driver), "bridge");
 	snprintf(n->bridge, sizeof(n->bridge), "%s", c->bridge);
+	if (c->vlan) { /* the row's bridge is the VLAN's gateway interface, BR.VID */
+		if (strlen(c->bridge) + 1 + (size_t)snprintf(NULL, 0, "%d", c->vlan) >=
+		    sizeof(n->bridge))
+			return cnm_errf(err, EINVAL, "network %s: bridge name \"%s\" is too long for"
+					" vlan %d: its gateway interface %s.%d would exceed 15"
+					" bytes", c->name, c->bridge, c->vlan, c->bridge, c->vlan);
+		snprintf(n->trunk, sizeof(n->trunk), "%s", c->bridge);
+		snprintf(n->bridge, sizeof(n->bridge), "%s.%d", c->bridge, c->vlan);
+		n->vlan = c->vlan;
+		n->vlan_keep_default = c->preserve_default_vlan;
+	}
 	rc = pool_from_conf(c->name, c->subnet, c->gateway, c->range_start, c->range_end,
 			    AF_INET, &n->has_pool, &n->pool, err);
 	if (!rc)
@@ -171,12 +185,13 @@ static int net_upsert(struct cnm_ctx *ctx, struct cnm_net *want, struct cnm_err 
 		snprintf(want->created, sizeof(want->created), "%s", have.created);
 		users = same ? 0 : count_eps(ctx, have.id);
 		if (!same && users != 0) {
-			rc = cnm_errf(err, EBUSY, "network %s changed (bridge, subnet, gateway, mtu,"
-				      " ipMasq or portIsolation) while %d interface%s attached:"
+			rc = cnm_errf(err, EBUSY, "network %s changed (bridge, vlan, subnet, gateway,"
+				      " mtu, ipMasq or portIsolation) while %d interface%s attached:"
 				      " detach them first", want->name, users,
 				      users == 1 ? " is" : "s are");
 		} else if (!same) {
-			if (strcmp(have.bridge, want->bridge))
+			/* not a bridge that is now this network's trunk (it may be shared) */
+			if (strcmp(have.bridge, want->bridge) && strcmp(have.bridge, want->trunk))
 				cnm_link_delete(ctx, have.bridge, NULL);
 			cnm_fw_network_del(ctx, &have, NULL);
 			rc = cnm_net_delete(ctx, have.id, err);
@@ -193,7 +208,10 @@ static int net_upsert(struct cnm_ctx *ctx, struct cnm_net *want, struct cnm_err 
 		return cnm_errf(err, -rc, "cannot generate an id");
 	cnm_now_rfc3339(want->created);
 	rc = cnm_net_insert(ctx, want, err);
-	if (rc == -EEXIST && !strstr(err->msg, "already exists"))
+	if (rc == -EEXIST && !strstr(err->msg, "already exists") && want->vlan)
+		rc = cnm_errf(err, EEXIST, "network %s: vlan %d of bridge %s belongs to another"
+			      " network", want->name, want->vlan, want->trunk);
+	else if (rc == -EEXIST && !strstr(err->msg, "already exists"))
 		rc = cnm_errf(err, EEXIST, "network %s: bridge %s belongs to another network",
 			      want->name, want->bridge);
 	return rc;
@@ -291,7 +309,8 @@ static void info_fill(const struct cnm_net *net, const struct cnm_ep *ep,
 	char a[CNM_ADDRSTRLEN];
 
 	memset(info, 0, sizeof(*info));
-	snprintf(info->bridge, sizeof(info->bridge), "%s", net->bridge);
+	/* a VLAN network's row names its gateway; the bridge is the trunk */
+	snprintf(info->bridge, sizeof(info->bridge), "%s", net->vlan ? net->trunk : net->bridge);
 	snprintf(info->host_ifname, sizeof(info->host_ifname), "%s", ep->host_ifname);
 	snprintf(info->ifname, sizeof(info->ifname), "%s", ep->ifname);
 	snprintf(info->mac, sizeof(info->mac), "%s", ep->mac);
@@ -367,6 +386,7 @@ static int plan_rows(struct cnm_ctx *ctx, struct cnm_net *net, const struct cnm_
 	}
 	ep->default_route = s->default_route;
 	ep->dad = s->dad;
+	ep->no_spoofchk = s->no_spoof_check;
 	rc = parse_routes(s, ep, err);
 	if (!rc)
 		rc = cnm_ep_insert_checked(ctx, net, ep, s->sandbox, err);

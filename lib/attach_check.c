@@ -64,9 +64,9 @@ out:
 	return rc;
 }
 
-/* The host side: the veth, a port of the bridge. */
-static int check_host(struct cnm_ctx *ctx, const struct cnm_net *net, const struct cnm_ep *ep,
-		      struct cnm_err *err)
+/* The host side: the veth, a port of the bridge @brname (a VLAN network's trunk). */
+static int check_host(struct cnm_ctx *ctx, const struct cnm_net *net, const char *brname,
+		      const struct cnm_ep *ep, struct cnm_err *err)
 {
 	struct cnm_kstate ks = { 0 };
 	const struct cnm_klink *veth, *br;
@@ -79,16 +79,15 @@ static int check_host(struct cnm_ctx *ctx, const struct cnm_net *net, const stru
 	if (rc)
 		return rc;
 	veth = cnm_kstate_link(&ks, ep->host_ifname);
-	br = cnm_kstate_link(&ks, net->bridge);
+	br = cnm_kstate_link(&ks, brname);
 	if (!br)
-		rc = cnm_errf(err, EIO, "bridge %s of network %s is missing", net->bridge,
-			      net->name);
+		rc = cnm_errf(err, EIO, "bridge %s of network %s is missing", brname, net->name);
 	else if (!veth)
 		rc = cnm_errf(err, EIO, "host interface %s of %s is missing", ep->host_ifname,
 			      ep->ifname);
 	else if (veth->master != br->index)
 		rc = cnm_errf(err, EIO, "host interface %s is not a port of bridge %s",
-			      ep->host_ifname, net->bridge);
+			      ep->host_ifname, brname);
 	cnm_kstate_free(&ks);
 	return rc;
 }
@@ -103,16 +102,22 @@ int cnm_attach_check(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 	struct cnm_attach_info info;
 	struct cnm_net net = { 0 };
 	struct cnm_ep *eps = NULL, *ep = NULL;
+	char want[40];
 	size_t n = 0;
 	int rc;
 
 	rc = cnm_attach_get(ctx, conf->name, sandbox, ifname, &info, err);
 	if (rc)
 		return rc;
+	/* a VLAN network's row names its gateway interface BR.VID (attach.c) */
+	if (conf->vlan)
+		snprintf(want, sizeof(want), "%s.%d", conf->bridge, conf->vlan);
+	else
+		snprintf(want, sizeof(want), "%s", conf->bridge);
 	rc = cnm_net_get(ctx, conf->name, &net, err);
-	if (!rc && strcmp(net.bridge, conf->bridge))
-		rc = cnm_errf(err, EIO, "network %s uses bridge %s, the configuration says %s",
-			      conf->name, net.bridge, conf->bridge);
+	if (!rc && strcmp(net.bridge, want))
+		rc = cnm_errf(err, EIO, "network %s uses %s, the configuration says %s",
+			      conf->name, net.bridge, want);
 	if (rc)
 		goto out;
 	/* the endpoint row itself, for the binary addresses */
@@ -139,7 +144,7 @@ int cnm_attach_check(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 	if (!rc && ep)
 		rc = check_inside(netns, ep, err);
 	if (!rc && ep)
-		rc = check_host(ctx, &net, ep, err);
+		rc = check_host(ctx, &net, conf->bridge, ep, err);
 out:
 	free(eps);
 	cnm_net_free(&net);

@@ -14,6 +14,9 @@
  * Anti-spoofing elements for the port (firewall.c) are added before the
  * veth exists and taken out when the endpoint is released.
  *
+ * A CNI network with "vlan" shares its bridge with other VLANs: see
+ * vlan_ensure().
+ *
  * Teardown is the namespace's: when the container's last process is gone
  * and its bind mount removed, the kernel destroys the namespace, and with
  * it eth0 and therefore the host end.  Deleting veths one by one costs
@@ -75,6 +78,121 @@ static int forwarding_on(struct cnm_ctx *ctx, const struct cnm_net *net, struct 
 	return rc;
 }
 
+/* The gateway addresses of @net on @ifindex (the bridge, or a VLAN's BR.VID). */
+static void gateway_addrs(struct cnm_nl_batch *b, const struct cnm_net *net, int ifindex,
+			  const char *name)
+{
+	if (net->has_pool && net->pool.has_gateway)
+		cnm_nl_addr_add(b, ifindex, &net->pool.gateway, net->pool.subnet.prefix, name);
+	if (net->has_pool6 && net->pool6.has_gateway)
+		cnm_nl_addr_add(b, ifindex, &net->pool6.gateway, net->pool6.subnet.prefix, name);
+}
+
+/* The network's elements in cnm's table, and a word on a foreign firewall. */
+static int firewall_on(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err)
+{
+	int rc = cnm_fw_network_add(ctx, net, err);
+
+	if (!rc)
+		cnm_fw_check_foreign(ctx, net);
+	return rc;
+}
+
+/* A VLAN's port on the bridge: its PVID, untagged, and out of VLAN 1 unless kept. */
+static int port_vlan(struct cnm_nl *nl, const struct cnm_net *net, const char *port,
+		     struct cnm_err *err)
+{
+	struct cnm_nl_batch b;
+	int rc, ifindex;
+
+	rc = cnm_nl_link_index(nl, port, &ifindex, err);
+	if (rc)
+		return rc;
+	cnm_nl_batch_init(&b, nl);
+	cnm_nl_port_vlan(&b, ifindex, port, net->vlan, true);
+	if (!net->vlan_keep_default && net->vlan != 1)
+		cnm_nl_port_vlan(&b, ifindex, port, 1, false);
+	return cnm_nl_batch_run(&b, err);
+}
+
+/*
+ * A VLAN network (CNI "vlan"): the shared bridge @net->trunk, created on
+ * first use and VLAN-filtering from now on (a bridge made for a network
+ * without VLAN has it off; its ports keep VLAN 1, which the bridge itself
+ * is in too, so they go on working).  With a gateway, the interface
+ * @net->bridge (BR.VID) is one end of a veth whose other end is an
+ * untagged port of the VLAN, as the reference plugin does: the gateway
+ * address is on it, not on the bridge.  @ifindex is the trunk's.
+ */
+static int vlan_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cnm_net *net,
+		       int *ifindex, struct cnm_err *err)
+{
+	struct cnm_nl_batch b;
+	char port[16];
+	int rc, gw;
+
+	rc = cnm_nl_link_index(nl, net->trunk, ifindex, err);
+	if (rc == -ENODEV) {
+		cnm_nl_batch_init(&b, nl);
+		cnm_nl_vlan_bridge_add(&b, net->trunk, net->mtu);
+		rc = cnm_nl_batch_run(&b, err);
+		if (rc == -EEXIST) /* a concurrent ADD made it first */
+			rc = 0;
+		if (!rc)
+			rc = cnm_nl_link_index(nl, net->trunk, ifindex, err);
+	}
+	if (!rc) {
+		cnm_nl_batch_init(&b, nl);
+		cnm_nl_bridge_vlan_filtering(&b, net->trunk, true);
+		if (net->promisc)
+			cnm_nl_link_promisc(&b, *ifindex, net->trunk, true);
+		rc = cnm_nl_batch_run(&b, err);
+	}
+	if (rc == -EOPNOTSUPP)
+		return cnm_errf(err, EOPNOTSUPP, "network %s: vlan %d needs bridge VLAN filtering,"
+				" which this kernel lacks (CONFIG_BRIDGE_VLAN_FILTERING)",
+				net->name, net->vlan);
+	if (rc || net->no_bridge_addr)
+		goto fw;
+	rc = cnm_nl_link_index(nl, net->bridge, &gw, err);
+	if (rc != -ENODEV)
+		goto fw;
+	/* the port end's name: "vg" and the gateway's name, hashed */
+	{
+		uint32_t h = 2166136261u;
+
+		for (const char *p = net->bridge; *p; p++)
+			h = (h ^ (uint8_t)*p) * 16777619u;
+		snprintf(port, sizeof(port), "vg%08x", h);
+	}
+	cnm_nl_batch_init(&b, nl);
+	cnm_nl_veth_add(&b, port, *ifindex, net->mtu, net->bridge, -1, NULL);
+	rc = cnm_nl_batch_run(&b, err);
+	if (rc == -EEXIST) /* a concurrent ADD is making it */
+		rc = 0;
+	else if (!rc)
+		rc = port_vlan(nl, net, port, err);
+	if (!rc)
+		rc = cnm_nl_link_index(nl, net->bridge, &gw, err);
+	if (rc)
+		return rc;
+	cnm_nl_batch_init(&b, nl);
+	cnm_nl_link_up(&b, gw, net->bridge);
+	gateway_addrs(&b, net, gw, net->bridge);
+	rc = cnm_nl_batch_run(&b, err);
+	if (!rc)
+		rc = forwarding_on(ctx, net, err);
+fw:
+	if (rc)
+		return rc;
+	/*
+	 * On every ADD: a VLAN network may be new on a bridge that exists, with
+	 * nothing made here to tell its first use; adding elements that are
+	 * there already is no error and costs one nf_tables batch.
+	 */
+	return firewall_on(ctx, net, err);
+}
+
 /* The bridge's ifindex, creating it (up, with the gateway address) if needed. */
 static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cnm_net *net,
 			 int *ifindex, struct cnm_err *err)
@@ -82,6 +200,8 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 	struct cnm_nl_batch b;
 	int rc;
 
+	if (net->vlan)
+		return vlan_ensure(ctx, nl, net, ifindex, err);
 	rc = cnm_nl_link_index(nl, net->bridge, ifindex, err);
 	if (rc != -ENODEV)
 		return rc;
@@ -101,12 +221,8 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 		return rc == -ENODEV ? cnm_errf(err, ENODEV, "bridge %s vanished while being"
 						" created", net->bridge) : rc;
 	cnm_nl_batch_init(&b, nl);
-	if (net->has_pool && net->pool.has_gateway && !net->no_bridge_addr)
-		cnm_nl_addr_add(&b, *ifindex, &net->pool.gateway, net->pool.subnet.prefix,
-				net->bridge);
-	if (net->has_pool6 && net->pool6.has_gateway && !net->no_bridge_addr)
-		cnm_nl_addr_add(&b, *ifindex, &net->pool6.gateway, net->pool6.subnet.prefix,
-				net->bridge);
+	if (!net->no_bridge_addr)
+		gateway_addrs(&b, net, *ifindex, net->bridge);
 	rc = cnm_nl_batch_run(&b, err);
 	if (rc)
 		return rc;
@@ -115,10 +231,7 @@ static int bridge_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cn
 	if (rc)
 		return rc;
 	/* a bridge made now (first use, or after a reboot) needs its firewall elements */
-	rc = cnm_fw_network_add(ctx, net, err);
-	if (!rc)
-		cnm_fw_check_foreign(ctx, net);
-	return rc;
+	return firewall_on(ctx, net, err);
 }
 
 /**
@@ -168,7 +281,7 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	if (rc)
 		return rc;
 	/* anti-spoofing before the port exists: no frame of it goes unchecked */
-	rc = cnm_fw_endpoint_add(ctx, net, ep, err);
+	rc = ep->no_spoofchk ? 0 : cnm_fw_endpoint_add(ctx, net, ep, err);
 	if (rc)
 		return rc;
 	cnm_nl_batch_init(&b, nl);
@@ -176,6 +289,8 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 			cnm_mac_parse(ep->mac, mac) ? NULL : mac);
 	cnm_nl_brport_flags(&b, ep->host_ifname, !net->icc, !net->no_hairpin);
 	rc = cnm_nl_batch_run(&b, err);
+	if (!rc && net->vlan)
+		rc = port_vlan(nl, net, ep->host_ifname, err);
 	if (rc) {
 		cnm_fw_endpoint_del(ctx, ep);
 		return rc;

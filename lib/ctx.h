@@ -57,6 +57,16 @@ struct cnm_net {
 	bool no_bridge_addr;	/* isGateway false: the gateway is not on the bridge */
 	bool no_hairpin;	/* hairpinMode false */
 	bool promisc;		/* promiscMode: the bridge is promiscuous */
+	/*
+	 * CNI "vlan": @bridge is then the network's gateway interface BR.VID
+	 * (a veth whose other end is the VLAN's port on @trunk, as the
+	 * reference plugin makes it), so the firewall's per-bridge elements
+	 * and the UNIQUE bridge column are per VLAN, and @trunk is the Linux
+	 * bridge that several VLAN networks share.
+	 */
+	int vlan;		/* 0: none */
+	char trunk[16];		/* the Linux bridge when @vlan != 0 */
+	bool vlan_keep_default;	/* preserveDefaultVlan: ports stay in VLAN 1 too */
 };
 
 /** struct cnm_route_cfg - one route inside a container (CNI `routes`). */
@@ -112,6 +122,7 @@ struct cnm_ep {
 	bool default_route;		/* not stored: the container's first network */
 	/* not stored: CNI extras */
 	bool dad;			/* IPv6 duplicate address detection (enabledad) */
+	bool no_spoofchk;		/* "macspoofchk": false: no anti-spoofing elements */
 	int n_routes;
 	struct cnm_route_cfg routes[CNM_ROUTES_MAX];
 };

@@ -24,6 +24,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <linux/if_addr.h>
+#include <linux/if_bridge.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -385,7 +386,24 @@ static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh, int ifindex, unsigned 
 	return ifi;
 }
 
+static void bridge_add(struct cnm_nl_batch *b, const char *name, int mtu, bool vlan_filtering);
+
 void cnm_nl_bridge_add(struct cnm_nl_batch *b, const char *name, int mtu)
+{
+	bridge_add(b, name, mtu, false);
+}
+
+/**
+ * cnm_nl_vlan_bridge_add() - cnm_nl_bridge_add() with VLAN filtering on
+ * from the start: on a kernel without it the request fails whole and no
+ * bridge is left.
+ */
+void cnm_nl_vlan_bridge_add(struct cnm_nl_batch *b, const char *name, int mtu)
+{
+	bridge_add(b, name, mtu, true);
+}
+
+static void bridge_add(struct cnm_nl_batch *b, const char *name, int mtu, bool vlan_filtering)
 {
 	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0,
 					 "create bridge %s", name);
@@ -409,10 +427,16 @@ void cnm_nl_bridge_add(struct cnm_nl_batch *b, const char *name, int mtu)
 	}
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	if (vlan_filtering) {
+		struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+
+		mnl_attr_put_u8(nlh, IFLA_BR_VLAN_FILTERING, 1);
+		mnl_attr_nest_end(nlh, data);
+	}
 	mnl_attr_nest_end(nlh, li);
 	if (b->nl->dry) {
-		dry_cmd(b, "link add name %s%s%.0d up type bridge", name, mtu > 0 ? " mtu " : "",
-			mtu);
+		dry_cmd(b, "link add name %s%s%.0d up type bridge%s", name, mtu > 0 ? " mtu " : "",
+			mtu, vlan_filtering ? " vlan_filtering 1" : "");
 		cnm_nl_dry_made(b->nl, name);
 	}
 }
@@ -424,7 +448,8 @@ void cnm_nl_bridge_add(struct cnm_nl_batch *b, const char *name, int mtu)
  * @master: bridge ifindex, 0 for none
  * @mtu: MTU of both ends (0: the kernel's default)
  * @peer: container end name
- * @peer_netns_fd: the container's namespace
+ * @peer_netns_fd: the container's namespace, -1 for the host's own (a
+ *	dry run, whose container is a stand-in, prints it as the container's)
  * @peer_mac: container end MAC, or NULL for a random one
  */
 void cnm_nl_veth_add(struct cnm_nl_batch *b, const char *name, int master, int mtu,
@@ -451,7 +476,8 @@ void cnm_nl_veth_add(struct cnm_nl_batch *b, const char *name, int master, int m
 	 */
 	put_ifinfo(nlh, 0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
+	if (peer_netns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
 	if (mtu > 0)
 		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
 	if (peer_mac)
@@ -635,6 +661,58 @@ void cnm_nl_link_promisc(struct cnm_nl_batch *b, int ifindex, const char *name, 
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (b->nl->dry)
 		dry_cmd(b, "link set %s promisc %s", name, on ? "on" : "off");
+}
+
+/**
+ * cnm_nl_bridge_vlan_filtering() - turn VLAN filtering on or off on a bridge
+ * (IFLA_BR_VLAN_FILTERING); its ports then only pass frames of their VLANs.
+ */
+void cnm_nl_bridge_vlan_filtering(struct cnm_nl_batch *b, const char *name, bool on)
+{
+	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, 0, 0, "set bridge %s vlan_filtering %d",
+					 name, on);
+	struct nlattr *li, *data;
+
+	put_ifinfo(nlh, 0, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u8(nlh, IFLA_BR_VLAN_FILTERING, on);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, li);
+	if (b->nl->dry)
+		dry_cmd(b, "link set %s type bridge vlan_filtering %d", name, on);
+}
+
+/**
+ * cnm_nl_port_vlan() - add or remove a VLAN of a bridge port (`bridge vlan`).
+ * @b: batch
+ * @ifindex: the port (AF_BRIDGE requests name it by index only)
+ * @name: its name, for messages
+ * @vid: 1 to 4094
+ * @add: add it as the port's PVID, sent untagged; false: remove it (a VLAN
+ *	the port is not in is not an error)
+ */
+void cnm_nl_port_vlan(struct cnm_nl_batch *b, int ifindex, const char *name, int vid, bool add)
+{
+	struct nlmsghdr *nlh = batch_msg(b, add ? RTM_SETLINK : RTM_DELLINK, 0, add ? 0 : ENOENT,
+					 "%s vlan %d %s port %s", add ? "add" : "remove", vid,
+					 add ? "to" : "from", name);
+	struct bridge_vlan_info vi = { .vid = (uint16_t)vid };
+	struct ifinfomsg *ifi = put_ifinfo(nlh, ifindex, 0);
+	struct nlattr *spec;
+
+	ifi->ifi_family = AF_BRIDGE;
+	if (add)
+		vi.flags = BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED;
+	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	mnl_attr_put_u16(nlh, IFLA_BRIDGE_FLAGS, BRIDGE_FLAGS_MASTER);
+	mnl_attr_put(nlh, IFLA_BRIDGE_VLAN_INFO, sizeof(vi), &vi);
+	mnl_attr_nest_end(nlh, spec);
+	if (b->nl->dry)
+		dry_cmd(b, "link show %s # bridge vlan %s dev %s vid %d%s", name, add ? "add" : "del",
+			name, vid, add ? " pvid untagged" : "");
 }
 
 struct route_walk {

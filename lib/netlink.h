@@ -58,6 +58,7 @@ int cnm_nl_link_index(struct cnm_nl *nl, const char *name, int *ifindex, struct 
 void cnm_nl_batch_init(struct cnm_nl_batch *b, struct cnm_nl *nl);
 int cnm_nl_batch_run(struct cnm_nl_batch *b, struct cnm_err *err);
 void cnm_nl_bridge_add(struct cnm_nl_batch *b, const char *name, int mtu);
+void cnm_nl_vlan_bridge_add(struct cnm_nl_batch *b, const char *name, int mtu);
 void cnm_nl_veth_add(struct cnm_nl_batch *b, const char *name, int master, int mtu,
 		     const char *peer, int peer_netns_fd, const uint8_t peer_mac[6]);
 void cnm_nl_link_up(struct cnm_nl_batch *b, int ifindex, const char *name);
@@ -73,6 +74,8 @@ void cnm_nl_brport_flags(struct cnm_nl_batch *b, const char *ifname, bool isolat
 void cnm_nl_addr_add_dad(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr *a,
 			 int prefix, const char *ifname, bool dad);
 void cnm_nl_link_promisc(struct cnm_nl_batch *b, int ifindex, const char *name, bool on);
+void cnm_nl_bridge_vlan_filtering(struct cnm_nl_batch *b, const char *name, bool on);
+void cnm_nl_port_vlan(struct cnm_nl_batch *b, int ifindex, const char *name, int vid, bool add);
 
 typedef int (*cnm_nl_route_cb)(const struct cnm_cidr *dst, const char *dev, void *data);
 int cnm_nl_routes(struct cnm_nl *nl, int family, cnm_nl_route_cb cb, void *data,

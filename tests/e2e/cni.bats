@@ -25,10 +25,14 @@ setup() {
 }
 
 teardown() {
-	for n in a b c; do ip netns del $n 2>/dev/null || true; done
+	for n in a b c d; do ip netns del $n 2>/dev/null || true; done
 	pkill -f 'socat TCP-LISTEN:80' || true
 	ip link del cni0 2>/dev/null || true
 	ip link del ref0 2>/dev/null || true
+	for l in $(ip -o link show type veth | sed -n 's/^[0-9]*: \(cnivl0\.[0-9]*\)@.*/\1/p'); do
+		ip link del "$l"
+	done
+	ip link del cnivl0 2>/dev/null || true
 	wait_until 10 no_ports
 }
 
@@ -356,4 +360,123 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	ip -n a link set eth0 address 02:42:00:00:00:63
 	run ip netns exec a ping -6 -c1 -W1 fd00:87::3
 	[ "$status" -ne 0 ]
+}
+
+# vconf NAME VLAN SUBNET [JQ-EXPR]: a VLAN network on the shared bridge cnivl0
+vconf() {
+	conf 1.0.0 ".name = \"$1\" | .bridge = \"cnivl0\" | .vlan = $2 |
+		.ipam.ranges = [[{subnet: \"$3\"}]] | ${4:-.}"
+}
+
+# does this kernel filter VLANs on bridges (CONFIG_BRIDGE_VLAN_FILTERING)?
+vlan_kernel() {
+	ip link add cnmvlprobe type bridge vlan_filtering 1 2>/dev/null || return 1
+	ip link del cnmvlprobe
+}
+
+@test "vlan: bad values are refused before anything is made" {
+	code() { echo "$output" | jq -r .code; }
+	run -1 plugin ADD ctra a eth0 "$(vconf v10 4095 10.70.10.0/24)"
+	[ "$(code)" = 7 ]
+	echo "$output" | jq -r .msg | grep -q '"vlan": 4095 is out of range'
+	run -1 plugin ADD ctra a eth0 "$(vconf v10 -1 10.70.10.0/24)"
+	[ "$(code)" = 7 ]
+	# BRIDGE.VLAN, the gateway's name, must fit in 15 bytes
+	run -1 plugin ADD ctra a eth0 "$(vconf v10 1000 10.70.10.0/24 '.bridge = "cnivl0-longname"')"
+	[ "$(code)" = 7 ]
+	echo "$output" | jq -r .msg | grep -q 'cnivl0-longname.1000 would exceed 15 bytes'
+	no_ports
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT count(*) FROM endpoints')" = 0 ]
+}
+
+@test "vlan on a kernel without bridge VLAN filtering: refused by name, nothing left, the bridge's other network untouched" {
+	if vlan_kernel; then skip "this kernel filters VLANs: the next test runs instead"; fi
+	run -1 plugin ADD ctra a eth0 "$(vconf v10 10 10.70.10.0/24)"
+	echo "$output" | jq -r .msg | grep -q 'network v10: vlan 10 needs bridge VLAN filtering, which this kernel lacks'
+	# the request that would have made the bridge failed whole
+	run ! ip link show cnivl0
+	no_ports
+	# a network without vlan holds the bridge; a vlan network on it is refused
+	plugin ADD ctrb b eth0 "$(vconf v0 0 10.70.0.0/24)" >/dev/null
+	run -1 plugin ADD ctra a eth0 "$(vconf v10 10 10.70.10.0/24)"
+	echo "$output" | jq -r .msg | grep -q 'needs bridge VLAN filtering'
+	[ "$(veth_count)" = 1 ]
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT count(*) FROM endpoints')" = 1 ]
+	ip netns exec b ping -c1 -W2 10.70.0.1
+}
+
+@test "vlan: networks share one bridge; a VLAN's containers reach each other and their gateway, never another VLAN's" {
+	vlan_kernel || skip "this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)"
+	ip netns add d
+	c10=$(vconf v10 10 10.70.10.0/24)
+	c20=$(vconf v20 20 10.70.20.0/24 '.macspoofchk = false')
+	plugin ADD ctra a eth0 "$c10" >/dev/null
+	plugin ADD ctrb b eth0 "$c10" >/dev/null
+	run -0 plugin ADD ctrc c eth0 "$c20"
+	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.70.20.2/24 ]
+	[ "$(echo "$output" | jq -r '.interfaces[0].name')" = cnivl0 ]
+	# the bridge filters VLANs; each port (2 containers + gateway, 1 + gateway)
+	# is an untagged member of its VLAN only
+	[ "$(ip -d -j link show cnivl0 | jq -r '.[0].linkinfo.info_data.vlan_filtering')" = 1 ]
+	va=$(ip -j link show master cnivl0 | jq -r '.[].ifname' | while read -r v; do
+		bridge -j vlan show dev "$v" | jq -r '.[0].vlans | map((.vlan|tostring) + " " + (.flags // [] | join(","))) | join(";")'
+	done | sort | uniq -c | sed 's/^ *//')
+	echo "$va"
+	[ "$va" = "$(printf '3 10 PVID,Egress Untagged\n2 20 PVID,Egress Untagged')" ]
+	# the gateways are BRIDGE.VLAN, as the reference plugin names them
+	ip -4 -br addr show cnivl0.10 | grep -q 10.70.10.1/24
+	ip -4 -br addr show cnivl0.20 | grep -q 10.70.20.1/24
+	[ -z "$(ip -4 addr show dev cnivl0)" ]
+	ip netns exec a ping -c1 -W2 10.70.10.3
+	ip netns exec b ping -c1 -W2 10.70.10.1
+	ip netns exec c ping -c1 -W2 10.70.20.1
+	# routed through the host, networks stay apart (inet cnm's isolation)
+	ip -n c route add 10.70.10.0/24 via 10.70.20.1
+	run ! ip netns exec c ping -c1 -W1 10.70.10.2
+	# bridged, an address in VLAN 10's subnet does not make c a neighbour ...
+	ip -n c route del 10.70.10.0/24
+	ip -n c addr add 10.70.10.99/24 dev eth0
+	run ! ip netns exec c ping -c1 -W1 -I 10.70.10.99 10.70.10.2
+	# ... until its port joins VLAN 10: the VLAN was the only wall
+	vc=$(ip -j link show master cnivl0 | jq -r '.[].ifname' | while read -r v; do
+		bridge -j vlan show dev "$v" | jq -e '.[0].vlans[] | select(.vlan == 20)' >/dev/null && echo "$v"
+	done | grep -v '^vg')
+	bridge vlan add dev "$vc" vid 10 pvid untagged
+	ip netns exec c ping -c1 -W2 -I 10.70.10.99 10.70.10.2
+	# CHECK knows the gateway's name; DEL leaves the other VLAN alone
+	r=$(plugin ADD ctrd d eth0 "$c10")
+	plugin CHECK ctrd d eth0 "$(echo "$c10" | jq -c ". + {prevResult: $r}")"
+	plugin DEL ctrb b eth0 "$c10"
+	ip netns exec a ping -c1 -W2 10.70.10.4
+	ip netns exec c ping -c1 -W2 10.70.20.1
+}
+
+@test "macspoofchk: a CNI namespace sends only as itself (on unless the configuration says false)" {
+	spoof_ports() { nft -j list set bridge cnm ports | jq '[.nftables[] | .set.elem // empty | .[]] | length'; }
+	before=$(spoof_ports 2>/dev/null || echo 0) # earlier tests' namespaces died without DEL
+	plugin ADD ctra a eth0 >/dev/null # key absent: on
+	plugin ADD ctrb b eth0 "$(conf 1.0.0 '.macspoofchk = true')" >/dev/null
+	run -0 plugin ADD ctrc c eth0 "$(conf 1.0.0 '.macspoofchk = false')"
+	[ "$(spoof_ports)" = $((before + 2)) ]
+	ip netns exec a ping -c1 -W2 10.88.0.3
+	# an address that is not a's own does not leave it (ARP nor IP) ...
+	ip -n a addr add 10.88.0.50/24 dev eth0
+	run ! ip netns exec a ping -c1 -W1 -I 10.88.0.50 10.88.0.3
+	run ! ip netns exec a ping -c1 -W1 -I 10.88.0.50 10.88.0.1
+	ip netns exec a ping -c1 -W2 -I 10.88.0.2 10.88.0.3
+	# ... nor does another MAC from b
+	own=$(ip -n b -j link show eth0 | jq -r '.[0].address')
+	ip -n b link set eth0 address 02:42:0a:58:00:63
+	run ! ip netns exec b ping -c1 -W1 10.88.0.1
+	ip -n b link set eth0 address "$own"
+	ip netns exec b ping -c1 -W2 10.88.0.1
+	# "macspoofchk": false: c is not checked, as with the reference's default
+	ip -n c addr add 10.88.0.60/24 dev eth0
+	ip netns exec c ping -c1 -W2 -I 10.88.0.60 10.88.0.2
+	# DEL takes the elements out; c had none, and its DEL still works
+	plugin DEL ctrc c eth0 "$(conf 1.0.0 '.macspoofchk = false')"
+	plugin DEL ctrb b eth0
+	plugin DEL ctra a eth0
+	[ "$(spoof_ports)" = "$before" ]
+	no_ports
 }
