@@ -8,9 +8,12 @@
  * environment, then the defaults, so tests can move everything aside.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "ctx.h"
 #include "firewall.h"
 #include "reconcile.h"
@@ -70,6 +73,47 @@ int cnm_open(struct cnm_ctx **out, const struct cnm_opts *opts, struct cnm_err *
 	return 0;
 }
 
+/*
+ * Releasing a NETLINK_NETFILTER socket makes nf_tables flush its deferred
+ * destruction of deleted elements, which waits for an RCU grace period:
+ * 4-16 ms measured here on `cnm rm -f` and CNI DEL, longer than the rest of
+ * the command.  Nothing needs that wait, so after a deletion the last
+ * reference to the socket is handed to a grandchild (so that no caller,
+ * a runtime linking libcnm included, is left with a zombie) that closes it
+ * and exits, holding nothing else (no store lock, no stdout a caller waits
+ * on).
+ */
+static void nfnl_close(struct cnm_ctx *ctx)
+{
+	int fd = mnl_socket_get_fd(ctx->nfnl), p[2] = { -1, -1 }, status;
+	pid_t pid = -1;
+	char c;
+
+	/* the grandchild must hold the last reference: it waits for ours to go */
+	if (ctx->nfnl_deleted && pipe2(p, O_CLOEXEC) == 0)
+		pid = fork();
+	if (pid == 0) {
+		if (fork() != 0)
+			_exit(0);
+		for (int i = 0; i < 1024; i++)
+			if (i != fd && i != p[0])
+				close(i);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		close(fd);
+		_exit(0);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	mnl_socket_close(ctx->nfnl);
+	ctx->nfnl = NULL;
+	if (p[0] >= 0) {
+		close(p[0]);
+		close(p[1]); /* now the grandchild's copy is the last one */
+	}
+}
+
 void cnm_close(struct cnm_ctx *ctx)
 {
 	if (!ctx)
@@ -79,7 +123,7 @@ void cnm_close(struct cnm_ctx *ctx)
 		cnm_nl_close(&ctx->nl);
 	cnm_fw_close(ctx);
 	if (ctx->nfnl)
-		mnl_socket_close(ctx->nfnl);
+		nfnl_close(ctx);
 	free(ctx);
 }
 

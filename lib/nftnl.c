@@ -276,6 +276,8 @@ int cnm_elems_commit(struct cnm_ctx *ctx, struct cnm_elems *e, struct cnm_err *e
 	mh.msg_iovlen = 3;
 	if (sendmsg(mnl_socket_get_fd(ctx->nfnl), &mh, 0) < 0)
 		return cnm_errf(err, errno, "nftables: send batch: %s", strerror(errno));
+	if (!e->add)
+		ctx->nfnl_deleted = true; /* closing the socket will wait (ctx.c) */
 	while (acked < e->n_msgs) {
 		ssize_t n;
 		int left;
