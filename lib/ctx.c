@@ -95,9 +95,15 @@ static void nfnl_close(struct cnm_ctx *ctx)
 	if (pid == 0) {
 		if (fork() != 0)
 			_exit(0);
-		for (int i = 0; i < 1024; i++)
-			if (i != fd && i != p[0])
-				close(i);
+		/* keep only the socket and the pipe's read end, whatever the fd count */
+		unsigned int lo = (unsigned int)(fd < p[0] ? fd : p[0]);
+		unsigned int hi = (unsigned int)(fd < p[0] ? p[0] : fd);
+
+		if (lo > 0)
+			close_range(0, lo - 1, 0);
+		if (hi > lo + 1)
+			close_range(lo + 1, hi - 1, 0);
+		close_range(hi + 1, ~0U, 0);
 		while (read(p[0], &c, 1) < 0 && errno == EINTR)
 			;
 		close(fd);
