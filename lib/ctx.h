@@ -23,6 +23,7 @@ struct cnm_ctx {
 	sqlite3 *db;
 	int lock_fd;
 	bool in_txn;
+	int wal_frames;		/* in the WAL after the last commit (store.c) */
 	bool bare;		/* no pre-defined networks in a new store */
 	bool nl_open;
 	struct cnm_nl nl;	/* the host namespace's socket, opened on first use */
@@ -163,6 +164,12 @@ int cnm_ep_list(struct cnm_ctx *ctx, const char *container_id, struct cnm_ep **o
 int cnm_ep_delete(struct cnm_ctx *ctx, const char *id, struct cnm_err *err);
 int cnm_net_delete(struct cnm_ctx *ctx, const char *id, struct cnm_err *err);
 int cnm_ep_delete_all(struct cnm_ctx *ctx, const char *container_id, struct cnm_err *err);
+int cnm_ep_addr_used(struct cnm_ctx *ctx, sqlite3_stmt **probe, const char *net_id,
+		     const struct cnm_addr *a, struct cnm_err *err);
+int cnm_ipam_last_get(struct cnm_ctx *ctx, const char *net_id, int family,
+		      struct cnm_addr *last);
+int cnm_ipam_last_set(struct cnm_ctx *ctx, const char *net_id, const struct cnm_addr *last,
+		      struct cnm_err *err);
 int cnm_ep_used_addrs(struct cnm_ctx *ctx, const struct cnm_net *net, int family,
 		      struct cnm_addr **out, size_t *n, struct cnm_err *err);
 

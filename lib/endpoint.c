@@ -10,21 +10,99 @@
  * UNIQUE indexes on the endpoint row are the final word on conflicts.
  */
 #include <errno.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <sys/random.h>
 #include <stdio.h>
 #include <string.h>
 #include "endpoint.h"
 
+/* The network's auxiliary addresses of @family, sorted: reserved, never handed out. */
+static int aux_addrs(const struct cnm_net *net, int family, struct cnm_addr **out, size_t *n,
+		     struct cnm_err *err)
+{
+	json_t *o = net->aux ? json_loads(net->aux, 0, NULL) : NULL;
+	struct cnm_addr *v = NULL;
+	const char *k;
+	json_t *val;
+
+	*out = NULL;
+	*n = 0;
+	if (!o || !json_object_size(o)) {
+		json_decref(o);
+		return 0;
+	}
+	v = calloc(json_object_size(o), sizeof(*v));
+	if (!v) {
+		json_decref(o);
+		return cnm_errf(err, ENOMEM, "out of memory");
+	}
+	json_object_foreach(o, k, val) {
+		const char *t = json_string_value(val);
+
+		if (t && !cnm_addr_parse(t, &v[*n]) && v[*n].family == family)
+			(*n)++;
+	}
+	json_decref(o);
+	cnm_ipam_sort(v, *n);
+	*out = v;
+	return 0;
+}
+
+/* Is @a one of the @n sorted addresses @v? */
+static bool in_addrs(const struct cnm_addr *v, size_t n, const struct cnm_addr *a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!cnm_addr_cmp(&v[i], a))
+			return true;
+	return false;
+}
+
+#define PROBES_MAX 64
+
+/*
+ * The lowest free address, probing upward from the network's allocation
+ * mark: every address up to the mark is taken, so in the usual case (no
+ * container removed since the last allocation) the first probe answers,
+ * however many endpoints the network has.  Return 1 when found, 0 when the
+ * mark is unknown or the probes ran out (the caller scans), or -errno.
+ */
+static int next_from_mark(struct cnm_ctx *ctx, const struct cnm_net *net,
+			  const struct cnm_pool *pool, int family, const struct cnm_addr *aux,
+			  size_t n_aux, struct cnm_addr *out, struct cnm_err *err)
+{
+	sqlite3_stmt *probe = NULL;
+	struct cnm_addr from;
+	int rc = cnm_ipam_last_get(ctx, net->id, family, &from), found = 0;
+
+	for (int i = 0; rc == 1 && !found && i < PROBES_MAX; i++) {
+		struct cnm_addr prev = from;
+
+		cnm_addr_add(&from, 1);
+		/* the top of the range: holes below it, if any, need the scan */
+		if (cnm_addr_cmp(&from, &prev) <= 0 ||
+		    cnm_ipam_first_free(pool, &from, aux, n_aux, out))
+			break;
+		rc = cnm_ep_addr_used(ctx, &probe, net->id, out, err);
+		found = rc == 0;
+		from = *out;
+	}
+	sqlite3_finalize(probe);
+	return rc < 0 ? rc : found;
+}
+
 /* One family: the requested address checked, or the lowest free one. */
 static int pick_addr(struct cnm_ctx *ctx, const struct cnm_net *net, const struct cnm_pool *pool,
 		     int family, const char *req, struct cnm_addr *out, struct cnm_err *err)
 {
-	struct cnm_addr *used = NULL;
-	size_t n_used = 0;
+	struct cnm_addr *used = NULL, *aux = NULL;
+	size_t n_used = 0, n_aux = 0;
+	sqlite3_stmt *probe = NULL;
 	int rc;
 
-	rc = cnm_ep_used_addrs(ctx, net, family, &used, &n_used, err);
+	rc = aux_addrs(net, family, &aux, &n_aux, err);
 	if (rc)
 		return rc;
 	if (req) {
@@ -45,14 +123,18 @@ static int pick_addr(struct cnm_ctx *ctx, const struct cnm_net *net, const struc
 				      " broadcast or gateway address of network %s", req, net->name);
 			goto out;
 		}
-		for (size_t i = 0; i < n_used; i++)
-			if (!cnm_addr_cmp(&used[i], out)) {
-				rc = cnm_errf(err, EADDRINUSE, "Address already in use: %s is taken"
-					      " on network %s", req, net->name);
-				goto out;
-			}
-	} else {
-		rc = cnm_ipam_first_free(pool, used, n_used, out);
+		rc = in_addrs(aux, n_aux, out) ? 1 : cnm_ep_addr_used(ctx, &probe, net->id, out, err);
+		if (rc == 1)
+			rc = cnm_errf(err, EADDRINUSE, "Address already in use: %s is taken"
+				      " on network %s", req, net->name);
+		goto out;
+	}
+	rc = next_from_mark(ctx, net, pool, family, aux, n_aux, out, err);
+	if (rc == 0) { /* no mark: read every address held, once */
+		rc = cnm_ep_used_addrs(ctx, net, family, &used, &n_used, err);
+		if (rc)
+			goto out;
+		rc = cnm_ipam_first_free(pool, NULL, used, n_used, out);
 		if (rc) {
 			char s[CNM_CIDRSTRLEN];
 
@@ -60,10 +142,15 @@ static int pick_addr(struct cnm_ctx *ctx, const struct cnm_net *net, const struc
 			rc = cnm_errf(err, ENOSPC, "network %s: no available IPv%c address in %s:"
 				      " the pool is exhausted", net->name,
 				      family == AF_INET ? '4' : '6', s);
+			goto out;
 		}
 	}
+	if (rc >= 0)
+		rc = cnm_ipam_last_set(ctx, net->id, out, err);
 out:
+	sqlite3_finalize(probe);
 	free(used);
+	free(aux);
 	return rc;
 }
 

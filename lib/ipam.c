@@ -220,16 +220,19 @@ int cnm_ipam_check(const struct cnm_pool *pool, const struct cnm_addr *a)
 }
 
 /**
- * cnm_ipam_first_free() - the lowest free address of @pool's range.
+ * cnm_ipam_first_free() - the lowest free address of @pool's range, from
+ * @from on.
  * @pool: the pool
+ * @from: where to start, or NULL for the range's first address
  * @used: addresses already taken, sorted ascending (see cnm_ipam_sort())
  * @n_used: how many
  * @out: filled on success
  *
- * Return: 0, or -ENOSPC when every address of the range is taken.
+ * Return: 0, or -ENOSPC when every address of the range from @from on is
+ * taken.
  */
-int cnm_ipam_first_free(const struct cnm_pool *pool, const struct cnm_addr *used,
-			size_t n_used, struct cnm_addr *out)
+int cnm_ipam_first_free(const struct cnm_pool *pool, const struct cnm_addr *from,
+			const struct cnm_addr *used, size_t n_used, struct cnm_addr *out)
 {
 	struct cnm_addr cand, last, sfirst, slast;
 	size_t i = 0;
@@ -247,6 +250,8 @@ int cnm_ipam_first_free(const struct cnm_pool *pool, const struct cnm_addr *used
 		cand = pool->lo;
 	if (pool->has_bounds && cnm_addr_cmp(&last, &pool->hi) > 0)
 		last = pool->hi;
+	if (from && cnm_addr_cmp(&cand, from) < 0)
+		cand = *from;
 	while (cnm_addr_cmp(&cand, &last) <= 0) {
 		while (i < n_used && cnm_addr_cmp(&used[i], &cand) < 0)
 			i++;

@@ -57,8 +57,8 @@ bool cnm_cidr_overlaps(const struct cnm_cidr *a, const struct cnm_cidr *b);
 void cnm_addr_add(struct cnm_addr *a, uint64_t n);
 
 int cnm_ipam_check(const struct cnm_pool *pool, const struct cnm_addr *a);
-int cnm_ipam_first_free(const struct cnm_pool *pool, const struct cnm_addr *used,
-			size_t n_used, struct cnm_addr *out);
+int cnm_ipam_first_free(const struct cnm_pool *pool, const struct cnm_addr *from,
+			const struct cnm_addr *used, size_t n_used, struct cnm_addr *out);
 void cnm_ipam_sort(struct cnm_addr *addrs, size_t n);
 int cnm_mac_from_addr(const struct cnm_addr *a, char out[18]);
 int cnm_subnet_pick(const struct cnm_cidr *taken, size_t n_taken, struct cnm_cidr *out);

@@ -475,6 +475,95 @@ int cnm_ep_get_on(struct cnm_ctx *ctx, const char *container_id, const char *net
 	return rc;
 }
 
+/**
+ * cnm_ep_addr_used() - is @a held by an endpoint of network @net_id?
+ * @ctx: context
+ * @probe: a statement kept between calls (NULL at first; the caller
+ *	   finalizes it), since allocation probes a few candidates in a row
+ * @net_id: the network
+ * @a: the address (its family picks the column)
+ * @err: filled on failure
+ *
+ * One lookup in the UNIQUE(network_id, addr) index, whatever the number of
+ * endpoints.
+ *
+ * Return: 1 if held, 0 if not, or a negative errno.
+ */
+int cnm_ep_addr_used(struct cnm_ctx *ctx, sqlite3_stmt **probe, const char *net_id,
+		     const struct cnm_addr *a, struct cnm_err *err)
+{
+	char s[CNM_ADDRSTRLEN];
+	int rc;
+
+	if (!*probe) {
+		rc = cnm_store_prepare(ctx, a->family == AF_INET6
+				       ? "SELECT 1 FROM endpoints WHERE network_id = ? AND addr6 = ?"
+				       : "SELECT 1 FROM endpoints WHERE network_id = ? AND addr = ?",
+				       probe, err);
+		if (rc)
+			return rc;
+	}
+	sqlite3_reset(*probe);
+	cnm_addr_format(a, s);
+	sqlite3_bind_text(*probe, 1, net_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(*probe, 2, s, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(*probe);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return cnm_errf(err, EIO, "state store: look up address %s: %s", s,
+			sqlite3_errmsg(ctx->db));
+}
+
+/**
+ * cnm_ipam_last_get() - the network's allocation mark for @family (see
+ * migrate_v4 in store.c).
+ * @ctx: context
+ * @net_id: the network
+ * @family: AF_INET or AF_INET6
+ * @last: filled when there is one
+ *
+ * Return: 1 if there is one, 0 if not (forgotten, or never set), or a
+ * negative errno.
+ */
+int cnm_ipam_last_get(struct cnm_ctx *ctx, const char *net_id, int family,
+		      struct cnm_addr *last)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (cnm_store_prepare(ctx, family == AF_INET6
+			      ? "SELECT ipam_last6 FROM networks WHERE id = ?"
+			      : "SELECT ipam_last FROM networks WHERE id = ?", &st, NULL))
+		return -EIO;
+	sqlite3_bind_text(st, 1, net_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+		found = !cnm_addr_parse((const char *)sqlite3_column_text(st, 0), last) &&
+			last->family == family;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/** cnm_ipam_last_set() - record the allocation mark; see cnm_ipam_last_get(). */
+int cnm_ipam_last_set(struct cnm_ctx *ctx, const char *net_id, const struct cnm_addr *last,
+		      struct cnm_err *err)
+{
+	char s[CNM_ADDRSTRLEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, last->family == AF_INET6
+			       ? "UPDATE networks SET ipam_last6 = ?1 WHERE id = ?2"
+			       : "UPDATE networks SET ipam_last = ?1 WHERE id = ?2", &st, err);
+	if (rc)
+		return rc;
+	cnm_addr_format(last, s);
+	sqlite3_bind_text(st, 1, s, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, net_id, -1, SQLITE_STATIC);
+	return cnm_store_step_done(ctx, st, "record the allocation mark", err);
+}
+
 int cnm_ep_delete_all(struct cnm_ctx *ctx, const char *container_id, struct cnm_err *err)
 {
 	return exec_with_id(ctx, "DELETE FROM endpoints WHERE container_id = ?", container_id,

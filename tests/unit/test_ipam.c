@@ -72,7 +72,7 @@ static void expect_alloc(const struct cnm_pool *p, const struct cnm_addr *used, 
 	int rc;
 
 	memset(&out, 0xa5, sizeof(out));
-	rc = cnm_ipam_first_free(p, used, n, &out);
+	rc = cnm_ipam_first_free(p, NULL, used, n, &out);
 	cnm_cidr_format(&p->subnet, sub);
 	cnm_cidr_format(&p->range, rng);
 	if (strcmp(sub, rng)) {
@@ -202,6 +202,37 @@ static void test_sort_numeric_not_lexical(void **state)
 	assert_int_equal(used[0].b[0], 9);
 }
 
+/* Allocation from a mark: candidates start there, never below the range. */
+static void test_first_free_from(void **state)
+{
+	struct cnm_pool p = make_pool("10.1.0.0/24", "10.1.0.128/25", "10.1.0.128");
+	struct cnm_addr from, out, used[2];
+	char s[CNM_ADDRSTRLEN];
+
+	(void)state;
+	/* below the range: the range's first usable address (the gateway skipped) */
+	assert_int_equal(cnm_addr_parse("10.1.0.5", &from), 0);
+	assert_int_equal(cnm_ipam_first_free(&p, &from, NULL, 0, &out), 0);
+	cnm_addr_format(&out, s);
+	assert_string_equal(s, "10.1.0.129");
+	/* inside: from itself when free, else the next free one */
+	assert_int_equal(cnm_addr_parse("10.1.0.200", &from), 0);
+	assert_int_equal(cnm_ipam_first_free(&p, &from, NULL, 0, &out), 0);
+	cnm_addr_format(&out, s);
+	assert_string_equal(s, "10.1.0.200");
+	assert_int_equal(cnm_addr_parse("10.1.0.200", &used[0]), 0);
+	assert_int_equal(cnm_addr_parse("10.1.0.201", &used[1]), 0);
+	assert_int_equal(cnm_ipam_first_free(&p, &from, used, 2, &out), 0);
+	cnm_addr_format(&out, s);
+	assert_string_equal(s, "10.1.0.202");
+	/* the broadcast address is never handed out: nothing is left from .255 */
+	assert_int_equal(cnm_addr_parse("10.1.0.255", &from), 0);
+	assert_int_equal(cnm_ipam_first_free(&p, &from, NULL, 0, &out), -ENOSPC);
+	/* and nothing past the range */
+	assert_int_equal(cnm_addr_parse("10.1.1.0", &from), 0);
+	assert_int_equal(cnm_ipam_first_free(&p, &from, NULL, 0, &out), -ENOSPC);
+}
+
 static void test_release_gives_lowest_again(void **state)
 {
 	struct cnm_pool p = make_pool("172.17.0.0/16", NULL, "172.17.0.1");
@@ -211,7 +242,7 @@ static void test_release_gives_lowest_again(void **state)
 	(void)state;
 	/* allocate four in a row */
 	for (int i = 0; i < 4; i++) {
-		assert_int_equal(cnm_ipam_first_free(&p, used, n, &out), 0);
+		assert_int_equal(cnm_ipam_first_free(&p, NULL, used, n, &out), 0);
 		used[n++] = out;
 	}
 	expect_alloc(&p, used, n, "172.17.0.6");
@@ -258,12 +289,12 @@ static void test_exhaust_slash29(void **state)
 		struct cnm_addr got[8];
 		size_t n = 0;
 
-		while (cnm_ipam_first_free(&p, got, n, &out) == 0) {
+		while (cnm_ipam_first_free(&p, NULL, got, n, &out) == 0) {
 			assert_true(n < 8);
 			got[n++] = out;
 		}
 		assert_int_equal(n, 5);
-		assert_int_equal(cnm_ipam_first_free(&p, got, n, &out), -ENOSPC);
+		assert_int_equal(cnm_ipam_first_free(&p, NULL, got, n, &out), -ENOSPC);
 	}
 }
 
@@ -327,7 +358,7 @@ static void test_range_restricted(void **state)
 	expect_alloc(&p, NULL, 0, "10.50.0.128");
 
 	/* allocate until full: .128 .. .253, never .254 (gateway) or .255 (broadcast) */
-	while (cnm_ipam_first_free(&p, got, n, &out) == 0) {
+	while (cnm_ipam_first_free(&p, NULL, got, n, &out) == 0) {
 		char s[CNM_ADDRSTRLEN];
 
 		if (n >= 130)
@@ -513,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_sort_then_allocate),
 		cmocka_unit_test(test_sort_numeric_not_lexical),
 		cmocka_unit_test(test_release_gives_lowest_again),
+		cmocka_unit_test(test_first_free_from),
 		cmocka_unit_test(test_exhaust_slash30),
 		cmocka_unit_test(test_exhaust_slash29),
 		cmocka_unit_test(test_slash31),
