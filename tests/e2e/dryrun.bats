@@ -49,10 +49,10 @@ kstate() {
 }
 
 # The store, the kernel and the firewall of this sandbox, to prove nothing changed.
-everything() { # operstate and carrier are left out: they settle in the background
+everything() { # operstate, carrier and DAD are left out: they settle in the background
 	sqlite3 "$CNM_STATE_DIR/cnm.db" .dump
 	ip -o link | sed -E 's/ state [A-Z]+//; s/NO-CARRIER,//'
-	ip -o addr
+	ip -o addr | sed 's/ tentative//' 
 	ip route | sed 's/ linkdown//'
 	nft list ruleset
 }
