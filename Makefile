@@ -87,7 +87,15 @@ $(B)/bench/floor: bench/floor.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CNM_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
-unit: $(UNIT_BIN)
+# small programs the e2e tests use (tests/tools/), on their PATH
+TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
+
+$(B)/tools/%: tests/tools/%.c
+	$(qecho) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CNM_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+unit: $(UNIT_BIN) $(TOOLS)
 
 # The set-up commands install what a fresh Debian 12 machine lacks first.
 deps:

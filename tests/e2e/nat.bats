@@ -79,6 +79,31 @@ serve() { # serve NAME [run options...]: a container answering "peer=<client>" o
 	[ "$(cnm port dns)" = "53/udp -> 0.0.0.0:5353" ]
 }
 
+@test "sctp ports are published: an INIT from outside reaches the container, its source kept" {
+	# this kernel may lack SCTP sockets; conntrack and nf_tables do not need
+	# them, so a raw INIT packet (tests/tools/sctp_probe.c) proves the path
+	cnm network create --ipv6 --subnet 10.88.0.0/24 --subnet fd00:88::/64 sc6net >/dev/null
+	cnm run -d --name sc --network sc6net -p 9132:9000/sctp -- sleep 3600
+	ip4=$(inspect_field sc NetworkSettings.Networks.sc6net.IPAddress)
+	ip6=$(inspect_field sc NetworkSettings.Networks.sc6net.GlobalIPv6Address)
+	out=$BATS_TEST_TMPDIR/sctp
+	for dst in 198.51.100.1 2001:db8::1; do
+		cnm exec sc sctp_probe recv 9000 10 >"$out" 2>&1 </dev/null 3>&- &
+		pid=$!
+		wait_until 5 grep -q listening "$out"
+		ip netns exec ext sctp_probe send "$dst" 9132 41000
+		wait "$pid"
+		got=$(sed -n 2p "$out")
+		echo "$dst: $got"
+		case $dst in
+		*:*) [ "$got" = "[2001:db8::2]:41000 [$ip6]:9000" ] ;;
+		*) [ "$got" = "198.51.100.2:41000 $ip4:9000" ] ;;
+		esac
+	done
+	cnm port sc
+	[ "$(cnm port sc 9000/sctp | head -1)" = "0.0.0.0:9132" ]
+}
+
 @test "IPv6: published on [::] and reachable from the outside and the host" {
 	cnm network create --ipv6 --subnet 10.89.0.0/24 --subnet fd00:89::/64 v6net >/dev/null
 	cnm run -d --name web6 --network v6net -p 8086:80 -- socat TCP6-LISTEN:80,fork,reuseaddr SYSTEM:'echo peer=$SOCAT_PEERADDR'
