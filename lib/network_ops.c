@@ -207,7 +207,8 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 {
 	const struct cnm_driver *drv;
 	struct cnm_ep *eps = NULL, ep;
-	struct cnm_net net = { 0 }, first = { 0 };
+	struct cnm_net net = { 0 };
+	char first_name[CNM_NAME_MAX + 1], first_driver[16];
 	struct cnm_ctr c = { 0 };
 	char path[PATH_MAX];
 	size_t n_eps = 0;
@@ -232,12 +233,14 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 		rc = cnm_errf(err, ESRCH, "Container %s is not running", c.name);
 		goto fail;
 	}
-	rc = cnm_net_get(ctx, c.network_id, &first, err);
+	/* only its name and driver: a whole network row costs ~8x more to read */
+	rc = cnm_net_brief(ctx, c.network_id, first_name, sizeof(first_name), first_driver,
+			   sizeof(first_driver), err);
 	if (rc)
 		goto fail;
-	if (!cnm_driver_find(first.driver)->own_netns || !cnm_driver_find(first.driver)->has_ipam) {
+	if (!cnm_driver_find(first_driver)->own_netns || !cnm_driver_find(first_driver)->has_ipam) {
 		rc = cnm_errf(err, EINVAL, "container %s is on network %s (driver %s) and cannot be"
-			      " connected to other networks", c.name, first.name, first.driver);
+			      " connected to other networks", c.name, first_name, first_driver);
 		goto fail;
 	}
 	rc = cnm_ep_list(ctx, c.id, &eps, &n_eps, err);
@@ -296,7 +299,6 @@ fail:
 out:
 	free(eps);
 	cnm_net_free(&net);
-	cnm_net_free(&first);
 	cnm_ctr_free(&c);
 	return rc;
 }

@@ -135,6 +135,30 @@ int cnm_net_get(struct cnm_ctx *ctx, const char *ref, struct cnm_net *net, struc
 	return rc;
 }
 
+/**
+ * cnm_net_brief() - a network's name and driver, by id: what a check needs,
+ * without the whole row (each column read costs its share of the parse).
+ */
+int cnm_net_brief(struct cnm_ctx *ctx, const char *id, char *name, size_t name_len, char *driver,
+		  size_t driver_len, struct cnm_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, "SELECT name, driver FROM networks WHERE id = ?", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = -ENOENT;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		cnm_col_text(st, 0, name, name_len);
+		cnm_col_text(st, 1, driver, driver_len);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc ? cnm_errf(err, ENOENT, "network %s not found", id) : 0;
+}
+
 int cnm_net_get_id(struct cnm_ctx *ctx, const char *id, struct cnm_net *net, struct cnm_err *err)
 {
 	return cnm_net_get(ctx, id, net, err);
