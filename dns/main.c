@@ -442,40 +442,94 @@ static void fwd_expire(void)
 	}
 }
 
-static void serve_udp(struct listener *l)
+/*
+ * Queries are taken BATCH at a time with one recvmmsg() and answered with
+ * one sendmmsg(), from one snapshot of the names checked fresh after they
+ * arrived (view.c).  A query longer than QBUF (no real one is) is dropped.
+ */
+#define BATCH 16
+#define QBUF 2048
+
+struct batch {
+	struct mmsghdr in[BATCH], out[BATCH];
+	struct iovec iov[BATCH], oiov[BATCH];
+	struct sockaddr_storage from[BATCH];
+	uint8_t buf[BATCH][QBUF];
+};
+
+/* The answer, if any, to query @i of @b, into the next slot of its output. */
+static void answer_one(struct listener *l, struct batch *b, int i, struct dns_snap *snap,
+		       unsigned int *nout)
 {
-	uint8_t buf[4096], *resp;
-	struct sockaddr_storage from;
+	const uint8_t *q = b->buf[i];
+	size_t len = b->in[i].msg_len, rlen;
+	socklen_t flen = b->in[i].msg_hdr.msg_namelen;
 	struct cnm_dns_view v;
 	struct dns_asker a;
 	struct cnm_addr src;
-	size_t rlen;
+	uint8_t *resp = NULL;
 
-	for (int i = 0; i < 64; i++) {
-		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(l->udp.fd, buf, sizeof(buf), MSG_DONTWAIT,
-				     (struct sockaddr *)&from, &flen);
-
-		if (n < 0)
-			return;
-		dns_addr_of(&from, &src);
-		dns_asker_init(&a, &store, &l->net, &src);
+	if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
+		return;
+	if (!snap) {	/* the store cannot be read: no answer from an old view */
+		cnm_dns_servfail(q, len, &resp, &rlen);
+	} else {
+		dns_addr_of(&b->from[i], &src);
+		dns_asker_init(&a, snap, &l->net, &src);
 		dns_view_init(&v, &a);
-		switch (cnm_dns_answer(buf, (size_t)n, &v, 512, &resp, &rlen)) {
+		switch (cnm_dns_answer(q, len, &v, 512, &resp, &rlen)) {
 		case CNM_DNS_REPLY:
-			reply_udp(l->udp.fd, resp, rlen, &from, flen);
-			free(resp);
 			break;
 		case CNM_DNS_FORWARD:
-			if (forward_udp(l, buf, (size_t)n, &from, flen) &&
-			    !cnm_dns_servfail(buf, (size_t)n, &resp, &rlen)) {
-				reply_udp(l->udp.fd, resp, rlen, &from, flen);
-				free(resp);
-			}
+			if (forward_udp(l, q, len, &b->from[i], flen))
+				cnm_dns_servfail(q, len, &resp, &rlen);
 			break;
 		case CNM_DNS_DROP:
 			break;
 		}
+	}
+	if (!resp)
+		return;
+	b->oiov[*nout] = (struct iovec){ resp, rlen };
+	b->out[*nout].msg_hdr = (struct msghdr){ .msg_name = &b->from[i], .msg_namelen = flen,
+						 .msg_iov = &b->oiov[*nout], .msg_iovlen = 1 };
+	(*nout)++;
+}
+
+static void serve_udp(struct listener *l)
+{
+	static struct batch b;
+
+	for (int round = 0; round < 4; round++) {
+		unsigned int nout = 0, sent = 0;
+		struct dns_snap *snap;
+		int n;
+
+		for (int i = 0; i < BATCH; i++) {
+			b.iov[i] = (struct iovec){ b.buf[i], QBUF };
+			b.in[i].msg_hdr = (struct msghdr){ .msg_name = &b.from[i],
+							   .msg_namelen = sizeof(b.from[i]),
+							   .msg_iov = &b.iov[i], .msg_iovlen = 1 };
+		}
+		n = recvmmsg(l->udp.fd, b.in, BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return;
+		snap = dns_snap_get(&store);
+		for (int i = 0; i < n; i++)
+			answer_one(l, &b, i, snap, &nout);
+		dns_snap_put(snap);
+		while (sent < nout) {
+			int k = sendmmsg(l->udp.fd, b.out + sent, nout - sent,
+					 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+			if (k < 0 && (errno == EAGAIN || errno == EINTR))
+				break;	/* the socket's buffer is full: UDP, the client asks again */
+			sent += k > 0 ? (unsigned int)k : 1;	/* one the kernel refused: skipped */
+		}
+		for (unsigned int i = 0; i < nout; i++)
+			free(b.oiov[i].iov_base);
+		if (n < BATCH)
+			return;
 	}
 }
 
@@ -600,7 +654,7 @@ int main(int argc, char **argv)
 				struct listener *l = (struct listener *)((char *)e -
 								  offsetof(struct listener, tcp));
 
-				tcp_accept(l->tcp.fd, &l->net, state_dir);
+				tcp_accept(l->tcp.fd, &l->net, &store);
 				break;
 			}
 			case EV_FWD:
