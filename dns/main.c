@@ -4,15 +4,16 @@
  *
  * DOC: Theory of operation
  * One small process per state directory, started by the first cnm command
- * that needs it (lib/dns.c) and gone when the last network with DNS is
- * removed.  It listens on port 53, UDP and TCP, of each such network's
+ * that needs it (lib/dns.c) and gone CNM_DNS_LINGER seconds (10) after the
+ * last network with DNS is removed, unless another comes.  It listens on port 53, UDP and TCP, of each such network's
  * gateway addresses and nowhere else, so a DNS server on the host's own
  * addresses keeps its port; IP_FREEBIND lets it bind a gateway whose bridge
  * is not (yet, or after a reboot, again) configured.  Commands that add or
  * remove a network ask it to rescan over a unix socket and wait for the
  * answer, so it listens before they return.
  *
- * Each query is answered from the state store as it is at that moment
+ * Each query is answered from the state store as it is at that moment,
+ * through a snapshot of its names checked fresh per batch of queries
  * (view.c, wire.c).  Names it does not know go to the host's upstream
  * resolvers unchanged; over UDP a forward is one connected socket with a
  * random port, in the event loop; a TCP connection gets a thread of its own
@@ -258,27 +259,92 @@ static int rescan(char *warn, size_t len)
 /*
  * No network with DNS left: exit, unless one appears meanwhile.  Decided
  * under the store's writer lock, so a `network create` either committed
- * before (we see it and stay) or asks after we are gone (and starts us).
+ * before (we see it and stay) or commits after we are gone: it cannot
+ * commit while we hold the lock, and we unlink dns.sock before letting it
+ * go (with the process), so its rescan finds no resolver and starts one.
+ * A command whose request waits in the socket's backlog when we leave
+ * reads no answer, which it takes for "not running", too.
+ * Return: 1 to leave now, 0 when a network has come, -1 on error.
  */
-static bool maybe_exit(void)
+static int maybe_exit(void)
 {
 	char path[4200], warn[8];
-	int fd;
+	int fd, nets;
 
 	snprintf(path, sizeof(path), "%s/lock", state_dir);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
 		if (fd >= 0)
 			close(fd);
-		return false;
+		return -1;
 	}
-	if (rescan(warn, sizeof(warn)) != 0) {
+	nets = rescan(warn, sizeof(warn));
+	if (nets != 0) {
 		close(fd);
-		return false;
+		return nets > 0 ? 0 : -1;
 	}
 	snprintf(path, sizeof(path), "%s/dns.sock", run_dir);
 	unlink(path);
-	return true;	/* the lock goes with the process */
+	return 1;	/* the lock goes with the process */
+}
+
+/*
+ * Lingering: with no network left the resolver stays linger_s seconds
+ * (CNM_DNS_LINGER, default 10; the command that removed the last network
+ * may say otherwise) before leaving, so that `network rm` followed by
+ * `network create` does not pay for a new process.  A rescan that finds a
+ * network ends it; the end is maybe_exit(), under the store's lock.
+ */
+#define LINGER_DEFAULT_S 10
+static int linger_s = LINGER_DEFAULT_S;
+static bool idle;
+static struct timespec leave_at;
+
+/* Seconds from @s ("0".."86400"), or @dflt when @s is not that. */
+static int linger_parse(const char *s, int dflt)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return dflt;
+	v = strtol(s, &end, 10);
+	return (*end && *end != '\n') || v < 0 || v > 86400 ? dflt : (int)v;
+}
+
+static void linger_start(int secs)
+{
+	clock_gettime(CLOCK_MONOTONIC, &leave_at);
+	leave_at.tv_sec += secs;
+	idle = true;
+}
+
+/* Milliseconds until the linger ends (at most @max), or @max when not lingering. */
+static int linger_ms(int max)
+{
+	struct timespec now;
+	long long ms;
+
+	if (!idle)
+		return max;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(leave_at.tv_sec - now.tv_sec) * 1000 +
+	     (leave_at.tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms > max ? max : (int)ms;
+}
+
+/* Called when the linger is over: true to leave. */
+static bool linger_end(void)
+{
+	int r = maybe_exit();
+
+	if (r == 1)
+		return true;
+	if (r == 0)
+		idle = false;
+	else
+		linger_start(1);	/* the store could not be read: try again */
+	return false;
 }
 
 static void reply_udp(int lfd, const uint8_t *buf, size_t len, const struct sockaddr_storage *to,
@@ -534,8 +600,9 @@ static void serve_udp(struct listener *l)
 }
 
 /*
- * A command asks "rescan" (networks changed): answer "ok", "warn MESSAGE"
- * or, when leaving, "bye".  "ping" (are you there?) is answered "ok".
+ * A command asks "rescan" (networks changed), or "rescan SECONDS" (how long
+ * to linger if none is left): answer "ok", "warn MESSAGE" or, when leaving,
+ * "bye".  "ping" (are you there?) is answered "ok".
  */
 static bool serve_ctl(void)
 {
@@ -549,15 +616,20 @@ static bool serve_ctl(void)
 		return false;
 	tcp_set_timeouts(fd);
 	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
 	if (n > 0 && !strncmp(buf, "ping", 4)) {
 		/* a container is about to use a network we listen on already */
 		if (write(fd, "ok\n", 3) < 0)
 			leave = false;
 	} else if (n > 0) {
 		int nets = rescan(warn, sizeof(warn));
+		int linger = linger_parse(n > 7 && buf[6] == ' ' ? buf + 7 : NULL, linger_s);
+		int r = nets == 0 && linger == 0 ? maybe_exit() : -1;
 
-		if (nets == 0)
-			leave = maybe_exit();
+		idle = false;
+		leave = r == 1;
+		if (nets == 0 && r == -1)
+			linger_start(linger ? linger : 1);
 		len = leave ? snprintf(out, sizeof(out), "bye\n")
 			    : warn[0] ? snprintf(out, sizeof(out), "warn %s\n", warn)
 				      : snprintf(out, sizeof(out), "ok\n");
@@ -612,6 +684,7 @@ int main(int argc, char **argv)
 	run_dir = argv[2];
 	if (p && atoi(p) > 0 && atoi(p) < 65536)
 		port = (uint16_t)atoi(p);
+	linger_s = linger_parse(getenv("CNM_DNS_LINGER"), LINGER_DEFAULT_S);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	if (chdir("/") < 0)	/* hold no directory of the command that started us */
@@ -626,7 +699,8 @@ int main(int argc, char **argv)
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0 || dns_store_open(&store, state_dir) || ctl_listen() || epoll_add(&ctl))
 		return 1;
-	rescan(warn, sizeof(warn));
+	if (rescan(warn, sizeof(warn)) == 0)
+		linger_start(linger_s);	/* the network that needed us is gone already */
 	drop_caps();
 	/* fd 3: the command that started us waits for this line */
 	len = warn[0] ? snprintf(msg, sizeof(msg), "warn %s\n", warn)
@@ -635,7 +709,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cnm-dns: nobody waited for the start\n");
 	close(3);
 	for (;;) {
-		int n = epoll_wait(epfd, evs, 32, 1000);
+		int n = epoll_wait(epfd, evs, 32, linger_ms(1000));
 
 		for (int i = 0; i < n; i++) {
 			struct ev *e = evs[i].data.ptr;
@@ -663,5 +737,7 @@ int main(int argc, char **argv)
 			}
 		}
 		fwd_expire();
+		if (idle && !linger_ms(1) && linger_end())
+			return 0;
 	}
 }

@@ -7,6 +7,9 @@
 load helpers
 
 setup_file() {
+	# the resolver leaves with the last network at once here (not after
+	# lingering 10 s), so tests can wait for it; the linger has a test of its own
+	export CNM_DNS_LINGER=0
 	external_host 198.51.100.1/24 198.51.100.2/24
 	ip netns exec ext dnsmasq --keep-in-foreground --no-resolv --no-hosts \
 		--listen-address=198.51.100.2 --bind-interfaces --local-ttl=4321 \
@@ -218,6 +221,40 @@ resolver_pid() { pgrep -x cnm-dns; }
 	cnm network create --subnet 10.74.0.0/24 again >/dev/null
 	cnm run -d --name back --network again -- sleep 3600
 	[ "$(q back back)" = 10.74.0.2 ]
+}
+
+@test "the resolver lingers after the last network: a create meanwhile keeps the same process" {
+	wait_until 5 sh -c '! pgrep -x cnm-dns'
+	CNM_DNS_LINGER=600 cnm network create --subnet 10.81.0.0/24 linger1 >/dev/null
+	pid=$(resolver_pid)
+	[ -n "$pid" ]
+	CNM_DNS_LINGER=600 cnm network rm linger1 >/dev/null
+	# still there (for 600 s), no longer listening on the network that went
+	[ "$(resolver_pid)" = "$pid" ]
+	[ -S "$CNM_RUN_DIR/dns.sock" ]
+	[ -z "$(ss -Hlun 'sport = :53' | grep '10\.81\.0\.1')" ]
+	# a network created meanwhile: the same resolver takes it, and answers
+	CNM_DNS_LINGER=600 cnm network create --subnet 10.82.0.0/24 linger2 >/dev/null
+	[ "$(resolver_pid)" = "$pid" ]
+	cnm run -d --name l1 --network linger2 -- sleep 3600 >/dev/null
+	cnm run -d --name l2 --network linger2 -- sleep 3600 >/dev/null
+	[ "$(q l1 l2)" = 10.82.0.3 ]
+	cnm rm -f l1 l2 >/dev/null
+	# linger 0: the command that removes the last network returns once it has
+	# decided to leave: its socket is gone at once, the process right after
+	CNM_DNS_LINGER=0 cnm network rm linger2 >/dev/null
+	[ ! -e "$CNM_RUN_DIR/dns.sock" ]
+	wait_until 5 sh -c '! pgrep -x cnm-dns'
+	# a linger that runs out: the resolver leaves by itself
+	CNM_DNS_LINGER=1 cnm network create --subnet 10.83.0.0/24 linger3 >/dev/null
+	pid=$(resolver_pid)
+	CNM_DNS_LINGER=1 cnm network rm linger3 >/dev/null
+	wait_until 10 sh -c '! pgrep -x cnm-dns'
+	[ ! -e "$CNM_RUN_DIR/dns.sock" ]
+	# and the next create starts a new one
+	cnm network create --subnet 10.84.0.0/24 linger4 >/dev/null
+	[ -n "$(resolver_pid)" ]
+	[ "$(resolver_pid)" != "$pid" ]
 }
 
 @test "ten networks created at once start one resolver, listening on all of them" {
