@@ -29,6 +29,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,6 +454,7 @@ static int reload(struct dns_store *s)
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	/* the pages read are not needed until the next change */
 	sqlite3_db_release_memory(s->db);
+	malloc_trim(0);
 	if (!snap)
 		return -EIO;
 	dns_snap_put(s->snap);
