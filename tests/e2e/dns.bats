@@ -124,6 +124,47 @@ resolver_pid() { pgrep -x cnm-dns; }
 	[ "$(status asker2 asker)" = NXDOMAIN ]
 }
 
+# tcp_msgs FILE: one line per whole DNS message in the DNS-over-TCP stream
+# FILE: "RCODE ANCOUNT LAST-4-BYTES-HEX"
+tcp_msgs() {
+	local b i=0 m len
+	read -ra b <<<"$(od -An -tx1 -v "$1" | tr '\n' ' ')"
+	while [ $((i + 2)) -le ${#b[@]} ]; do
+		len=$((16#${b[i]} * 256 + 16#${b[i + 1]}))
+		m=$((i + 2))
+		[ $((m + len)) -le ${#b[@]} ] || break
+		echo "$((16#${b[m + 3]} & 15)) $((16#${b[m + 6]} * 256 + 16#${b[m + 7]}))" \
+			"${b[m + len - 4]}${b[m + len - 3]}${b[m + len - 2]}${b[m + len - 1]}"
+		i=$((m + len))
+	done
+}
+
+@test "one TCP connection kept open sees a name come and go between its queries" {
+	cnm network create --subnet 10.85.0.0/24 keep >/dev/null
+	cnm run -d --name asker --network keep -- sleep 3600 >/dev/null
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	out=$BATS_TEST_TMPDIR/out
+	cnm exec asker socat - TCP:10.85.0.1:53 <"$BATS_TEST_TMPDIR/in" >"$out" 2>/dev/null 3>&- &
+	exec 5>"$BATS_TEST_TMPDIR/in"
+	# A? late, id 0x1234, with its two-byte length
+	query='\x00\x16\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x04late\x00\x00\x01\x00\x01'
+	printf "$query" >&5
+	wait_until 5 sh -c "[ \$(od -An -tx1 -v '$out' | wc -w) -ge 24 ]"
+	cnm run -d --name late --network keep -- sleep 3600 >/dev/null
+	printf "$query" >&5
+	wait_until 5 sh -c "[ \$(od -An -tx1 -v '$out' | wc -w) -ge 64 ]"
+	cnm rm -f late >/dev/null
+	printf "$query" >&5
+	wait_until 5 sh -c "[ \$(od -An -tx1 -v '$out' | wc -w) -ge 88 ]"
+	exec 5>&-
+	wait
+	run tcp_msgs "$out"
+	echo "$output" >&2
+	[ "${lines[0]%% *}" = 3 ] # NXDOMAIN
+	[ "${lines[1]}" = "0 1 0a550003" ] # NOERROR, one answer: 10.85.0.3
+	[ "${lines[2]%% *}" = 3 ]
+}
+
 @test "other names go upstream over UDP and TCP, answer and TTL as the upstream gave them" {
 	cnm network create --subnet 10.67.0.0/24 fwd >/dev/null
 	cnm run -d --name client --network fwd -- sleep 3600
