@@ -169,7 +169,8 @@ static int index_keys(struct dns_snap *s)
 	if (!s->buckets)
 		return -ENOMEM;
 	s->mask = nb - 1;
-	for (uint32_t i = 0; i < s->n_keys; i++) {
+	/* backwards, so that each chain lists its keys in the store's order */
+	for (uint32_t i = s->n_keys; i-- > 0;) {
 		uint32_t *b = &s->buckets[s->keys[i].hash & s->mask];
 
 		s->keys[i].next = *b;
