@@ -235,7 +235,7 @@ static int ep_add(struct dns_snap *s, sqlite3_stmt *st, bool same)
 	char sid[13], nname[256];
 	struct snap_ep *e;
 
-	if (net < 0)
+	if (net < 0 || !s->nets)
 		return 0;	/* cannot be: one read transaction read both */
 	if (s->n_eps == s->cap_eps) {
 		size_t cap = s->cap_eps ? s->cap_eps * 2 : 32;
