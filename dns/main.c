@@ -5,8 +5,9 @@
  * DOC: Theory of operation
  * One small process per state directory, started by the first cnm command
  * that needs it (lib/dns.c) and gone CNM_DNS_LINGER seconds (10) after the
- * last network with DNS is removed, unless another comes.  It listens on port 53, UDP and TCP, of each such network's
- * gateway addresses and nowhere else, so a DNS server on the host's own
+ * last network with DNS is removed, unless another comes meanwhile.  It
+ * listens on port 53, UDP and TCP, of each such network's gateway
+ * addresses and nowhere else, so a DNS server on the host's own
  * addresses keeps its port; IP_FREEBIND lets it bind a gateway whose bridge
  * is not (yet, or after a reboot, again) configured.  Commands that add or
  * remove a network ask it to rescan over a unix socket and wait for the
@@ -624,10 +625,13 @@ static bool serve_ctl(void)
 	} else if (n > 0) {
 		int nets = rescan(warn, sizeof(warn));
 		int linger = linger_parse(n > 7 && buf[6] == ' ' ? buf + 7 : NULL, linger_s);
-		int r = nets == 0 && linger == 0 ? maybe_exit() : -1;
+		int r = -1;
 
 		idle = false;
+		if (nets == 0 && linger == 0)
+			r = maybe_exit();
 		leave = r == 1;
+		/* (with linger 0, when the lock could not be had: again in a second) */
 		if (nets == 0 && r == -1)
 			linger_start(linger ? linger : 1);
 		len = leave ? snprintf(out, sizeof(out), "bye\n")
@@ -690,9 +694,9 @@ int main(int argc, char **argv)
 	if (chdir("/") < 0)	/* hold no directory of the command that started us */
 		return 1;
 	/*
-	 * Keep freed memory: SQLite refills its page cache at each query's
-	 * read transaction and ldns allocates per packet; returning that to
-	 * the kernel each time cost ~10 page faults per forwarded query.
+	 * Keep freed memory: ldns allocates per packet, and returning that to
+	 * the kernel each time cost ~10 page faults per forwarded query.  What
+	 * a read of the store took is given back after it (view.c).
 	 */
 	mallopt(M_TRIM_THRESHOLD, 1 << 20);
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
