@@ -498,14 +498,6 @@ void dns_snap_put(struct dns_snap *snap)
 		snap_free(snap);
 }
 
-/** dns_snap_size() - the bytes a snapshot holds (for the resolver's log). */
-size_t dns_snap_size(const struct dns_snap *snap)
-{
-	return sizeof(*snap) + snap->cap_eps * sizeof(*snap->eps) +
-	       snap->cap_keys * sizeof(*snap->keys) + (snap->mask + 1) * sizeof(uint32_t) +
-	       snap->strs_cap + snap->n_nets * sizeof(uint32_t);
-}
-
 static bool addr_eq(const struct cnm_addr *a, const struct cnm_addr *b)
 {
 	return a->family && a->family == b->family &&

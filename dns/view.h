@@ -52,7 +52,6 @@ void dns_store_close(struct dns_store *s);
 int dns_store_nets(struct dns_store *s, struct dns_net **out, size_t *n);
 struct dns_snap *dns_snap_get(struct dns_store *s);
 void dns_snap_put(struct dns_snap *snap);
-size_t dns_snap_size(const struct dns_snap *snap);
 void dns_asker_init(struct dns_asker *a, const struct dns_snap *snap, const struct dns_net *net,
 		    const struct cnm_addr *src);
 void dns_addr_of(const struct sockaddr_storage *ss, struct cnm_addr *a);
