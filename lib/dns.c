@@ -14,7 +14,8 @@
  * the command's value) before leaving, so a `network create` right after
  * the last `network rm` finds it running.  Starting is serialised by an
  * flock() on $CNM_RUN_DIR/dns.lock, so two commands never start two.
- * Names need no sync at all: the resolver reads the store per query.
+ * Names need no sync at all: the resolver checks the store for changes
+ * before each batch of answers (dns/view.c).
  *
  * Resolution problems never fail the command: they become a notice.
  */
