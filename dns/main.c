@@ -28,6 +28,8 @@
 #include <linux/capability.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,26 +37,17 @@
 #include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include "forward.h"
 #include "tcp.h"
 #include "upstream.h"
 #include "view.h"
 
-#define FWD_TIMEOUT_S 4
-#define FWD_MAX 1024
-
-enum ev_kind { EV_CTL, EV_UDP, EV_TCP, EV_FWD };
-
-struct ev {
-	enum ev_kind kind;
-	int fd;
-};
 
 /* One address a network's gateway holds: a UDP and a TCP socket on port 53. */
 struct listener {
@@ -65,38 +58,42 @@ struct listener {
 	struct listener *next;
 };
 
-/*
- * A UDP query sent upstream, waiting for its answer.  It leaves with an id
- * of our own, random, through one of a few sockets with random ports; the
- * answer must come from the upstream asked, to that socket, with that id,
- * and goes back to the client with the client's id.
- */
-struct fwd {
-	int sock;			/* index in fwd_socks */
-	uint16_t id, client_id;
-	int lfd;			/* the listener's socket: answers leave from the gateway */
-	struct sockaddr_storage client, upstream;
-	socklen_t clen;
-	time_t deadline;
-	struct fwd *next;
-};
-
-#define FWD_SOCKS 8	/* per family */
-static struct ev fwd_socks[2 * FWD_SOCKS];
-
 static const char *state_dir, *run_dir;
 static struct dns_store store;
 static struct listener *listeners;
-static struct fwd *fwds;
-static int n_fwds, epfd = -1;
+static int epfd = -1;
 static struct ev ctl = { EV_CTL, -1 };
 static uint16_t port = 53;
+
+/*
+ * UDP queries are answered by the main loop and by one more thread
+ * (udp_worker()), both waiting on every listener's UDP socket with
+ * EPOLLEXCLUSIVE: a burst wakes one, then the other, so the resolver can
+ * use two CPUs, and keeps its share of a loaded host's.  Only the main
+ * thread changes the listeners, holding listeners_lock for writing; the
+ * worker serves a batch holding it for reading.
+ */
+static pthread_rwlock_t listeners_lock = PTHREAD_RWLOCK_INITIALIZER;
+static int wepfd = -1;
 
 static int epoll_add(struct ev *e)
 {
 	struct epoll_event ee = { .events = EPOLLIN, .data.ptr = e };
 
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, e->fd, &ee);
+}
+
+/* A listener's UDP socket, watched by both threads. */
+static int epoll_add_udp(struct ev *e)
+{
+	struct epoll_event ee = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = e };
+
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, e->fd, &ee))
+		return -1;
+	/* without the worker the main loop answers alone */
+	if (wepfd >= 0)
+		epoll_ctl(wepfd, EPOLL_CTL_ADD, e->fd, &ee);
+	return 0;
 }
 
 /* A socket bound to [@addr]:port, whether or not the address is configured yet. */
@@ -193,7 +190,7 @@ static void listen_on(const struct dns_net *net, const char *addr, char *warn, s
 	l->seen = true;
 	l->udp.kind = EV_UDP;
 	l->udp.fd = bind_gateway(SOCK_DGRAM, addr, &l->family);
-	if (l->udp.fd >= 0 && epoll_add(&l->udp)) {
+	if (l->udp.fd >= 0 && epoll_add_udp(&l->udp)) {
 		close(l->udp.fd);
 		l->udp.fd = -errno;
 	}
@@ -205,20 +202,6 @@ static void listen_on(const struct dns_net *net, const char *addr, char *warn, s
 	listen_tcp(l, addr, warn, len);
 	l->next = listeners;
 	listeners = l;
-}
-
-static void fwd_done(struct fwd *f);
-
-/* Forwards answering through a listener about to close are abandoned. */
-static void drop_fwds_of(int lfd)
-{
-	struct fwd *f, *next;
-
-	for (f = fwds; f; f = next) {
-		next = f->next;
-		if (f->lfd == lfd)
-			fwd_done(f);
-	}
 }
 
 /* Match the listeners to the store's networks.  Return how many networks have DNS. */
@@ -233,6 +216,7 @@ static int rescan(char *warn, size_t len)
 		snprintf(warn, len, "cannot read the state store");
 		return -EIO;
 	}
+	pthread_rwlock_wrlock(&listeners_lock);
 	for (l = listeners; l; l = l->next)
 		l->seen = false;
 	for (size_t i = 0; i < n; i++) {
@@ -249,9 +233,10 @@ static int rescan(char *warn, size_t len)
 		*pp = l->next;
 		fprintf(stderr, "cnm-dns: network %.12s gone: no longer listening on %s %s\n",
 			l->net.id, l->net.gw, l->net.gw6);
-		drop_fwds_of(l->udp.fd);
+		fwd_drop_listener(l->udp.fd);
 		listener_close(l);
 	}
+	pthread_rwlock_unlock(&listeners_lock);
 	free(nets);
 	upstream_reload();
 	return (int)n;
@@ -348,167 +333,6 @@ static bool linger_end(void)
 	return false;
 }
 
-static void reply_udp(int lfd, const uint8_t *buf, size_t len, const struct sockaddr_storage *to,
-		      socklen_t tolen)
-{
-	sendto(lfd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)to, tolen);
-}
-
-/* A random 16-bit number from a generator seeded once from the kernel. */
-static uint16_t random16(void)
-{
-	static uint64_t x;
-
-	if (!x && getrandom(&x, sizeof(x), 0) != sizeof(x))
-		x = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return (uint16_t)(x >> 24);
-}
-
-/* One of the forwarding sockets of @family, opened on first use; -1 when none. */
-static int fwd_sock_pick(int family)
-{
-	int base = family == AF_INET6 ? FWD_SOCKS : 0, i = base + random16() % FWD_SOCKS;
-
-	if (fwd_socks[i].fd <= 0) {
-		fwd_socks[i].kind = EV_FWD;
-		fwd_socks[i].fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fwd_socks[i].fd < 0 || epoll_add(&fwd_socks[i])) {
-			if (fwd_socks[i].fd >= 0)
-				close(fwd_socks[i].fd);
-			fwd_socks[i].fd = 0;
-			return -1;
-		}
-	}
-	return i;
-}
-
-/* Send @q upstream; 0, or -1 when it cannot go (the caller answers SERVFAIL). */
-static int forward_udp(struct listener *l, const uint8_t *q, size_t len,
-		       const struct sockaddr_storage *client, socklen_t clen)
-{
-	uint8_t out[4096];
-	struct upstream u;
-	struct fwd *f, *o;
-	int sock;
-
-	sock = upstream_get(&u);
-	if (sock < 0 || len < 12 || len > sizeof(out))
-		return -1;
-	if (n_fwds >= FWD_MAX)
-		return 0;	/* overloaded: drop, the client asks again */
-	sock = fwd_sock_pick(u.addr.ss_family);
-	f = sock < 0 ? NULL : calloc(1, sizeof(*f));
-	if (!f)
-		return -1;
-	f->sock = sock;
-	do {	/* an id not in flight on this socket */
-		f->id = random16();
-		for (o = fwds; o && (o->sock != sock || o->id != f->id); o = o->next)
-			;
-	} while (o);
-	f->client_id = (uint16_t)(q[0] << 8 | q[1]);
-	f->lfd = l->udp.fd;
-	f->client = *client;
-	f->clen = clen;
-	f->upstream = u.addr;
-	f->deadline = time(NULL) + FWD_TIMEOUT_S;
-	memcpy(out, q, len);
-	out[0] = (uint8_t)(f->id >> 8);
-	out[1] = (uint8_t)f->id;
-	if (sendto(fwd_socks[sock].fd, out, len, MSG_NOSIGNAL, (struct sockaddr *)&u.addr,
-		   u.len) != (ssize_t)len) {
-		free(f);
-		return -1;
-	}
-	f->next = fwds;
-	fwds = f;
-	n_fwds++;
-	return 0;
-}
-
-static void fwd_done(struct fwd *f)
-{
-	struct fwd **pp;
-
-	for (pp = &fwds; *pp; pp = &(*pp)->next)
-		if (*pp == f) {
-			*pp = f->next;
-			break;
-		}
-	free(f);
-	n_fwds--;
-}
-
-static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return !memcmp(&((const struct sockaddr_in *)a)->sin_addr,
-			       &((const struct sockaddr_in *)b)->sin_addr, 4) &&
-		       ((const struct sockaddr_in *)a)->sin_port ==
-		       ((const struct sockaddr_in *)b)->sin_port;
-	return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		       &((const struct sockaddr_in6 *)b)->sin6_addr, 16) &&
-	       ((const struct sockaddr_in6 *)a)->sin6_port ==
-	       ((const struct sockaddr_in6 *)b)->sin6_port;
-}
-
-/* Answers on forwarding socket @e: each back to its client, with its own id. */
-static void fwd_answers(struct ev *e)
-{
-	int sock = (int)(e - fwd_socks);
-	uint8_t buf[65536];
-
-	for (int i = 0; i < 64; i++) {
-		struct sockaddr_storage from;
-		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(e->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from,
-				     &flen);
-		struct fwd *f;
-		uint16_t id;
-
-		if (n < 0)
-			return;
-		if (n < 12)
-			continue;
-		id = (uint16_t)(buf[0] << 8 | buf[1]);
-		for (f = fwds; f; f = f->next)
-			if (f->sock == sock && f->id == id && same_addr(&f->upstream, &from))
-				break;
-		if (!f)
-			continue;	/* late, or not from the upstream asked: dropped */
-		buf[0] = (uint8_t)(f->client_id >> 8);
-		buf[1] = (uint8_t)f->client_id;
-		reply_udp(f->lfd, buf, (size_t)n, &f->client, f->clen);
-		fwd_done(f);
-	}
-}
-
-static void fwd_expire(void)
-{
-	time_t now = time(NULL);
-	struct fwd *f, *next;
-
-	static time_t logged;
-
-	for (f = fwds; f; f = next) {
-		next = f->next;
-		if (f->deadline > now)
-			continue;
-		if (now - logged >= 60) {	/* a dead upstream must not fill /run */
-			fprintf(stderr, "cnm-dns: an upstream did not answer within %d s;"
-				" trying the next\n", FWD_TIMEOUT_S);
-			logged = now;
-		}
-		upstream_timed_out();
-		fwd_done(f);
-	}
-}
-
 /*
  * Queries are taken BATCH at a time with one recvmmsg() and answered with
  * one sendmmsg(), from one snapshot of the names checked fresh after they
@@ -548,7 +372,7 @@ static void answer_one(struct listener *l, struct batch *b, int i, struct dns_sn
 		case CNM_DNS_REPLY:
 			break;
 		case CNM_DNS_FORWARD:
-			if (forward_udp(l, q, len, &b->from[i], flen))
+			if (fwd_query(l->udp.fd, q, len, &b->from[i], flen))
 				cnm_dns_servfail(q, len, &resp, &rlen);
 			break;
 		case CNM_DNS_DROP:
@@ -563,9 +387,9 @@ static void answer_one(struct listener *l, struct batch *b, int i, struct dns_sn
 	(*nout)++;
 }
 
-static void serve_udp(struct listener *l)
+static void serve_udp(struct listener *l, struct batch *bp)
 {
-	static struct batch b;
+	struct batch *b = bp;
 
 	for (int round = 0; round < 4; round++) {
 		unsigned int nout = 0, sent = 0;
@@ -573,20 +397,20 @@ static void serve_udp(struct listener *l)
 		int n;
 
 		for (int i = 0; i < BATCH; i++) {
-			b.iov[i] = (struct iovec){ b.buf[i], QBUF };
-			b.in[i].msg_hdr = (struct msghdr){ .msg_name = &b.from[i],
-							   .msg_namelen = sizeof(b.from[i]),
-							   .msg_iov = &b.iov[i], .msg_iovlen = 1 };
+			b->iov[i] = (struct iovec){ b->buf[i], QBUF };
+			b->in[i].msg_hdr = (struct msghdr){ .msg_name = &b->from[i],
+							   .msg_namelen = sizeof(b->from[i]),
+							   .msg_iov = &b->iov[i], .msg_iovlen = 1 };
 		}
-		n = recvmmsg(l->udp.fd, b.in, BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(l->udp.fd, b->in, BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
 		snap = dns_snap_get(&store);
 		for (int i = 0; i < n; i++)
-			answer_one(l, &b, i, snap, &nout);
+			answer_one(l, b, i, snap, &nout);
 		dns_snap_put(snap);
 		while (sent < nout) {
-			int k = sendmmsg(l->udp.fd, b.out + sent, nout - sent,
+			int k = sendmmsg(l->udp.fd, b->out + sent, nout - sent,
 					 MSG_DONTWAIT | MSG_NOSIGNAL);
 
 			if (k < 0 && (errno == EAGAIN || errno == EINTR))
@@ -594,10 +418,62 @@ static void serve_udp(struct listener *l)
 			sent += k > 0 ? (unsigned int)k : 1;	/* one the kernel refused: skipped */
 		}
 		for (unsigned int i = 0; i < nout; i++)
-			free(b.oiov[i].iov_base);
+			free(b->oiov[i].iov_base);
 		if (n < BATCH)
 			return;
 	}
+}
+
+static bool listener_alive(const struct listener *l)
+{
+	for (const struct listener *o = listeners; o; o = o->next)
+		if (o == l)
+			return true;
+	return false;
+}
+
+/* The second thread answering UDP (see listeners_lock). */
+static void *udp_worker(void *arg)
+{
+	struct batch *b = malloc(sizeof(*b));
+	struct epoll_event evs[16];
+
+	(void)arg;
+	while (b) {
+		int n = epoll_wait(wepfd, evs, 16, -1);
+
+		pthread_rwlock_rdlock(&listeners_lock);
+		for (int i = 0; i < n; i++) {
+			/* the main thread may have closed it since the event */
+			struct listener *l = (struct listener *)((char *)evs[i].data.ptr -
+								 offsetof(struct listener, udp));
+
+			if (listener_alive(l))
+				serve_udp(l, b);
+		}
+		pthread_rwlock_unlock(&listeners_lock);
+	}
+	return NULL;
+}
+
+/*
+ * Start the worker, once capabilities are dropped: they are per thread.
+ * Without it (it failed to start) the main loop answers alone: an epoll
+ * nobody waits on takes no exclusive wakeup.
+ */
+static void udp_worker_start(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+
+	if (wepfd < 0)
+		return;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	if (pthread_create(&t, &attr, udp_worker, NULL))
+		fprintf(stderr, "cnm-dns: no second thread for UDP; answering with one\n");
+	pthread_attr_destroy(&attr);
 }
 
 /*
@@ -675,6 +551,7 @@ static void drop_caps(void)
 
 int main(int argc, char **argv)
 {
+	static struct batch main_batch;
 	char warn[1024], msg[1100];
 	struct epoll_event evs[32];
 	const char *p = getenv("CNM_DNS_PORT");
@@ -686,8 +563,8 @@ int main(int argc, char **argv)
 	}
 	state_dir = argv[1];
 	run_dir = argv[2];
-	if (p && atoi(p) > 0 && atoi(p) < 65536)
-		port = (uint16_t)atoi(p);
+	if (p && strtol(p, NULL, 10) > 0 && strtol(p, NULL, 10) < 65536)
+		port = (uint16_t)strtol(p, NULL, 10);
 	linger_s = linger_parse(getenv("CNM_DNS_LINGER"), LINGER_DEFAULT_S);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
@@ -703,9 +580,12 @@ int main(int argc, char **argv)
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0 || dns_store_open(&store, state_dir) || ctl_listen() || epoll_add(&ctl))
 		return 1;
+	fwd_init(epfd);
+	wepfd = epoll_create1(EPOLL_CLOEXEC);
 	if (rescan(warn, sizeof(warn)) == 0)
 		linger_start(linger_s);	/* the network that needed us is gone already */
 	drop_caps();
+	udp_worker_start();
 	/* fd 3: the command that started us waits for this line */
 	len = warn[0] ? snprintf(msg, sizeof(msg), "warn %s\n", warn)
 		      : snprintf(msg, sizeof(msg), "ok\n");
@@ -726,7 +606,8 @@ int main(int argc, char **argv)
 				n = 0;
 				break;
 			case EV_UDP:
-				serve_udp((struct listener *)e);
+				serve_udp((struct listener *)((char *)e -
+							      offsetof(struct listener, udp)), &main_batch);
 				break;
 			case EV_TCP: {
 				struct listener *l = (struct listener *)((char *)e -

@@ -252,6 +252,12 @@ tcp_msgs() {
 	pid=$(resolver_pid)
 	[ -n "$pid" ]
 	grep -q '^CapEff:	0000000000000400$' /proc/$pid/status
+	# every thread (capabilities are per thread)
+	[ "$(ls /proc/$pid/task | wc -l)" -ge 2 ]
+	for t in /proc/$pid/task/*; do
+		grep -q '^CapEff:	0000000000000400$' "$t/status"
+		grep -q '^CapBnd:	0000000000000400$' "$t/status"
+	done
 	cnm network create --subnet 10.73.0.0/24 second >/dev/null
 	[ "$(resolver_pid)" = "$pid" ]
 	[ "$(ss -Hlun 'sport = :53' | grep -cE '10\.7[23]\.0\.1')" = 2 ]
