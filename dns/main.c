@@ -4,15 +4,17 @@
  *
  * DOC: Theory of operation
  * One small process per state directory, started by the first cnm command
- * that needs it (lib/dns.c) and gone when the last network with DNS is
- * removed.  It listens on port 53, UDP and TCP, of each such network's
- * gateway addresses and nowhere else, so a DNS server on the host's own
+ * that needs it (lib/dns.c) and gone CNM_DNS_LINGER seconds (10) after the
+ * last network with DNS is removed, unless another comes meanwhile.  It
+ * listens on port 53, UDP and TCP, of each such network's gateway
+ * addresses and nowhere else, so a DNS server on the host's own
  * addresses keeps its port; IP_FREEBIND lets it bind a gateway whose bridge
  * is not (yet, or after a reboot, again) configured.  Commands that add or
  * remove a network ask it to rescan over a unix socket and wait for the
  * answer, so it listens before they return.
  *
- * Each query is answered from the state store as it is at that moment
+ * Each query is answered from the state store as it is at that moment,
+ * through a snapshot of its names checked fresh per batch of queries
  * (view.c, wire.c).  Names it does not know go to the host's upstream
  * resolvers unchanged; over UDP a forward is one connected socket with a
  * random port, in the event loop; a TCP connection gets a thread of its own
@@ -26,6 +28,8 @@
 #include <linux/capability.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,26 +37,17 @@
 #include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include "forward.h"
 #include "tcp.h"
 #include "upstream.h"
 #include "view.h"
 
-#define FWD_TIMEOUT_S 4
-#define FWD_MAX 1024
-
-enum ev_kind { EV_CTL, EV_UDP, EV_TCP, EV_FWD };
-
-struct ev {
-	enum ev_kind kind;
-	int fd;
-};
 
 /* One address a network's gateway holds: a UDP and a TCP socket on port 53. */
 struct listener {
@@ -63,38 +58,42 @@ struct listener {
 	struct listener *next;
 };
 
-/*
- * A UDP query sent upstream, waiting for its answer.  It leaves with an id
- * of our own, random, through one of a few sockets with random ports; the
- * answer must come from the upstream asked, to that socket, with that id,
- * and goes back to the client with the client's id.
- */
-struct fwd {
-	int sock;			/* index in fwd_socks */
-	uint16_t id, client_id;
-	int lfd;			/* the listener's socket: answers leave from the gateway */
-	struct sockaddr_storage client, upstream;
-	socklen_t clen;
-	time_t deadline;
-	struct fwd *next;
-};
-
-#define FWD_SOCKS 8	/* per family */
-static struct ev fwd_socks[2 * FWD_SOCKS];
-
 static const char *state_dir, *run_dir;
 static struct dns_store store;
 static struct listener *listeners;
-static struct fwd *fwds;
-static int n_fwds, epfd = -1;
+static int epfd = -1;
 static struct ev ctl = { EV_CTL, -1 };
 static uint16_t port = 53;
+
+/*
+ * UDP queries are answered by the main loop and by one more thread
+ * (udp_worker()), both waiting on every listener's UDP socket with
+ * EPOLLEXCLUSIVE: a burst wakes one, then the other, so the resolver can
+ * use two CPUs, and keeps its share of a loaded host's.  Only the main
+ * thread changes the listeners, holding listeners_lock for writing; the
+ * worker serves a batch holding it for reading.
+ */
+static pthread_rwlock_t listeners_lock = PTHREAD_RWLOCK_INITIALIZER;
+static int wepfd = -1;
 
 static int epoll_add(struct ev *e)
 {
 	struct epoll_event ee = { .events = EPOLLIN, .data.ptr = e };
 
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, e->fd, &ee);
+}
+
+/* A listener's UDP socket, watched by both threads. */
+static int epoll_add_udp(struct ev *e)
+{
+	struct epoll_event ee = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = e };
+
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, e->fd, &ee))
+		return -1;
+	/* without the worker the main loop answers alone */
+	if (wepfd >= 0)
+		epoll_ctl(wepfd, EPOLL_CTL_ADD, e->fd, &ee);
+	return 0;
 }
 
 /* A socket bound to [@addr]:port, whether or not the address is configured yet. */
@@ -191,7 +190,7 @@ static void listen_on(const struct dns_net *net, const char *addr, char *warn, s
 	l->seen = true;
 	l->udp.kind = EV_UDP;
 	l->udp.fd = bind_gateway(SOCK_DGRAM, addr, &l->family);
-	if (l->udp.fd >= 0 && epoll_add(&l->udp)) {
+	if (l->udp.fd >= 0 && epoll_add_udp(&l->udp)) {
 		close(l->udp.fd);
 		l->udp.fd = -errno;
 	}
@@ -203,20 +202,6 @@ static void listen_on(const struct dns_net *net, const char *addr, char *warn, s
 	listen_tcp(l, addr, warn, len);
 	l->next = listeners;
 	listeners = l;
-}
-
-static void fwd_done(struct fwd *f);
-
-/* Forwards answering through a listener about to close are abandoned. */
-static void drop_fwds_of(int lfd)
-{
-	struct fwd *f, *next;
-
-	for (f = fwds; f; f = next) {
-		next = f->next;
-		if (f->lfd == lfd)
-			fwd_done(f);
-	}
 }
 
 /* Match the listeners to the store's networks.  Return how many networks have DNS. */
@@ -231,6 +216,7 @@ static int rescan(char *warn, size_t len)
 		snprintf(warn, len, "cannot read the state store");
 		return -EIO;
 	}
+	pthread_rwlock_wrlock(&listeners_lock);
 	for (l = listeners; l; l = l->next)
 		l->seen = false;
 	for (size_t i = 0; i < n; i++) {
@@ -247,9 +233,10 @@ static int rescan(char *warn, size_t len)
 		*pp = l->next;
 		fprintf(stderr, "cnm-dns: network %.12s gone: no longer listening on %s %s\n",
 			l->net.id, l->net.gw, l->net.gw6);
-		drop_fwds_of(l->udp.fd);
+		fwd_drop_listener(l->udp.fd);
 		listener_close(l);
 	}
+	pthread_rwlock_unlock(&listeners_lock);
 	free(nets);
 	upstream_reload();
 	return (int)n;
@@ -258,230 +245,241 @@ static int rescan(char *warn, size_t len)
 /*
  * No network with DNS left: exit, unless one appears meanwhile.  Decided
  * under the store's writer lock, so a `network create` either committed
- * before (we see it and stay) or asks after we are gone (and starts us).
+ * before (we see it and stay) or commits after we are gone: it cannot
+ * commit while we hold the lock, and we unlink dns.sock before letting it
+ * go (with the process), so its rescan finds no resolver and starts one.
+ * A command whose request waits in the socket's backlog when we leave
+ * reads no answer, which it takes for "not running", too.
+ * Return: 1 to leave now, 0 when a network has come, -1 on error.
  */
-static bool maybe_exit(void)
+static int maybe_exit(void)
 {
 	char path[4200], warn[8];
-	int fd;
+	int fd, nets;
 
 	snprintf(path, sizeof(path), "%s/lock", state_dir);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
 		if (fd >= 0)
 			close(fd);
-		return false;
+		return -1;
 	}
-	if (rescan(warn, sizeof(warn)) != 0) {
+	nets = rescan(warn, sizeof(warn));
+	if (nets != 0) {
 		close(fd);
-		return false;
+		return nets > 0 ? 0 : -1;
 	}
 	snprintf(path, sizeof(path), "%s/dns.sock", run_dir);
 	unlink(path);
-	return true;	/* the lock goes with the process */
+	return 1;	/* the lock goes with the process */
 }
 
-static void reply_udp(int lfd, const uint8_t *buf, size_t len, const struct sockaddr_storage *to,
-		      socklen_t tolen)
+/*
+ * Lingering: with no network left the resolver stays linger_s seconds
+ * (CNM_DNS_LINGER, default 10; the command that removed the last network
+ * may say otherwise) before leaving, so that `network rm` followed by
+ * `network create` does not pay for a new process.  A rescan that finds a
+ * network ends it; the end is maybe_exit(), under the store's lock.
+ */
+#define LINGER_DEFAULT_S 10
+static int linger_s = LINGER_DEFAULT_S;
+static bool idle;
+static struct timespec leave_at;
+
+/* Seconds from @s ("0".."86400"), or @dflt when @s is not that. */
+static int linger_parse(const char *s, int dflt)
 {
-	sendto(lfd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)to, tolen);
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return dflt;
+	v = strtol(s, &end, 10);
+	return (*end && *end != '\n') || v < 0 || v > 86400 ? dflt : (int)v;
 }
 
-/* A random 16-bit number from a generator seeded once from the kernel. */
-static uint16_t random16(void)
+static void linger_start(int secs)
 {
-	static uint64_t x;
-
-	if (!x && getrandom(&x, sizeof(x), 0) != sizeof(x))
-		x = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return (uint16_t)(x >> 24);
+	clock_gettime(CLOCK_MONOTONIC, &leave_at);
+	leave_at.tv_sec += secs;
+	idle = true;
 }
 
-/* One of the forwarding sockets of @family, opened on first use; -1 when none. */
-static int fwd_sock_pick(int family)
+/* Milliseconds until the linger ends (at most @max), or @max when not lingering. */
+static int linger_ms(int max)
 {
-	int base = family == AF_INET6 ? FWD_SOCKS : 0, i = base + random16() % FWD_SOCKS;
+	struct timespec now;
+	long long ms;
 
-	if (fwd_socks[i].fd <= 0) {
-		fwd_socks[i].kind = EV_FWD;
-		fwd_socks[i].fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fwd_socks[i].fd < 0 || epoll_add(&fwd_socks[i])) {
-			if (fwd_socks[i].fd >= 0)
-				close(fwd_socks[i].fd);
-			fwd_socks[i].fd = 0;
-			return -1;
-		}
-	}
-	return i;
+	if (!idle)
+		return max;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(leave_at.tv_sec - now.tv_sec) * 1000 +
+	     (leave_at.tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms > max ? max : (int)ms;
 }
 
-/* Send @q upstream; 0, or -1 when it cannot go (the caller answers SERVFAIL). */
-static int forward_udp(struct listener *l, const uint8_t *q, size_t len,
-		       const struct sockaddr_storage *client, socklen_t clen)
+/* Called when the linger is over: true to leave. */
+static bool linger_end(void)
 {
-	uint8_t out[4096];
-	struct upstream u;
-	struct fwd *f, *o;
-	int sock;
+	int r = maybe_exit();
 
-	sock = upstream_get(&u);
-	if (sock < 0 || len < 12 || len > sizeof(out))
-		return -1;
-	if (n_fwds >= FWD_MAX)
-		return 0;	/* overloaded: drop, the client asks again */
-	sock = fwd_sock_pick(u.addr.ss_family);
-	f = sock < 0 ? NULL : calloc(1, sizeof(*f));
-	if (!f)
-		return -1;
-	f->sock = sock;
-	do {	/* an id not in flight on this socket */
-		f->id = random16();
-		for (o = fwds; o && (o->sock != sock || o->id != f->id); o = o->next)
-			;
-	} while (o);
-	f->client_id = (uint16_t)(q[0] << 8 | q[1]);
-	f->lfd = l->udp.fd;
-	f->client = *client;
-	f->clen = clen;
-	f->upstream = u.addr;
-	f->deadline = time(NULL) + FWD_TIMEOUT_S;
-	memcpy(out, q, len);
-	out[0] = (uint8_t)(f->id >> 8);
-	out[1] = (uint8_t)f->id;
-	if (sendto(fwd_socks[sock].fd, out, len, MSG_NOSIGNAL, (struct sockaddr *)&u.addr,
-		   u.len) != (ssize_t)len) {
-		free(f);
-		return -1;
-	}
-	f->next = fwds;
-	fwds = f;
-	n_fwds++;
-	return 0;
+	if (r == 1)
+		return true;
+	if (r == 0)
+		idle = false;
+	else
+		linger_start(1);	/* the store could not be read: try again */
+	return false;
 }
 
-static void fwd_done(struct fwd *f)
+/*
+ * Queries are taken BATCH at a time with one recvmmsg() and answered with
+ * one sendmmsg(), from one snapshot of the names checked fresh after they
+ * arrived (view.c).  A query longer than QBUF (no real one is) is dropped.
+ */
+#define BATCH 16
+#define QBUF 2048
+
+struct batch {
+	struct mmsghdr in[BATCH], out[BATCH];
+	struct iovec iov[BATCH], oiov[BATCH];
+	struct sockaddr_storage from[BATCH];
+	uint8_t buf[BATCH][QBUF];
+};
+
+/* The answer, if any, to query @i of @b, into the next slot of its output. */
+static void answer_one(struct listener *l, struct batch *b, int i, struct dns_snap *snap,
+		       unsigned int *nout)
 {
-	struct fwd **pp;
-
-	for (pp = &fwds; *pp; pp = &(*pp)->next)
-		if (*pp == f) {
-			*pp = f->next;
-			break;
-		}
-	free(f);
-	n_fwds--;
-}
-
-static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return !memcmp(&((const struct sockaddr_in *)a)->sin_addr,
-			       &((const struct sockaddr_in *)b)->sin_addr, 4) &&
-		       ((const struct sockaddr_in *)a)->sin_port ==
-		       ((const struct sockaddr_in *)b)->sin_port;
-	return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		       &((const struct sockaddr_in6 *)b)->sin6_addr, 16) &&
-	       ((const struct sockaddr_in6 *)a)->sin6_port ==
-	       ((const struct sockaddr_in6 *)b)->sin6_port;
-}
-
-/* Answers on forwarding socket @e: each back to its client, with its own id. */
-static void fwd_answers(struct ev *e)
-{
-	int sock = (int)(e - fwd_socks);
-	uint8_t buf[65536];
-
-	for (int i = 0; i < 64; i++) {
-		struct sockaddr_storage from;
-		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(e->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from,
-				     &flen);
-		struct fwd *f;
-		uint16_t id;
-
-		if (n < 0)
-			return;
-		if (n < 12)
-			continue;
-		id = (uint16_t)(buf[0] << 8 | buf[1]);
-		for (f = fwds; f; f = f->next)
-			if (f->sock == sock && f->id == id && same_addr(&f->upstream, &from))
-				break;
-		if (!f)
-			continue;	/* late, or not from the upstream asked: dropped */
-		buf[0] = (uint8_t)(f->client_id >> 8);
-		buf[1] = (uint8_t)f->client_id;
-		reply_udp(f->lfd, buf, (size_t)n, &f->client, f->clen);
-		fwd_done(f);
-	}
-}
-
-static void fwd_expire(void)
-{
-	time_t now = time(NULL);
-	struct fwd *f, *next;
-
-	static time_t logged;
-
-	for (f = fwds; f; f = next) {
-		next = f->next;
-		if (f->deadline > now)
-			continue;
-		if (now - logged >= 60) {	/* a dead upstream must not fill /run */
-			fprintf(stderr, "cnm-dns: an upstream did not answer within %d s;"
-				" trying the next\n", FWD_TIMEOUT_S);
-			logged = now;
-		}
-		upstream_timed_out();
-		fwd_done(f);
-	}
-}
-
-static void serve_udp(struct listener *l)
-{
-	uint8_t buf[4096], *resp;
-	struct sockaddr_storage from;
+	const uint8_t *q = b->buf[i];
+	size_t len = b->in[i].msg_len, rlen;
+	socklen_t flen = b->in[i].msg_hdr.msg_namelen;
 	struct cnm_dns_view v;
 	struct dns_asker a;
 	struct cnm_addr src;
-	size_t rlen;
+	uint8_t *resp = NULL;
 
-	for (int i = 0; i < 64; i++) {
-		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(l->udp.fd, buf, sizeof(buf), MSG_DONTWAIT,
-				     (struct sockaddr *)&from, &flen);
-
-		if (n < 0)
-			return;
-		dns_addr_of(&from, &src);
-		dns_asker_init(&a, &store, &l->net, &src);
+	if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
+		return;
+	if (!snap) {	/* the store cannot be read: no answer from an old view */
+		cnm_dns_servfail(q, len, &resp, &rlen);
+	} else {
+		dns_addr_of(&b->from[i], &src);
+		dns_asker_init(&a, snap, &l->net, &src);
 		dns_view_init(&v, &a);
-		switch (cnm_dns_answer(buf, (size_t)n, &v, 512, &resp, &rlen)) {
+		switch (cnm_dns_answer(q, len, &v, 512, &resp, &rlen)) {
 		case CNM_DNS_REPLY:
-			reply_udp(l->udp.fd, resp, rlen, &from, flen);
-			free(resp);
 			break;
 		case CNM_DNS_FORWARD:
-			if (forward_udp(l, buf, (size_t)n, &from, flen) &&
-			    !cnm_dns_servfail(buf, (size_t)n, &resp, &rlen)) {
-				reply_udp(l->udp.fd, resp, rlen, &from, flen);
-				free(resp);
-			}
+			if (fwd_query(l->udp.fd, q, len, &b->from[i], flen))
+				cnm_dns_servfail(q, len, &resp, &rlen);
 			break;
 		case CNM_DNS_DROP:
 			break;
 		}
 	}
+	if (!resp)
+		return;
+	b->oiov[*nout] = (struct iovec){ resp, rlen };
+	b->out[*nout].msg_hdr = (struct msghdr){ .msg_name = &b->from[i], .msg_namelen = flen,
+						 .msg_iov = &b->oiov[*nout], .msg_iovlen = 1 };
+	(*nout)++;
+}
+
+static void serve_udp(struct listener *l, struct batch *bp)
+{
+	struct batch *b = bp;
+
+	for (int round = 0; round < 4; round++) {
+		unsigned int nout = 0, sent = 0;
+		struct dns_snap *snap;
+		int n;
+
+		for (int i = 0; i < BATCH; i++) {
+			b->iov[i] = (struct iovec){ b->buf[i], QBUF };
+			b->in[i].msg_hdr = (struct msghdr){ .msg_name = &b->from[i],
+							   .msg_namelen = sizeof(b->from[i]),
+							   .msg_iov = &b->iov[i], .msg_iovlen = 1 };
+		}
+		n = recvmmsg(l->udp.fd, b->in, BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return;
+		snap = dns_snap_get(&store);
+		for (int i = 0; i < n; i++)
+			answer_one(l, b, i, snap, &nout);
+		dns_snap_put(snap);
+		while (sent < nout) {
+			int k = sendmmsg(l->udp.fd, b->out + sent, nout - sent,
+					 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+			if (k < 0 && (errno == EAGAIN || errno == EINTR))
+				break;	/* the socket's buffer is full: UDP, the client asks again */
+			sent += k > 0 ? (unsigned int)k : 1;	/* one the kernel refused: skipped */
+		}
+		for (unsigned int i = 0; i < nout; i++)
+			free(b->oiov[i].iov_base);
+		if (n < BATCH)
+			return;
+	}
+}
+
+static bool listener_alive(const struct listener *l)
+{
+	for (const struct listener *o = listeners; o; o = o->next)
+		if (o == l)
+			return true;
+	return false;
+}
+
+/* The second thread answering UDP (see listeners_lock). */
+static void *udp_worker(void *arg)
+{
+	struct batch *b = malloc(sizeof(*b));
+	struct epoll_event evs[16];
+
+	(void)arg;
+	while (b) {
+		int n = epoll_wait(wepfd, evs, 16, -1);
+
+		pthread_rwlock_rdlock(&listeners_lock);
+		for (int i = 0; i < n; i++) {
+			/* the main thread may have closed it since the event */
+			struct listener *l = (struct listener *)((char *)evs[i].data.ptr -
+								 offsetof(struct listener, udp));
+
+			if (listener_alive(l))
+				serve_udp(l, b);
+		}
+		pthread_rwlock_unlock(&listeners_lock);
+	}
+	return NULL;
 }
 
 /*
- * A command asks "rescan" (networks changed): answer "ok", "warn MESSAGE"
- * or, when leaving, "bye".  "ping" (are you there?) is answered "ok".
+ * Start the worker, once capabilities are dropped: they are per thread.
+ * Without it (it failed to start) the main loop answers alone: an epoll
+ * nobody waits on takes no exclusive wakeup.
+ */
+static void udp_worker_start(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+
+	if (wepfd < 0)
+		return;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	if (pthread_create(&t, &attr, udp_worker, NULL))
+		fprintf(stderr, "cnm-dns: no second thread for UDP; answering with one\n");
+	pthread_attr_destroy(&attr);
+}
+
+/*
+ * A command asks "rescan" (networks changed), or "rescan SECONDS" (how long
+ * to linger if none is left): answer "ok", "warn MESSAGE" or, when leaving,
+ * "bye".  "ping" (are you there?) is answered "ok".
  */
 static bool serve_ctl(void)
 {
@@ -495,15 +493,23 @@ static bool serve_ctl(void)
 		return false;
 	tcp_set_timeouts(fd);
 	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
 	if (n > 0 && !strncmp(buf, "ping", 4)) {
 		/* a container is about to use a network we listen on already */
 		if (write(fd, "ok\n", 3) < 0)
 			leave = false;
 	} else if (n > 0) {
 		int nets = rescan(warn, sizeof(warn));
+		int linger = linger_parse(n > 7 && buf[6] == ' ' ? buf + 7 : NULL, linger_s);
+		int r = -1;
 
-		if (nets == 0)
-			leave = maybe_exit();
+		idle = false;
+		if (nets == 0 && linger == 0)
+			r = maybe_exit();
+		leave = r == 1;
+		/* (with linger 0, when the lock could not be had: again in a second) */
+		if (nets == 0 && r == -1)
+			linger_start(linger ? linger : 1);
 		len = leave ? snprintf(out, sizeof(out), "bye\n")
 			    : warn[0] ? snprintf(out, sizeof(out), "warn %s\n", warn)
 				      : snprintf(out, sizeof(out), "ok\n");
@@ -545,6 +551,7 @@ static void drop_caps(void)
 
 int main(int argc, char **argv)
 {
+	static struct batch main_batch;
 	char warn[1024], msg[1100];
 	struct epoll_event evs[32];
 	const char *p = getenv("CNM_DNS_PORT");
@@ -556,24 +563,31 @@ int main(int argc, char **argv)
 	}
 	state_dir = argv[1];
 	run_dir = argv[2];
-	if (p && atoi(p) > 0 && atoi(p) < 65536)
-		port = (uint16_t)atoi(p);
+	if (p && strtol(p, NULL, 10) > 0 && strtol(p, NULL, 10) < 65536)
+		port = (uint16_t)strtol(p, NULL, 10);
+	linger_s = linger_parse(getenv("CNM_DNS_LINGER"), LINGER_DEFAULT_S);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	if (chdir("/") < 0)	/* hold no directory of the command that started us */
 		return 1;
 	/*
-	 * Keep freed memory: SQLite refills its page cache at each query's
-	 * read transaction and ldns allocates per packet; returning that to
-	 * the kernel each time cost ~10 page faults per forwarded query.
+	 * Keep freed memory: ldns allocates per packet, and returning that to
+	 * the kernel each time cost ~10 page faults per forwarded query.  What
+	 * a read of the store took is given back after it (view.c).
 	 */
 	mallopt(M_TRIM_THRESHOLD, 1 << 20);
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	/* one heap for all threads: a thread's own arena kept ~100 KB more */
+	mallopt(M_ARENA_MAX, 1);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0 || dns_store_open(&store, state_dir) || ctl_listen() || epoll_add(&ctl))
 		return 1;
-	rescan(warn, sizeof(warn));
+	fwd_init(epfd);
+	wepfd = epoll_create1(EPOLL_CLOEXEC);
+	if (rescan(warn, sizeof(warn)) == 0)
+		linger_start(linger_s);	/* the network that needed us is gone already */
 	drop_caps();
+	udp_worker_start();
 	/* fd 3: the command that started us waits for this line */
 	len = warn[0] ? snprintf(msg, sizeof(msg), "warn %s\n", warn)
 		      : snprintf(msg, sizeof(msg), "ok\n");
@@ -581,7 +595,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cnm-dns: nobody waited for the start\n");
 	close(3);
 	for (;;) {
-		int n = epoll_wait(epfd, evs, 32, 1000);
+		int n = epoll_wait(epfd, evs, 32, linger_ms(1000));
 
 		for (int i = 0; i < n; i++) {
 			struct ev *e = evs[i].data.ptr;
@@ -594,13 +608,14 @@ int main(int argc, char **argv)
 				n = 0;
 				break;
 			case EV_UDP:
-				serve_udp((struct listener *)e);
+				serve_udp((struct listener *)((char *)e -
+							      offsetof(struct listener, udp)), &main_batch);
 				break;
 			case EV_TCP: {
 				struct listener *l = (struct listener *)((char *)e -
 								  offsetof(struct listener, tcp));
 
-				tcp_accept(l->tcp.fd, &l->net, state_dir);
+				tcp_accept(l->tcp.fd, &l->net, &store);
 				break;
 			}
 			case EV_FWD:
@@ -609,5 +624,7 @@ int main(int argc, char **argv)
 			}
 		}
 		fwd_expire();
+		if (idle && !linger_ms(1) && linger_end())
+			return 0;
 	}
 }

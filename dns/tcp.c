@@ -5,8 +5,8 @@
  * DOC: Theory of operation
  * TCP queries are rare (answers too big for UDP, clients that insist), so
  * each connection gets a detached thread with blocking I/O and timeouts,
- * the simplest correct code, and a store connection of its own (SQLite
- * connections are not shared between threads here).  At most
+ * the simplest correct code.  Each query is answered from a snapshot of the
+ * names fresh at that moment (dns_snap_get(), shared with the main loop).  At most
  * TCP_THREADS_MAX at once; more connections are closed at once.  A name
  * not ours is asked of the upstream over TCP too and its answer relayed
  * as it came.
@@ -29,7 +29,7 @@ struct tcp_job {
 	int fd;
 	struct dns_net net;
 	struct cnm_addr src;
-	const char *state_dir;
+	struct dns_store *store;
 };
 
 static atomic_int tcp_threads;
@@ -103,24 +103,29 @@ out:
 static void *serve_tcp(void *arg)
 {
 	struct tcp_job *job = arg;
-	struct dns_store s;
 	uint8_t hdr[2], *q = NULL, *resp;
+	enum cnm_dns_verdict verdict;
 	struct cnm_dns_view v;
+	struct dns_snap *snap;
 	struct dns_asker a;
 	size_t rlen, qlen;
 
 	tcp_set_timeouts(job->fd);
-	if (dns_store_open(&s, job->state_dir))
-		goto out;
-	dns_asker_init(&a, &s, &job->net, &job->src);
-	dns_view_init(&v, &a);
 	while (!read_full(job->fd, hdr, 2)) {
 		qlen = (size_t)hdr[0] << 8 | hdr[1];
 		free(q);
 		q = malloc(qlen ? qlen : 1);
 		if (!q || read_full(job->fd, q, qlen))
 			break;
-		switch (cnm_dns_answer(q, qlen, &v, 65535, &resp, &rlen)) {
+		/* fresh for each query: the connection may outlive a change */
+		snap = dns_snap_get(job->store);
+		if (!snap)
+			break;
+		dns_asker_init(&a, snap, &job->net, &job->src);
+		dns_view_init(&v, &a);
+		verdict = cnm_dns_answer(q, qlen, &v, 65535, &resp, &rlen);
+		dns_snap_put(snap);
+		switch (verdict) {
 		case CNM_DNS_REPLY:
 			qlen = (size_t)write_msg(job->fd, resp, rlen);
 			free(resp);
@@ -143,8 +148,6 @@ static void *serve_tcp(void *arg)
 		}
 	}
 done:
-	dns_store_close(&s);
-out:
 	free(q);
 	close(job->fd);
 	free(job);
@@ -157,9 +160,9 @@ out:
  * @net and serve it in a thread of its own.
  * @lfd: the listener
  * @net: its network (copied)
- * @state_dir: where the store is (each thread opens its own connection)
+ * @store: the store the names come from
  */
-void tcp_accept(int lfd, const struct dns_net *net, const char *state_dir)
+void tcp_accept(int lfd, const struct dns_net *net, struct dns_store *store)
 {
 	struct sockaddr_storage from;
 	socklen_t flen = sizeof(from);
@@ -181,7 +184,7 @@ void tcp_accept(int lfd, const struct dns_net *net, const char *state_dir)
 	}
 	job->fd = fd;
 	job->net = *net;
-	job->state_dir = state_dir;
+	job->store = store;
 	dns_addr_of(&from, &job->src);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

@@ -6,7 +6,7 @@
 #include <netinet/in.h>
 #include "view.h"
 
-void tcp_accept(int lfd, const struct dns_net *net, const char *state_dir);
+void tcp_accept(int lfd, const struct dns_net *net, struct dns_store *store);
 void tcp_set_timeouts(int fd);
 
 #endif

@@ -66,25 +66,38 @@ int cnm_dns_ptr_addr(const char *name, struct cnm_addr *a)
 	return 0;
 }
 
-/* The question's name in lower case, without the trailing dot. */
+/*
+ * The question's name in lower case, without the trailing dot, from its
+ * labels as ldns splits them.  Names cnm answers have labels of letters,
+ * digits, '-' and '_' only: a name with any other byte in a label (a dot
+ * inside one, say) cannot be one of them and gets -EINVAL (not local).
+ */
 static int qname_text(const ldns_rdf *owner, char *out, size_t len)
 {
-	char *s = ldns_rdf2str(owner);
-	size_t n;
+	size_t labels = ldns_dname_label_count(owner), n = 0;
+	int rc = 0;
 
-	if (!s)
-		return -ENOMEM;
-	n = strlen(s);
-	if (n && s[n - 1] == '.')
-		s[--n] = '\0';
-	if (n >= len) {
-		free(s);
-		return -ENAMETOOLONG;
+	for (size_t i = 0; i < labels && !rc; i++) {
+		ldns_rdf *l = ldns_dname_label(owner, (uint8_t)i);
+		const uint8_t *d = l ? ldns_rdf_data(l) : NULL;
+
+		if (!d)
+			rc = -ENOMEM;
+		else if (n + d[0] + 2 > len)
+			rc = -ENAMETOOLONG;
+		else if (i)
+			out[n++] = '.';
+		for (size_t k = 1; !rc && k <= d[0]; k++) {
+			int c = tolower(d[k]);
+
+			if (!isalnum(c) && c != '-' && c != '_')
+				rc = -EINVAL;
+			out[n++] = (char)c;
+		}
+		ldns_rdf_deep_free(l);
 	}
-	for (size_t i = 0; i <= n; i++)
-		out[i] = (char)tolower((unsigned char)s[i]);
-	free(s);
-	return 0;
+	out[n < len ? n : 0] = '\0';
+	return rc;
 }
 
 static ldns_pkt *reply_new(const ldns_pkt *q, ldns_pkt_rcode rcode)

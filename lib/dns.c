@@ -9,9 +9,13 @@
  * $CNM_RUN_DIR/dns.sock and asks for a rescan, which returns once the
  * resolver listens on every gateway.  When nothing answers (first use,
  * after a reboot, after the last network went), it starts cnm-dns and waits
- * for the line it writes when listening.  Starting is serialised by an
+ * for the line it writes when listening.  With no network left the
+ * resolver lingers $CNM_DNS_LINGER seconds (10; the rescan request carries
+ * the command's value) before leaving, so a `network create` right after
+ * the last `network rm` finds it running.  Starting is serialised by an
  * flock() on $CNM_RUN_DIR/dns.lock, so two commands never start two.
- * Names need no sync at all: the resolver reads the store per query.
+ * Names need no sync at all: the resolver checks the store for changes
+ * before each batch of answers (dns/view.c).
  *
  * Resolution problems never fail the command: they become a notice.
  */
@@ -165,11 +169,16 @@ static int start(struct cnm_ctx *ctx, char *out, size_t len)
  */
 void cnm_dns_sync(struct cnm_ctx *ctx, bool start_it, bool rescan)
 {
-	const char *what = rescan ? "rescan\n" : "ping\n";
-	char reply[1200] = "", path[PATH_MAX + 16];
+	const char *linger = getenv("CNM_DNS_LINGER");
+	char reply[1200] = "", path[PATH_MAX + 16], what[64] = "ping\n";
 	_cleanup_close_ int lock = -1;
 	size_t len;
 
+	if (rescan && linger && linger[0] && strspn(linger, "0123456789") == strlen(linger) &&
+	    strlen(linger) < 6)
+		snprintf(what, sizeof(what), "rescan %s\n", linger);
+	else if (rescan)
+		snprintf(what, sizeof(what), "rescan\n");
 	if (ask(ctx, what, reply, sizeof(reply)) || !start_it)
 		goto out;
 	if (cnm_mkdir_p(ctx->run_dir, 0755, NULL))

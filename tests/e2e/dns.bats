@@ -7,6 +7,9 @@
 load helpers
 
 setup_file() {
+	# the resolver leaves with the last network at once here (not after
+	# lingering 10 s), so tests can wait for it; the linger has a test of its own
+	export CNM_DNS_LINGER=0
 	external_host 198.51.100.1/24 198.51.100.2/24
 	ip netns exec ext dnsmasq --keep-in-foreground --no-resolv --no-hosts \
 		--listen-address=198.51.100.2 --bind-interfaces --local-ttl=4321 \
@@ -121,6 +124,47 @@ resolver_pid() { pgrep -x cnm-dns; }
 	[ "$(status asker2 asker)" = NXDOMAIN ]
 }
 
+# tcp_msgs FILE: one line per whole DNS message in the DNS-over-TCP stream
+# FILE: "RCODE ANCOUNT LAST-4-BYTES-HEX"
+tcp_msgs() {
+	local b i=0 m len
+	read -ra b <<<"$(od -An -tx1 -v "$1" | tr '\n' ' ')"
+	while [ $((i + 2)) -le ${#b[@]} ]; do
+		len=$((16#${b[i]} * 256 + 16#${b[i + 1]}))
+		m=$((i + 2))
+		[ $((m + len)) -le ${#b[@]} ] || break
+		echo "$((16#${b[m + 3]} & 15)) $((16#${b[m + 6]} * 256 + 16#${b[m + 7]}))" \
+			"${b[m + len - 4]}${b[m + len - 3]}${b[m + len - 2]}${b[m + len - 1]}"
+		i=$((m + len))
+	done
+}
+
+@test "one TCP connection kept open sees a name come and go between its queries" {
+	cnm network create --subnet 10.85.0.0/24 keep >/dev/null
+	cnm run -d --name asker --network keep -- sleep 3600 >/dev/null
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	out=$BATS_TEST_TMPDIR/out
+	cnm exec asker socat - TCP:10.85.0.1:53 <"$BATS_TEST_TMPDIR/in" >"$out" 2>/dev/null 3>&- &
+	exec 5>"$BATS_TEST_TMPDIR/in"
+	# A? late, id 0x1234, with its two-byte length
+	query='\x00\x16\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x04late\x00\x00\x01\x00\x01'
+	printf "$query" >&5
+	wait_until 5 sh -c "[ \$(od -An -tx1 -v '$out' | wc -w) -ge 24 ]"
+	cnm run -d --name late --network keep -- sleep 3600 >/dev/null
+	printf "$query" >&5
+	wait_until 5 sh -c "[ \$(od -An -tx1 -v '$out' | wc -w) -ge 64 ]"
+	cnm rm -f late >/dev/null
+	printf "$query" >&5
+	wait_until 5 sh -c "[ \$(od -An -tx1 -v '$out' | wc -w) -ge 88 ]"
+	exec 5>&-
+	wait
+	run tcp_msgs "$out"
+	echo "$output" >&2
+	[ "${lines[0]%% *}" = 3 ] # NXDOMAIN
+	[ "${lines[1]}" = "0 1 0a550003" ] # NOERROR, one answer: 10.85.0.3
+	[ "${lines[2]%% *}" = 3 ]
+}
+
 @test "other names go upstream over UDP and TCP, answer and TTL as the upstream gave them" {
 	cnm network create --subnet 10.67.0.0/24 fwd >/dev/null
 	cnm run -d --name client --network fwd -- sleep 3600
@@ -208,6 +252,12 @@ resolver_pid() { pgrep -x cnm-dns; }
 	pid=$(resolver_pid)
 	[ -n "$pid" ]
 	grep -q '^CapEff:	0000000000000400$' /proc/$pid/status
+	# every thread (capabilities are per thread)
+	[ "$(ls /proc/$pid/task | wc -l)" -ge 2 ]
+	for t in /proc/$pid/task/*; do
+		grep -q '^CapEff:	0000000000000400$' "$t/status"
+		grep -q '^CapBnd:	0000000000000400$' "$t/status"
+	done
 	cnm network create --subnet 10.73.0.0/24 second >/dev/null
 	[ "$(resolver_pid)" = "$pid" ]
 	[ "$(ss -Hlun 'sport = :53' | grep -cE '10\.7[23]\.0\.1')" = 2 ]
@@ -218,6 +268,40 @@ resolver_pid() { pgrep -x cnm-dns; }
 	cnm network create --subnet 10.74.0.0/24 again >/dev/null
 	cnm run -d --name back --network again -- sleep 3600
 	[ "$(q back back)" = 10.74.0.2 ]
+}
+
+@test "the resolver lingers after the last network: a create meanwhile keeps the same process" {
+	wait_until 5 sh -c '! pgrep -x cnm-dns'
+	CNM_DNS_LINGER=600 cnm network create --subnet 10.81.0.0/24 linger1 >/dev/null
+	pid=$(resolver_pid)
+	[ -n "$pid" ]
+	CNM_DNS_LINGER=600 cnm network rm linger1 >/dev/null
+	# still there (for 600 s), no longer listening on the network that went
+	[ "$(resolver_pid)" = "$pid" ]
+	[ -S "$CNM_RUN_DIR/dns.sock" ]
+	[ -z "$(ss -Hlun 'sport = :53' | grep '10\.81\.0\.1')" ]
+	# a network created meanwhile: the same resolver takes it, and answers
+	CNM_DNS_LINGER=600 cnm network create --subnet 10.82.0.0/24 linger2 >/dev/null
+	[ "$(resolver_pid)" = "$pid" ]
+	cnm run -d --name l1 --network linger2 -- sleep 3600 >/dev/null
+	cnm run -d --name l2 --network linger2 -- sleep 3600 >/dev/null
+	[ "$(q l1 l2)" = 10.82.0.3 ]
+	cnm rm -f l1 l2 >/dev/null
+	# linger 0: the command that removes the last network returns once it has
+	# decided to leave: its socket is gone at once, the process right after
+	CNM_DNS_LINGER=0 cnm network rm linger2 >/dev/null
+	[ ! -e "$CNM_RUN_DIR/dns.sock" ]
+	wait_until 5 sh -c '! pgrep -x cnm-dns'
+	# a linger that runs out: the resolver leaves by itself
+	CNM_DNS_LINGER=1 cnm network create --subnet 10.83.0.0/24 linger3 >/dev/null
+	pid=$(resolver_pid)
+	CNM_DNS_LINGER=1 cnm network rm linger3 >/dev/null
+	wait_until 10 sh -c '! pgrep -x cnm-dns'
+	[ ! -e "$CNM_RUN_DIR/dns.sock" ]
+	# and the next create starts a new one
+	cnm network create --subnet 10.84.0.0/24 linger4 >/dev/null
+	[ -n "$(resolver_pid)" ]
+	[ "$(resolver_pid)" != "$pid" ]
 }
 
 @test "ten networks created at once start one resolver, listening on all of them" {
