@@ -118,23 +118,20 @@ int cnm_fw_bridge_migrate(struct cnm_ctx *ctx, const char *def)
 {
 	char *text = NULL, *cmds = NULL;
 	size_t len = 0;
-	json_t *root, *items;
+	json_t *root = NULL, *items;
 	FILE *f;
-	int rc;
+	int rc = -ENOENT;
 
 	if (cnm_fw_list_table_json(ctx, "bridge cnm", &text, NULL))
-		return -ENOENT;
+		goto out;
 	root = json_loads(text, 0, NULL);
-	free(text);
 	items = json_object_get(root, "nftables");
-	if (!find_set(items, "addrs4")) {
-		json_decref(root);
-		return -ENOENT;
-	}
+	if (!find_set(items, "addrs4"))
+		goto out;
 	f = open_memstream(&cmds, &len);
 	if (!f) {
-		json_decref(root);
-		return -ENOMEM;
+		rc = -ENOMEM;
+		goto out;
 	}
 	/* a table migrated meanwhile has no addrs4: the whole batch fails */
 	fprintf(f, "flush chain bridge cnm prerouting\ndelete set bridge cnm addrs4\n%s%s",
@@ -143,8 +140,10 @@ int cnm_fw_bridge_migrate(struct cnm_ctx *ctx, const char *def)
 	migrate_set(f, set_elems(items, "addrs4"), set_elems(items, "macs"), "src4", false);
 	migrate_set(f, set_elems(items, "addrs6"), set_elems(items, "macs"), "src6", true);
 	fclose(f);
-	json_decref(root);
 	rc = cnm_fw_run(ctx, cmds, "migrate table bridge cnm", NULL);
+out:
+	json_decref(root);
+	free(text);
 	free(cmds);
 	return rc;
 }
