@@ -128,7 +128,7 @@ static const struct {
 	{ "ports4", "ps", "4s" }, { "ports4_ip", "4ps", "4s" },
 	{ "ports6", "ps", "6s" }, { "ports6_ip", "6ps", "6s" },
 	/* table bridge cnm: anti-spoofing */
-	{ "ports", "i", "" }, { "macs", "im", "" }, { "addrs4", "i4", "" }, { "addrs6", "i6", "" },
+	{ "ports", "i", "" }, { "macs", "im", "" }, { "src4", "im4", "" }, { "src6", "im6", "" },
 };
 
 static int elem_attr_cb(const struct nlattr *attr, void *data)

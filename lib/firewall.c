@@ -70,11 +70,13 @@ static const char table_def[] =
 	"add chain inet cnm postrouting { type nat hook postrouting priority srcnat; policy accept;"
 	" comment \"masquerade\"; }\n"
 	"add chain inet cnm publish { comment \"published ports: DNAT to the container\"; }\n"
+	/* first: every packet of a flow after its first, lookups skipped (and no
+	 * flow crosses an internal network's wall: its first packet did not) */
+	"add rule inet cnm forward ct state established,related accept comment \"replies\"\n"
 	"add rule inet cnm forward iifname @internal oifname != @internal drop"
 	" comment \"internal networks: nothing leaves\"\n"
 	"add rule inet cnm forward oifname @internal iifname != @internal drop"
 	" comment \"internal networks: nothing enters\"\n"
-	"add rule inet cnm forward ct state established,related accept comment \"replies\"\n"
 	"add rule inet cnm forward ct status dnat accept"
 	" comment \"published ports are reachable from everywhere\"\n"
 	"add rule inet cnm forward iifname @bridges oifname @bridges iifname . oifname != @self"
@@ -110,8 +112,18 @@ static const char table_def[] =
  * entering a bridge from one must carry the container's MAC, and its IPv4
  * packets and ARP their container's address, its IPv6 packets one of its
  * addresses (the global one, and the link-local one its kernel derives from
- * the MAC; "::" while it probes for duplicates).  Nothing else is checked:
- * a frame from any other port passes the first rule untouched.
+ * the MAC; "::" while it probes for duplicates).  A frame from any other
+ * port passes untouched.
+ *
+ * Every frame a container sends meets this chain, so its order is the
+ * data plane's cost (docs/decisions.md, measured with bench/ab-dataplane):
+ * the first two rules accept what a well-behaved container sends, IPv4 and
+ * IPv6, with one lookup each of veth . MAC . source address; everything
+ * else (other ports, ARP, other protocols, spoofed frames) goes on to the
+ * checks one by one.  Only the lookup keyed by the interface's name is
+ * possible before the veth exists, so the elements can be in place before
+ * its first frame.  The sets of an earlier layout (addrs4, addrs6: veth .
+ * address) are replaced on first use, see bridge_migrate().
  */
 static const char bridge_table_def[] =
 	"create table bridge cnm { comment \"cnm: anti-spoofing (managed by cnm; do not"
@@ -119,23 +131,24 @@ static const char bridge_table_def[] =
 	"add set bridge cnm ports { type ifname; comment \"container veths\"; }\n"
 	"add set bridge cnm macs { type ifname . ether_addr; comment \"veth . its container's"
 	" MAC\"; }\n"
-	"add set bridge cnm addrs4 { type ifname . ipv4_addr; comment \"veth . its container's"
-	" address\"; }\n"
-	"add set bridge cnm addrs6 { type ifname . ipv6_addr; comment \"veth . its container's"
-	" addresses\"; }\n"
+	"add set bridge cnm src4 { type ifname . ether_addr . ipv4_addr; comment \"veth . its"
+	" container's MAC . address\"; }\n"
+	"add set bridge cnm src6 { type ifname . ether_addr . ipv6_addr; comment \"veth . its"
+	" container's MAC . addresses (and :: for duplicate address detection)\"; }\n"
 	"add chain bridge cnm prerouting { type filter hook prerouting priority -300;"
 	" policy accept; comment \"a container sends as itself only\"; }\n"
-	"add rule bridge cnm prerouting iifname != @ports accept\n"
+	"add rule bridge cnm prerouting iifname . ether saddr . ip saddr @src4 accept"
+	" comment \"IPv4 from its own MAC and address\"\n"
+	"add rule bridge cnm prerouting iifname . ether saddr . ip6 saddr @src6 accept"
+	" comment \"IPv6 from its own MAC and addresses\"\n"
+	"add rule bridge cnm prerouting iifname != @ports accept comment \"not a container's"
+	" port\"\n"
 	"add rule bridge cnm prerouting iifname . ether saddr != @macs drop"
 	" comment \"another MAC\"\n"
-	"add rule bridge cnm prerouting ether type arp iifname . arp saddr ether != @macs drop"
-	" comment \"ARP for another MAC\"\n"
-	"add rule bridge cnm prerouting ether type arp iifname . arp saddr ip != @addrs4 drop"
-	" comment \"ARP for another address\"\n"
-	"add rule bridge cnm prerouting ether type ip iifname . ip saddr != @addrs4 drop"
-	" comment \"another IPv4 address\"\n"
-	"add rule bridge cnm prerouting ether type ip6 ip6 saddr != :: iifname . ip6 saddr !="
-	" @addrs6 drop comment \"another IPv6 address\"\n";
+	"add rule bridge cnm prerouting ether type arp iifname . arp saddr ether . arp saddr ip"
+	" != @src4 drop comment \"ARP for another MAC or address\"\n"
+	"add rule bridge cnm prerouting meta protocol { ip, ip6 } drop"
+	" comment \"another IPv4 or IPv6 address\"\n";
 
 /*
  * libnftables (with libnftnl, libxtables and libgmp behind it) costs every
@@ -303,7 +316,8 @@ static void elems_del(struct cnm_ctx *ctx, elems_fill_fn fill, const void *obj,
 static int endpoint_elems(const struct cnm_ep *ep, const char *net, struct cnm_elems *e,
 			  const char *only)
 {
-	uint8_t k[32], mac[6];
+	/* veth (16) . MAC (6, padded to 8) . address (4 or 16) */
+	uint8_t k[40], mac[6];
 	char c[CNM_NAME_MAX + 16];
 	int rc;
 
@@ -313,32 +327,37 @@ static int endpoint_elems(const struct cnm_ep *ep, const char *net, struct cnm_e
 	snprintf(c, sizeof(c), "network %s", net ? net : "");
 	cnm_elems_bridge(e);
 #define WANT(set) (!only || !strcmp(only, set))
+	memset(k, 0, sizeof(k));
 	ifname_key(k, ep->host_ifname);
 	rc = WANT("ports") ? cnm_elems_put(e, "ports", k, 16, NULL, 0, 0, c) : 0;
-	memset(k + 16, 0, 16);
-	memcpy(k + 16, mac, 6); /* ether_addr: 6 bytes padded to 8 */
+	memcpy(k + 16, mac, 6);
 	if (!rc && WANT("macs"))
 		rc = cnm_elems_put(e, "macs", k, 24, NULL, 0, 0, c);
-	if (!rc && ep->has_addr && WANT("addrs4")) {
-		memcpy(k + 16, ep->addr.b, 4);
-		rc = cnm_elems_put(e, "addrs4", k, 20, NULL, 0, 0, c);
+	if (!rc && ep->has_addr && WANT("src4")) {
+		memcpy(k + 24, ep->addr.b, 4);
+		rc = cnm_elems_put(e, "src4", k, 28, NULL, 0, 0, c);
 	}
-	if (!rc && ep->has_addr6 && WANT("addrs6")) {
-		memcpy(k + 16, ep->addr6.b, 16);
-		rc = cnm_elems_put(e, "addrs6", k, 32, NULL, 0, 0, c);
+	if (!rc && ep->has_addr6 && WANT("src6")) {
+		memcpy(k + 24, ep->addr6.b, 16);
+		rc = cnm_elems_put(e, "src6", k, 40, NULL, 0, 0, c);
 	}
-	if (!rc && WANT("addrs6")) {
+	if (!rc && WANT("src6")) {
 		/* fe80::/64 with the EUI-64 of the MAC, what the container's kernel uses */
 		static const uint8_t ll[8] = { 0xfe, 0x80 };
 
-		memcpy(k + 16, ll, 8);
-		k[24] = mac[0] ^ 0x02;
-		k[25] = mac[1];
-		k[26] = mac[2];
-		k[27] = 0xff;
-		k[28] = 0xfe;
-		memcpy(k + 29, mac + 3, 3);
-		rc = cnm_elems_put(e, "addrs6", k, 32, NULL, 0, 0, c);
+		memcpy(k + 24, ll, 8);
+		k[32] = mac[0] ^ 0x02;
+		k[33] = mac[1];
+		k[34] = mac[2];
+		k[35] = 0xff;
+		k[36] = 0xfe;
+		memcpy(k + 37, mac + 3, 3);
+		rc = cnm_elems_put(e, "src6", k, 40, NULL, 0, 0, c);
+	}
+	if (!rc && WANT("src6")) {
+		/* "::": duplicate address detection, from its own MAC only */
+		memset(k + 24, 0, 16);
+		rc = cnm_elems_put(e, "src6", k, 40, NULL, 0, 0, c);
 	}
 #undef WANT
 	return rc;
@@ -365,8 +384,12 @@ int cnm_fw_endpoint_add(struct cnm_ctx *ctx, const struct cnm_net *net, const st
 			struct cnm_err *err)
 {
 	struct ep_ref r = { ep, net->name };
+	int rc = elems_add(ctx, endpoint_fill, &r, bridge_table_def, "bridge cnm", err);
 
-	return elems_add(ctx, endpoint_fill, &r, bridge_table_def, "bridge cnm", err);
+	/* a table of an earlier layout has no set src4: migrated once, then retried */
+	if (rc == -ENOENT && !ctx->dry && cnm_fw_bridge_migrate(ctx, bridge_table_def) == 0)
+		rc = elems_add(ctx, endpoint_fill, &r, bridge_table_def, "bridge cnm", err);
+	return rc;
 }
 
 /**
@@ -376,7 +399,7 @@ int cnm_fw_endpoint_add(struct cnm_ctx *ctx, const struct cnm_net *net, const st
 
 void cnm_fw_endpoint_del(struct cnm_ctx *ctx, const struct cnm_ep *ep)
 {
-	static const char *const sets[] = { "ports", "macs", "addrs4", "addrs6" };
+	static const char *const sets[] = { "ports", "macs", "src4", "src6" };
 
 	struct ep_ref r = { ep, NULL };
 	char key[24];

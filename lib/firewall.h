@@ -11,6 +11,7 @@ void cnm_fw_close(struct cnm_ctx *ctx);
 int cnm_fw_endpoint_add(struct cnm_ctx *ctx, const struct cnm_net *net, const struct cnm_ep *ep,
 			struct cnm_err *err);
 void cnm_fw_endpoint_del(struct cnm_ctx *ctx, const struct cnm_ep *ep);
+int cnm_fw_bridge_migrate(struct cnm_ctx *ctx, const char *def);
 void cnm_fw_drop_if_unused(struct cnm_ctx *ctx, const char *gone);
 void cnm_fw_create_table(struct cnm_ctx *ctx);
 void cnm_fw_check_foreign(struct cnm_ctx *ctx, const struct cnm_net *net);

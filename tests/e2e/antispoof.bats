@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Anti-spoofing: a container sends frames only with its own MAC, IPv4 and
-# IPv6 source addresses (table bridge cnm, one element per veth), proven
-# with real packets from a container that changed its own address or MAC.
+# IPv6 source addresses (table bridge cnm, elements per veth), proven with
+# real packets from a container that changed its own address or MAC.
 
 load helpers
 
@@ -78,7 +78,85 @@ teardown() {
 	cnm network disconnect life2 l1
 	[ "$(nft -j list set bridge cnm ports | jq '[.nftables[].set.elem // empty | .[]] | length')" -eq 1 ]
 	cnm rm -f l1
-	for s in ports macs addrs4 addrs6; do
+	for s in ports macs src4 src6; do
 		[ "$(nft -j list set bridge cnm $s | jq '[.nftables[].set.elem // empty | .[]] | length')" -eq 0 ]
 	done
+}
+
+@test "the hot rule wants the veth, the MAC and the address together: another container's pair does not pass" {
+	cnm network create --subnet 10.86.0.0/24 pair >/dev/null
+	cnm run -d --name p1 --network pair -- sleep 3600
+	cnm run -d --name p2 --network pair -- sleep 3600
+	cnm run -d --name p3 --network pair -- sleep 3600
+	cnm exec p1 ping -c1 -W2 10.86.0.4
+	# p1 becomes p2 entirely: p2's MAC and p2's address (p2 keeps quiet)
+	mac2=$(inspect_field p2 NetworkSettings.Networks.pair.MacAddress)
+	cnm exec p2 ip link set eth0 down
+	cnm exec p1 ip link set eth0 address "$mac2"
+	cnm exec p1 ip addr flush dev eth0
+	cnm exec p1 ip addr add 10.86.0.3/24 dev eth0
+	cnm exec p3 ip neigh flush all
+	run cnm exec p1 ping -c1 -W1 10.86.0.4
+	[ "$status" -ne 0 ]
+	run cnm exec p1 ping -c1 -W1 10.86.0.1
+	[ "$status" -ne 0 ]
+	# p3 never learnt the impostor: its ARP for p2 gets no answer from p1
+	run cnm exec p3 ping -c1 -W1 10.86.0.3
+	[ "$status" -ne 0 ]
+	cnm exec p3 ping -c1 -W2 10.86.0.1
+}
+
+@test "a port that is not a container's is not checked" {
+	cnm network create --subnet 10.87.0.0/24 other >/dev/null
+	cnm run -d --name o1 --network other -- sleep 3600
+	br=$(ip -o addr show to 10.87.0.1 | awk '{print $2}')
+	ip netns add plainns
+	ip link add vplain type veth peer name eth0 netns plainns
+	ip link set vplain master "$br" up
+	ip -n plainns link set eth0 up
+	# any address it likes, from any MAC: cnm only answers for its own ports
+	ip -n plainns addr add 10.87.0.99/24 dev eth0
+	ip -n plainns link set eth0 address 02:00:00:00:00:99
+	ip netns exec plainns ping -c1 -W2 10.87.0.2
+	ip link del vplain
+	ip netns del plainns
+}
+
+@test "a table of the earlier layout (veth . address sets) is migrated on the next container, keeping everyone's" {
+	cnm network create --ipv6 --subnet 10.88.0.0/24 --subnet fd00:88::/64 old >/dev/null
+	cnm run -d --name q1 --network old -- sleep 3600
+	veth=$(nft -j list set bridge cnm ports | jq -r '.nftables[].set.elem // empty | .[] | (.elem.val // .)')
+	mac=$(inspect_field q1 NetworkSettings.Networks.old.MacAddress)
+	ll=$(ip netns exec q1 ip -6 -o addr show dev eth0 scope link | awk '{print $4}' | cut -d/ -f1)
+	# the table as an earlier cnm made it, with q1's elements
+	nft delete table bridge cnm
+	nft -f - <<EOF
+table bridge cnm {
+	set ports { type ifname; elements = { "$veth" } }
+	set macs { type ifname . ether_addr; elements = { "$veth" . $mac } }
+	set addrs4 { type ifname . ipv4_addr; elements = { "$veth" . 10.88.0.2 comment "network old" } }
+	set addrs6 { type ifname . ipv6_addr; elements = { "$veth" . fd00:88::2, "$veth" . fe80::42:aff:fe58:2 } }
+	chain prerouting { type filter hook prerouting priority -300; policy accept;
+		iifname != @ports accept
+		iifname . ether saddr != @macs drop
+		ether type arp iifname . arp saddr ether != @macs drop
+		ether type arp iifname . arp saddr ip != @addrs4 drop
+		ether type ip iifname . ip saddr != @addrs4 drop
+		ether type ip6 ip6 saddr != :: iifname . ip6 saddr != @addrs6 drop
+	}
+}
+EOF
+	cnm run -d --name q2 --network old -- sleep 3600
+	run nft list table bridge cnm
+	[[ "$output" != *addrs4* && "$output" != *addrs6* ]]
+	[[ "$output" == *"\"$veth\" . $mac . 10.88.0.2 comment \"network old\""* ]]
+	[ "$(nft -j list set bridge cnm src6 | jq '[.nftables[].set.elem // empty | .[]] | length')" -eq 6 ]
+	# both talk, over IPv4 and IPv6; q1 is still held to its own address
+	cnm exec q1 ping -c1 -W2 10.88.0.3
+	cnm exec q2 ping -c1 -W2 10.88.0.2
+	wait_until 10 cnm exec q2 ping -6 -c1 -W1 fd00:88::2
+	cnm exec q1 ip addr add 10.88.0.50/24 dev eth0
+	run cnm exec q1 ping -c1 -W1 -I 10.88.0.50 10.88.0.3
+	[ "$status" -ne 0 ]
+	[ "$ll" = fe80::42:aff:fe58:2 ]
 }

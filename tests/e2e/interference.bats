@@ -112,7 +112,7 @@ host_veth() { cnm inspect "$1" | jq -r '.[0].NetworkSettings.Networks.ifnet.Endp
 	live=$(host_veth i1)
 	nft add element bridge cnm ports '{ "vethdead000" }'
 	nft add element bridge cnm macs '{ "vethdead000" . 02:42:0a:42:00:99 }'
-	nft add element bridge cnm addrs4 '{ "vethdead000" . 10.66.0.99 }'
+	nft add element bridge cnm src4 '{ "vethdead000" . 02:42:0a:42:00:99 . 10.66.0.99 }'
 	run cnm gc --dry-run
 	[ "$(echo "$output" | grep -c 'anti-spoofing element .* vethdead000.*would delete it')" = 3 ]
 	nft list set bridge cnm ports | grep -q vethdead000
