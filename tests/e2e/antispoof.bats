@@ -160,3 +160,32 @@ EOF
 	[ "$status" -ne 0 ]
 	[ "$ll" = fe80::42:aff:fe58:2 ]
 }
+
+@test "frames between two containers are bridged untracked; the gateway's traffic is tracked" {
+	cnm network create --subnet 10.88.0.0/24 ct >/dev/null
+	cnm run -d --name k1 --network ct -- sleep 3600
+	cnm run -d --name k2 --network ct -- sleep 3600
+	# a table of the test's own counts what its forward hook sees, by state
+	# (with br_netfilter, bridged IPv4 frames come through inet's hooks)
+	sysctl -qw net.bridge.bridge-nf-call-iptables=1
+	nft -f - <<-'NFT'
+	table inet probe {
+		chain pfwd { type filter hook forward priority 10; policy accept;
+			ip saddr 10.88.0.2 ip daddr 10.88.0.3 ct state untracked counter
+			ip saddr 10.88.0.2 ip daddr 10.88.0.3 ct state != untracked counter
+		}
+		chain pin { type filter hook input priority 10; policy accept;
+			ip saddr 10.88.0.2 ip daddr 10.88.0.1 ct state != untracked counter
+		}
+	}
+	NFT
+	cnm exec k1 ping -c3 -W2 10.88.0.3
+	cnm exec k1 ping -c3 -W2 10.88.0.1
+	out=$(nft list table inet probe)
+	nft delete table inet probe
+	echo "$out"
+	packets() { sed -n "$1"p <<<"$(grep -o 'packets [0-9]*' <<<"$out")" | awk '{print $2}'; }
+	[ "$(packets 1)" -ge 3 ]	# container to container: untracked
+	[ "$(packets 2)" -eq 0 ]
+	[ "$(packets 3)" -ge 3 ]	# to the gateway: tracked
+}
