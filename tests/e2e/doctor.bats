@@ -63,7 +63,7 @@ healthy() { run cnm doctor; [ "$status" -eq 0 ] && [ "$output" = "no problems fo
 	nft add rule inet cnm forward counter comment '"not cnm"'
 	run cnm doctor
 	[ "$status" -eq 1 ]
-	[[ "$output" =~ "nft_table: cnm's nftables table inet cnm was modified: chain forward has 6 rules, cnm made 5" ]]
+	[[ "$output" =~ "nft_table: cnm's nftables table inet cnm was modified: chain forward has 7 rules, cnm made 6" ]]
 	handle=$(nft -a list chain inet cnm forward | sed -n 's/.*"not cnm" # handle \([0-9]*\)/\1/p')
 	nft delete rule inet cnm forward handle "$handle"
 	healthy
