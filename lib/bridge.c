@@ -288,6 +288,8 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	cnm_nl_veth_add(&b, ep->host_ifname, brindex, net->mtu, ep->ifname, netns_fd,
 			cnm_mac_parse(ep->mac, mac) ? NULL : mac);
 	cnm_nl_brport_flags(&b, ep->host_ifname, !net->icc, !net->no_hairpin);
+	/* a port: before its peer comes up, as no carrier means no address yet */
+	cnm_nl_link_no_ipv6_auto(&b, 0, ep->host_ifname);
 	rc = cnm_nl_batch_run(&b, err);
 	if (!rc && net->vlan)
 		rc = port_vlan(nl, net, ep->host_ifname, err);
@@ -313,6 +315,8 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	}
 	cnm_nl_batch_init(&b, &cnl);
 	cnm_nl_link_up(&b, 1, "lo");
+	if (!ep->has_addr6)
+		cnm_nl_link_no_ipv6_auto(&b, eth, ep->ifname);
 	cnm_nl_link_up(&b, eth, ep->ifname);
 	if (ep->has_addr)
 		cnm_nl_addr_add(&b, eth, &ep->addr, ep->prefix, ep->ifname);

@@ -507,6 +507,39 @@ void cnm_nl_link_up(struct cnm_nl_batch *b, int ifindex, const char *name)
 		dry_cmd(b, "link set %s up", name);
 }
 
+/**
+ * cnm_nl_link_no_ipv6_auto() - no IPv6 addresses of the kernel's making on
+ * an interface (IN6_ADDR_GEN_MODE_NONE); before it goes up, so it never
+ * makes a link-local address, never probes it, never sends a listener
+ * report or a router solicitation.
+ * @b: batch
+ * @ifindex: the interface, or 0 to name it by @name
+ * @name: its name
+ *
+ * Why: those are multicast, which a bridge without a querier floods to every
+ * port, so each new interface cost every container on its bridge a wake-up,
+ * an O(containers) cost per attach, and each address adds routes to a FIB
+ * the kernel walks on every interface event (docs/decisions.md).  For a
+ * bridge port, which needs no address at all, and for the container's side
+ * on networks without IPv6, whose containers have no use for it.
+ */
+void cnm_nl_link_no_ipv6_auto(struct cnm_nl_batch *b, int ifindex, const char *name)
+{
+	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, 0, 0, "keep IPv6 off %s", name);
+	struct nlattr *af, *in6;
+
+	put_ifinfo(nlh, ifindex, 0);
+	if (!ifindex)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	in6 = mnl_attr_nest_start(nlh, AF_INET6);
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	mnl_attr_nest_end(nlh, in6);
+	mnl_attr_nest_end(nlh, af);
+	if (b->nl->dry)
+		dry_cmd(b, "link set %s addrgenmode none", name);
+}
+
 void cnm_nl_link_del(struct cnm_nl_batch *b, const char *name)
 {
 	struct nlmsghdr *nlh = batch_msg(b, RTM_DELLINK, 0, ENODEV, "delete %s", name);

@@ -62,6 +62,7 @@ void cnm_nl_vlan_bridge_add(struct cnm_nl_batch *b, const char *name, int mtu);
 void cnm_nl_veth_add(struct cnm_nl_batch *b, const char *name, int master, int mtu,
 		     const char *peer, int peer_netns_fd, const uint8_t peer_mac[6]);
 void cnm_nl_link_up(struct cnm_nl_batch *b, int ifindex, const char *name);
+void cnm_nl_link_no_ipv6_auto(struct cnm_nl_batch *b, int ifindex, const char *name);
 void cnm_nl_link_del(struct cnm_nl_batch *b, const char *name);
 void cnm_nl_brport(struct cnm_nl_batch *b, const char *ifname, bool isolated);
 void cnm_nl_addr_add(struct cnm_nl_batch *b, int ifindex, const struct cnm_addr *a, int prefix,

@@ -341,3 +341,23 @@ teardown() {
 	echo "wal: $wal bytes"
 	[ "$wal" -le $((300 * 4120)) ]
 }
+
+@test "no IPv6 of the kernel's making on IPv4-only networks, nor on any bridge port" {
+	cnm network create --subnet 10.52.0.0/24 v4only >/dev/null
+	cnm network create --ipv6 --subnet 10.53.0.0/24 --subnet fd00:53::/64 dual >/dev/null
+	cnm run -d --name s4 --network v4only -- sleep 3600
+	cnm run -d --name s6 --network dual -- sleep 3600
+	# multicast from each new interface (DAD, listener reports) would be
+	# flooded to every container of the bridge: none is sent
+	[ -z "$(cnm exec s4 ip -6 addr show dev eth0)" ]
+	cnm exec s6 ip -6 addr show dev eth0 | grep -q 'inet6 fe80::'
+	cnm exec s6 ip -6 addr show dev eth0 | grep -q 'inet6 fd00:53::2/64'
+	for net in v4only dual; do
+		br=br-$(cnm network inspect "$net" | jq -r '.[0].Id' | cut -c1-12)
+		ports=$(ip -o link show master "$br" | awk -F': ' '{print $2}' | cut -d@ -f1)
+		[ -n "$ports" ]
+		for v in $ports; do [ -z "$(ip -6 addr show dev "$v")" ]; done
+	done
+	cnm exec s4 ping -c1 -W2 10.52.0.1
+	cnm exec s6 ping -6 -c1 -W2 fd00:53::1
+}
