@@ -18,6 +18,11 @@
 #   cnm:   two `cnm run -d` containers on cnm0 (CNM_STATE_DIR of its own).
 #   cni:   podman's CNI chain (bridge with ipMasq, portmap, firewall, tuning).
 #   nv:    netavark, static addresses.
+#   docker: a dockerd of its own started inside dpdocker (nsenter --net; the
+#          sandbox's mount namespace, data and exec roots under /run), so
+#          its bridge, veths and iptables rules are made there; two
+#          `docker run -d` containers on its default bridge.  It runs for
+#          the whole section, idle while the other paths are measured.
 # iperf3 runs in the containers' network namespaces (nsenter), so no tool's
 # image matters.  Repetitions are interleaved: each round runs every path
 # once, in an order that rotates, so drift and the neighbours' load spread
@@ -57,6 +62,50 @@ dp_plain_ns() {
 }
 
 dp_cnm() { nsx dpcnm env CNM_STATE_DIR="$DP_STATE" CNM_RUN_DIR=/run/cnm-dp "$CNM" "$@"; }
+
+# Docker's own dockerd for this section, inside dpdocker
+DKDP=/run/docker-dp
+dpd() { docker -H "unix://$DKDP/docker.sock" "$@"; }
+dp_docker_start() {
+	local k
+	if ! mountpoint -q /etc/docker && ! mount -t tmpfs tmpfs /etc/docker; then
+		DP_WHY[docker]="cannot put a private tmpfs on /etc/docker"
+		return 1
+	fi
+	mkdir -p "$DKDP/data" "$DKDP/exec" "$DKDP/rootfs/bin"
+	nsx dpdocker dockerd --data-root "$DKDP/data" --exec-root "$DKDP/exec" --pidfile "$DKDP/dockerd.pid" \
+		-H "unix://$DKDP/docker.sock" --bip 172.30.0.1/16 --cgroup-parent cnm-bench-dp \
+		--log-level warn >"$DKDP/log" 2>&1 &
+	for ((k = 0; k < 300; k++)); do
+		dpd version >/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	if ! dpd version >/dev/null 2>&1; then
+		DP_WHY[docker]="dockerd did not start in dpdocker: $(tail -n 1 "$DKDP/log")"
+		return 1
+	fi
+	[ -n "${DK_VERSION:-}" ] || DK_VERSION=$(dpd version --format '{{.Server.Version}}' 2>/dev/null)
+	cp /bin/busybox "$DKDP/rootfs/bin/"
+	ln -sf busybox "$DKDP/rootfs/bin/sleep"
+	if ! tar -C "$DKDP/rootfs" -c . | dpd import - cnm-bench:latest >/dev/null 2>>"$ERRLOG"; then
+		DP_WHY[docker]="docker import failed in dpdocker: $(tail -n 1 "$ERRLOG")"
+		return 1
+	fi
+}
+dp_docker_stop() {
+	local k ids
+	[ -s "$DKDP/dockerd.pid" ] || return 0
+	ids=$(dpd ps -aq 2>/dev/null)
+	# shellcheck disable=SC2086
+	[ -n "$ids" ] && dpd rm -f $ids >/dev/null 2>&1
+	kill "$(<"$DKDP/dockerd.pid")" 2>/dev/null
+	for ((k = 0; k < 200; k++)); do
+		[ -e "$DKDP/dockerd.pid" ] || break
+		sleep 0.05
+	done
+	rmdir /sys/fs/cgroup/*/cnm-bench-dp 2>/dev/null
+	return 0
+}
 
 dp_setup() {
 	local pid
@@ -113,6 +162,21 @@ dp_setup() {
 			DP_WHY[nv]="netavark setup failed: $(tail -n 1 "$ERRLOG")"
 		fi
 	fi
+	if [ "$DK_OK" = 1 ]; then
+		dp_host docker
+		if dp_docker_start; then
+			if dpd run -d --name dpda cnm-bench:latest sleep 36000 >/dev/null 2>>"$ERRLOG" &&
+				dpd run -d --name dpdb cnm-bench:latest sleep 36000 >/dev/null 2>>"$ERRLOG"; then
+				pid=$(dpd inspect -f '{{.State.Pid}}' dpdb)
+				nsenter --net="/proc/$pid/ns/net" iperf3 -s -D -I "$W/iperf-dpdb.pid" >/dev/null 2>>"$ERRLOG"
+				DP_PEER[docker]=$(dpd inspect -f '{{.NetworkSettings.IPAddress}}' dpdb)
+				DP_CLIENT[docker]=/proc/$(dpd inspect -f '{{.State.Pid}}' dpda)/ns/net
+				DPNS+=(docker)
+			else
+				DP_WHY[docker]="docker run failed in dpdocker: $(tail -n 1 "$ERRLOG")"
+			fi
+		fi
+	fi
 }
 
 # dp_iperf KEY NETNS_PATH ADDR: one run, its Mbit/s recorded under KEY
@@ -152,7 +216,7 @@ EOF
 }
 
 bench_dataplane() {
-	local r k paths=() order=() np
+	local r k paths=() order=() np t0=$SECONDS
 	declare -gA DP_CLIENT DP_PEER DP_WHY
 	[ "$QUICK" = 1 ] && DP_SECS=2 DP_REPS=2
 	if ! command -v iperf3 >/dev/null; then
@@ -169,11 +233,11 @@ bench_dataplane() {
 		for ((k = 0; k < np; k++)); do order+=("${paths[$(((k + r * 3) % np))]}"); done
 		for k in "${order[@]}"; do dp_path "$k"; done
 	done
-	for k in cni nv; do
+	for k in cni nv docker; do
 		[ -n "${DP_WHY[$k]:-}" ] && NOTRUN[dp_c2c_$k]=${DP_WHY[$k]} NOTRUN[dp_nat_$k]=${DP_WHY[$k]}
 	done
-	NOTRUN[dp_c2c_docker]="not measured: dockerd runs in the sandbox's own namespace, with the other tools' rules"
 	dp_teardown
+	section_done dataplane "$t0"
 }
 
 dp_teardown() {
@@ -181,7 +245,8 @@ dp_teardown() {
 	for f in "$W"/iperf-*.pid; do [ -s "$f" ] && kill "$(<"$f")" 2>/dev/null; done
 	dp_cnm rm -f dpa dpb >/dev/null 2>>"$ERRLOG"
 	rm -rf "$DP_STATE"
-	for f in dpplain dpplain-x dppa dppb dpcnm dpcnm-x dpcni dpcni-x dpca dpcb dpnv dpnv-x dpva dpvb; do
+	dp_docker_stop
+	for f in dpplain dpplain-x dppa dppb dpcnm dpcnm-x dpcni dpcni-x dpca dpcb dpnv dpnv-x dpva dpvb dpdocker dpdocker-x; do
 		[ -e "/run/netns/$f" ] && ip netns del "$f"
 	done
 }

@@ -50,23 +50,34 @@ extra_rows() {
 		done
 	done
 	ROWS+=("@scale|scale: $sc containers on one bridge, one after the other")
-	for t in cnm cni cnmcni; do
-		case $t in cnm) label=cnm ;; cni) label="$cnil" ;; cnmcni) label="cnm (CNI plugin)" ;; esac
-		local cr=""
+	for t in cnm cni cnmcni docker; do
+		case $t in cnm) label=cnm ;; cni) label="$cnil" ;; cnmcni) label="cnm (CNI plugin)" ;; docker) label="$dkl" ;; esac
+		local cr="" n=$sc
 		[ "$t" != cnm ] && cr=1
+		# Docker's size may have been cut to what memory allows
+		if [ "$t" = docker ] && [ -n "${DK_SCALE:-}" ] && [ "$DK_SCALE" != "$sc" ]; then
+			n=$DK_SCALE
+			ROWS+=("$label|$sc containers|scale_docker_size||")
+			NOTRUN[scale_docker_size]="ran $n only: ${DK_SCALE_WHY:-memory}"
+		fi
+		if [ -n "${NOTRUN[scale_${t}_first]:-}" ] && [ -z "${MED[scale_${t}_first]:-}" ]; then
+			ROWS+=("$label|$sc containers|scale_${t}_first||")
+			continue
+		fi
 		ROWS+=("$label|attach, first 50|scale_${t}_first|${cr:+scale_cnm_first}|")
 		ROWS+=("$label|attach, last 50|scale_${t}_last|${cr:+scale_cnm_last}|")
-		ROWS+=("$label|attach, all $sc|scale_${t}_up|${cr:+scale_cnm_up}|")
+		ROWS+=("$label|attach, all $n|scale_${t}_up|${cr:+scale_cnm_up}|")
 		ROWS+=("$label|nft objects at the end (whole ruleset)|scale_${t}_nft|${cr:+scale_cnm_nft}|")
-		ROWS+=("$label|nft objects added by $sc containers|scale_${t}_nft_added|${cr:+scale_cnm_nft_added}|")
+		ROWS+=("$label|nft objects added by $n containers|scale_${t}_nft_added|${cr:+scale_cnm_nft_added}|")
+		ROWS+=("$label|memory per container (MemAvailable)|scale_${t}_mem|${cr:+scale_cnm_mem}|")
 		ROWS+=("$label|teardown, each|scale_${t}_down|${cr:+scale_cnm_down}|")
-		ROWS+=("$label|teardown, all $sc (wall)|scale_${t}_down_total|${cr:+scale_cnm_down_total}|")
+		ROWS+=("$label|teardown, all $n (wall)|scale_${t}_down_total|${cr:+scale_cnm_down_total}|")
 	done
-	ROWS+=("$dkl|$sc containers|scale_docker_first||")
 	ROWS+=("@parallel|parallel: $PAR attaches started at once, then $PAR removals")
-	for t in cnm cni nv cnmcni; do
-		case $t in cnm) label=cnm ;; cni) label="$cnil" ;; nv) label="$nvl" ;;
-		cnmcni) label="cnm (CNI plugin)" ;; esac
+	for t in cnm cni nv nvlock nvbare cnmcni docker; do
+		case $t in cnm) label=cnm ;; cni) label="$cnil" ;; nv) label="$nvl (anchor)" ;;
+		nvlock) label="$nvl (podman lock)" ;; nvbare) label="$nvl (no lock)" ;;
+		cnmcni) label="cnm (CNI plugin)" ;; docker) label="$dkl" ;; esac
 		local cr=""
 		[ "$t" != cnm ] && cr=1
 		ROWS+=("$label|$PAR attaches: wall time|par_${t}_up|${cr:+par_cnm_up}|")
@@ -74,18 +85,20 @@ extra_rows() {
 		ROWS+=("$label|$PAR attaches: duplicate addresses|par_${t}_dup||")
 		ROWS+=("$label|$PAR removals: wall time|par_${t}_down|${cr:+par_cnm_down}|")
 		ROWS+=("$label|$PAR removals: failures|par_${t}_down_fail||")
+		case $t in nv*) ROWS+=("$label|nft objects left after a round|par_${t}_left||") ;; esac
 	done
 	ROWS+=("@dataplane|data plane: iperf3 TCP ${DP_SECS} s, rounds interleaved; each tool in a host namespace of its own")
 	ROWS+=("no rules|c2c: bridge, no rules|dp_c2c_plain|dp_c2c_cnm|")
 	ROWS+=("cnm|c2c: cnm0|dp_c2c_cnm||")
 	ROWS+=("$cnil|c2c: cni0|dp_c2c_cni|dp_c2c_cnm|")
 	ROWS+=("$nvl|c2c: netavark bridge|dp_c2c_nv|dp_c2c_cnm|")
-	ROWS+=("$dkl|c2c and NAT|dp_c2c_docker||")
+	ROWS+=("$dkl|c2c: docker0 (dockerd of its own)|dp_c2c_docker|dp_c2c_cnm|")
 	ROWS+=("no rules|to external: routed, no NAT, no rules|dp_nat_routed|dp_nat_cnm|")
 	ROWS+=("bare nft masquerade|to external: 1 masquerade rule|dp_nat_masq|dp_nat_cnm|")
 	ROWS+=("cnm|to external: through cnm's NAT|dp_nat_cnm||")
 	ROWS+=("$cnil|to external: through its NAT|dp_nat_cni|dp_nat_cnm|")
 	ROWS+=("$nvl|to external: through its NAT|dp_nat_nv|dp_nat_cnm|")
+	ROWS+=("$dkl|to external: through its NAT|dp_nat_docker|dp_nat_cnm|")
 }
 
 # target DESCRIPTION MEASURED VERDICT: 1 ok, 0 MISS, 2 for comparison, "" not
@@ -110,8 +123,10 @@ targets() {
 	if have cnm_net_setup floor_wire && [ "${MED[cnm_net_setup]}" -gt 0 ]; then
 		v=$(ratio "${MED[cnm_net_setup]}" "${MED[floor_wire]}")
 		target "attach (network setup) <= 3x the kernel floor (wire)" "${v}x" "$(q "$v <= 3")"
-	else
+	elif have cnm_net_setup; then
 		target "attach (network setup) <= 3x the kernel floor (wire)" "bridge - none <= 0: noise" ""
+	else
+		target "attach (network setup) <= 3x the kernel floor (wire)" "-" ""
 	fi
 	for k in cni_add netavark_setup docker_net_setup; do
 		have "$k" || continue
@@ -120,11 +135,21 @@ targets() {
 	if [ -n "$best" ] && have cnm_net_setup && [ "${MED[cnm_net_setup]}" -gt 0 ]; then
 		v=$(ratio "${MED[$best]}" "${MED[cnm_net_setup]}")
 		target "attach >= 8x faster than the fastest peer" "${v}x ($best)" "$(q "$v >= 8")"
+	else
+		target "attach >= 8x faster than the fastest peer" "-" ""
 	fi
-	for k in cnm cni cnmcni; do
-		have "scale_${k}_first" "scale_${k}_last" || continue
+	for k in cnm cni cnmcni docker; do
+		if ! have "scale_${k}_first" "scale_${k}_last"; then
+			[ "$k" = cnm ] && target "cnm: last 50 / first 50 of $SCALE <= 1.2" "-" ""
+			continue
+		fi
 		v=$(ratio "${MED[scale_${k}_last]}" "${MED[scale_${k}_first]}")
-		target "$k: last 50 / first 50 of $SCALE <= 1.2" "$v" "$([ "$k" != cni ] && q "$v <= 1.2" || echo 2)"
+		# the peers' for comparison (the issue: CNI 2.2, Docker 1.4-1.5)
+		case $k in
+		cni) target "$k: last 50 / first 50 of $SCALE <= 1.2" "$v" 2 ;;
+		docker) target "$k: last 50 / first 50 of ${DK_SCALE:-$SCALE} <= 1.2" "$v" 2 ;;
+		*) target "$k: last 50 / first 50 of $SCALE <= 1.2" "$v" "$(q "$v <= 1.2")" ;;
+		esac
 	done
 	if have cnm_cni_add; then
 		target "cnm CNI ADD median < 3 ms" "$(fmtv us "${MED[cnm_cni_add]}") ms" "$(q "${MED[cnm_cni_add]} < 3000")"
@@ -139,6 +164,8 @@ targets() {
 	if have cnm_ports_10000_up cnm_ports_10000_down; then
 		target "cnm: 10,000 ports started in < 200 ms" "$(fmtv us "${MED[cnm_ports_10000_up]}") ms" "$(q "${MED[cnm_ports_10000_up]} < 200000")"
 		target "cnm: 10,000 ports removed in < 200 ms" "$(fmtv us "${MED[cnm_ports_10000_down]}") ms" "$(q "${MED[cnm_ports_10000_down]} < 200000")"
+	else
+		target "cnm: 10,000 ports started and removed in < 200 ms" "-" ""
 	fi
 	if have cnm_ports_1_up cnm_ports_1000_up cnm_ports_10000_up; then
 		f=$(awk -v a="${MED[cnm_ports_1_up]}" -v b="${MED[cnm_ports_1000_up]}" -v c="${MED[cnm_ports_10000_up]}" \
@@ -153,7 +180,16 @@ targets() {
 		v=$(cat "$S/par_cnm_up_fail" "$S/par_cnm_down_fail" | awk '{ s += $1 } END { print s + 0 }')
 		f=$(awk '{ s += $1 } END { print s + 0 }' "$S/par_cnm_dup")
 		target "cnm: $PAR parallel attaches, zero failures" "$v failed, $f dup, all reps" "$(q "$v == 0 && $f == 0")"
+	else
+		target "cnm: $PAR parallel attaches, zero failures" "-" ""
 	fi
+	# the peers, for comparison: failed attaches and removals over all rounds
+	for k in cni nv nvlock nvbare docker; do
+		have "par_${k}_up_fail" "par_${k}_down_fail" || continue
+		v=$(awk '{ s += $1 } END { print s + 0 }' "$S/par_${k}_up_fail")
+		f=$(awk '{ s += $1 } END { print s + 0 }' "$S/par_${k}_down_fail")
+		target "$k: $PAR parallel attaches, zero failures" "$v + $f failed of $((PAR * CNT[par_${k}_up_fail])) + $((PAR * CNT[par_${k}_down_fail]))" 2
+	done
 	for k in c2c:plain nat:routed nat:masq; do
 		local key=dp_${k%%:*}_cnm base=dp_${k%%:*}_${k#*:}
 		have "$key" "$base" || continue
@@ -163,4 +199,19 @@ targets() {
 		f=$(awk -v a="${MED[$key]}" -v b="${MED[$base]}" 'BEGIN { printf "%.3f", a / b }')
 		target "data plane ${k%%:*}: cnm >= 97% of ${k#*:} (per-round median)" "$v (of medians $f)" "$(q "$v >= 0.97")"
 	done
+	have dp_c2c_cnm || target "data plane: cnm >= 97% of the path without rules" "-" ""
+	# the peers on the same paths, for comparison
+	for k in cni nv docker; do
+		for f in c2c:plain nat:masq; do
+			local key=dp_${f%%:*}_$k base=dp_${f%%:*}_${f#*:}
+			have "$key" "$base" || continue
+			target "data plane ${f%%:*}: $k >= 97% of ${f#*:} (per-round median)" "$(round_ratio "$key" "$base")" 2
+		done
+	done
+}
+
+# round_ratio KEY BASE: the median over the rounds of KEY[i] / BASE[i]
+round_ratio() {
+	paste -d' ' "$S/$1" "$S/$2" | awk '{ print $1 / $2 }' | sort -g | awk '{ a[NR] = $1 } END {
+		printf "%.3f", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }

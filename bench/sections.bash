@@ -23,6 +23,12 @@ PEER_MAX_PORTS=${BENCH_PEER_MAX_PORTS:-1000}
 PORT_SIZES=(1 100 1000 10000)
 
 rec_count() { UNIT[$1]=count; record "$1" "$2"; }
+# section_done NAME T0: how long section NAME took since T0 ($SECONDS)
+declare -A SECTION_S
+section_done() {
+	SECTION_S[$1]=$((SECONDS - $2))
+	echo "bench: $1 took ${SECTION_S[$1]} s"
+}
 now_us() { echo "${EPOCHREALTIME/[.,]/}"; }
 
 # ---- published ports -----------------------------------------------------
@@ -153,6 +159,7 @@ dkp_down() {
 }
 
 bench_ports() {
+	local t0=$SECONDS
 	echo "bench: published ports (cnm at ${PORT_SIZES[*]}; peers while under 5 minutes)..."
 	ports_cnm
 	if [ "$CNI_OK" = 1 ]; then ports_peer cni cnip_up cnip_down; fi
@@ -160,26 +167,50 @@ bench_ports() {
 		ports_peer nvrange nvp_up nvp_down
 		ports_peer nveach nvpe_up nvp_down
 	fi
+	section_done ports "$t0"
 }
 
 # ---- scale ---------------------------------------------------------------
 # SCALE containers on one bridge, one after the other; the attach time of
-# the first 50 against the last 50, the nftables objects at the end, then
-# every removal.
+# the first 50 against the last 50, the nftables objects at the end, the
+# memory each container takes (MemAvailable before and after, so the other
+# users of a shared machine add noise), then every removal.
+#
+# Docker runs last, with its dockerd started just before and stopped just
+# after.  Each of its containers costs a containerd-shim (13 MB RSS, about
+# 2.5 MB of it private) plus the kernel's share: about 5 MB here.  Its size
+# is SCALE unless memory says otherwise: after 50 containers the cost per
+# container so far is projected to the full size, and the size is cut (to a
+# multiple of 50) so that MemAvailable stays above SCALE_MEM_RESERVE_KB; it
+# also stops at once if MemAvailable falls below half of that.  The table
+# then says which size ran and why.
 
 SCALE=1000
-scale_tool() { # scale_tool TOOL: cnm, cni (the reference chain) or cnmcni (cnm's CNI mode)
-	local tool=$1 k ids=() t0 nb
+SCALE_MEM_RESERVE_KB=$((4 * 1024 * 1024))
+mem_avail_kb() { awk '/^MemAvailable:/ { print $2 }' /proc/meminfo; }
+# scale_tool TOOL: cnm, cni (the reference chain), cnmcni (cnm's CNI mode)
+# or docker; Docker's size can be cut (DK_SCALE, DK_SCALE_WHY)
+scale_tool() {
+	local tool=$1 k ids=() t0 nb n=$SCALE m0 m per
 	nb=$(nft_objects)
-	for ((k = 1; k <= SCALE; k++)); do
+	m0=$(mem_avail_kb)
+	for ((k = 1; k <= n; k++)); do
 		if [ "$tool" = cnm ]; then
 			timed "$W/id" "$CNM" run -d -- sleep 3600
-			cnm_must "cnm run -d -- sleep 3600 (container $k of $SCALE)"
+			cnm_must "cnm run -d -- sleep 3600 (container $k of $n)"
 			ids+=("$(<"$W/id")")
 		elif [ "$tool" = cnmcni ]; then
 			ip netns add "sm$k"
 			timed /dev/null cnm_cni ADD "sm$k" "$W/cnmcni-scale.json"
-			cnm_must "cnm CNI ADD (container $k of $SCALE)"
+			cnm_must "cnm CNI ADD (container $k of $n)"
+		elif [ "$tool" = docker ]; then
+			timed "$W/did" docker run -d cnm-bench:latest sleep 3600
+			if [ "$RC" != 0 ]; then
+				NOTRUN[scale_docker_first]="docker run failed at container $k: $(tail -n 1 "$ERRLOG")"
+				SCALE_DONE=$((k - 1))
+				break
+			fi
+			ids+=("$(<"$W/did")")
 		else
 			ip netns add "sc$k"
 			timed /dev/null cni_chain ADD "sc$k" "/run/netns/sc$k" "$W/chain-p0"
@@ -191,21 +222,43 @@ scale_tool() { # scale_tool TOOL: cnm, cni (the reference chain) or cnmcni (cnm'
 			fi
 		fi
 		[ "$k" -le 50 ] && record "scale_${tool}_first" "$T"
-		[ "$k" -gt $((SCALE - 50)) ] && record "scale_${tool}_last" "$T"
+		[ "$k" -gt $((n - 50)) ] && record "scale_${tool}_last" "$T"
 		record "scale_${tool}_up" "$T"
 		LIVE=$((LIVE + 1))
+		[ "$tool" = docker ] || continue
+		# Docker's memory guard (see above)
+		m=$(mem_avail_kb)
+		if [ "$k" = 50 ] && [ "$n" -gt 100 ]; then
+			per=$(((m0 - m) / 50))
+			if [ "$per" -gt 0 ] && [ $((m - per * (n - 50))) -lt "$SCALE_MEM_RESERVE_KB" ]; then
+				n=$(((50 + (m - SCALE_MEM_RESERVE_KB) / per) / 50 * 50))
+				[ "$n" -lt 100 ] && n=100
+				DK_SCALE_WHY="cut from $SCALE: $((per / 1024)) MB per container after 50, $((m / 1024)) MB available"
+			fi
+		fi
+		if [ "$m" -lt $((SCALE_MEM_RESERVE_KB / 2)) ]; then
+			DK_SCALE_WHY="stopped at $k of $n: MemAvailable $((m / 1024)) MB"
+			NOTRUN[scale_docker_last]=$DK_SCALE_WHY
+			SCALE_DONE=$k
+			break
+		fi
 	done
+	[ "$tool" = docker ] && DK_SCALE=${SCALE_DONE:-$n}
 	rec_count "scale_${tool}_nft" "$(nft_objects)"
 	rec_count "scale_${tool}_nft_added" $(($(nft_objects) - nb))
+	UNIT[scale_${tool}_mem]=KiB
+	record "scale_${tool}_mem" $(((m0 - $(mem_avail_kb)) / ${SCALE_DONE:-n}))
 	t0=$(now_us)
-	for ((k = 1; k <= ${SCALE_DONE:-SCALE}; k++)); do
+	for ((k = 1; k <= ${SCALE_DONE:-n}; k++)); do
 		if [ "$tool" = cnm ]; then
 			timed /dev/null "$CNM" rm -f "${ids[$((k - 1))]}"
-			cnm_must "cnm rm -f (container $k of $SCALE)"
+			cnm_must "cnm rm -f (container $k of $n)"
 		elif [ "$tool" = cnmcni ]; then
 			timed /dev/null cnm_cni DEL "sm$k" "$W/cnmcni-scale.json"
-			cnm_must "cnm CNI DEL (container $k of $SCALE)"
+			cnm_must "cnm CNI DEL (container $k of $n)"
 			ip netns del "sm$k"
+		elif [ "$tool" = docker ]; then
+			timed /dev/null docker rm -f "${ids[$((k - 1))]}"
 		else
 			timed /dev/null cni_chain DEL "sc$k" "/run/netns/sc$k" "$W/chain-p0"
 			ip netns del "sc$k"
@@ -219,20 +272,27 @@ scale_tool() { # scale_tool TOOL: cnm, cni (the reference chain) or cnmcni (cnm'
 }
 
 bench_scale() {
+	local t0=$SECONDS
 	[ "$QUICK" = 1 ] && SCALE=200
-	echo "bench: scale, $SCALE containers on one bridge (cnm$([ "$CNI_OK" = 1 ] && echo ", CNI chain"))..."
+	echo "bench: scale, $SCALE containers on one bridge (cnm$([ "$CNI_OK" = 1 ] && echo ", CNI chain")$([ "$CNMCNI_OK" = 1 ] && echo ", cnm's CNI mode")$([ "$DK_OK" = 1 ] && echo ", Docker"))..."
 	scale_tool cnm
 	if [ "$CNI_OK" = 1 ]; then
 		chain_conf "$W/chain-p0" cnibench-p cni1 10.87.0.0/16 '[]'
 		scale_tool cni
 	fi
-	NOTRUN[scale_docker_first]="not run: $SCALE containerd-shims (~13 MB RSS each) on a shared machine"
 	if [ "$CNMCNI_OK" = 1 ]; then
 		# the chain above masquerades and publishes: so does this one
 		cnmcni_conf cnmcni-s cnmcni1 10.85.0.0/16 |
 			jq -c '.ipMasq = true | .capabilities = {portMappings: true}' >"$W/cnmcni-scale.json"
 		scale_tool cnmcni
 	fi
+	if [ "$DK_OK" = 1 ]; then
+		# a dockerd of its own, in the sandbox, for this tool only
+		docker_start
+		[ "$DK_OK" = 1 ] && scale_tool docker
+		docker_stop
+	fi
+	section_done scale "$t0"
 }
 
 # ---- parallel ------------------------------------------------------------
@@ -262,13 +322,84 @@ par_cni_up() { cni_chain ADD "pc$1" "/run/netns/pc$1" "$W/chain-p0"; }
 par_cni_down() { cni_chain DEL "pc$1" "/run/netns/pc$1" "$W/chain-p0"; }
 par_cnmcni_up() { cnm_cni ADD "pm$1"; }
 par_cnmcni_down() { cnm_cni DEL "pm$1"; }
-par_nv_up() { "$NETAVARK" --config /run/netavark setup "/run/netns/pn$1" <"$W/pn$1.json"; }
-par_nv_down() { "$NETAVARK" --config /run/netavark teardown "/run/netns/pn$1" <"$W/pn$1.json"; }
+# netavark, three ways (NV_PAR_MODE):
+#   nv      called directly, on the network of the anchor container, which
+#           stays up: the bridge and the network's firewall chains exist
+#           throughout (netavark's own concurrency, in steady use);
+#   nvlock  as podman runs it: podman holds one lock file (netavark.lock)
+#           around every netavark setup and teardown, so 20 `podman run` at
+#           once reach netavark one at a time; here flock(1) on one file,
+#           on a network with no other container;
+#   nvbare  called directly, on a network with no other container: the
+#           first setups race to create the bridge and the network's
+#           chains, and each teardown that finds the bridge without ports
+#           deletes it under the others.  This is the case that fails.
+NV_PAR_MODE=nv
+par_nv() { # par_nv setup|teardown K
+	local cfg=/run/netavark
+	case $NV_PAR_MODE in
+	nv) ;;
+	nvlock)
+		flock "$W/nvlock/netavark.lock" "$NETAVARK" --config "$W/nvlock" "$1" "/run/netns/pn$2" <"$W/pn$2.json"
+		return ;;
+	*) cfg=$W/$NV_PAR_MODE ;;
+	esac
+	"$NETAVARK" --config "$cfg" "$1" "/run/netns/pn$2" <"$W/pn$2.json"
+}
+par_nv_up() { par_nv setup "$1"; }
+par_nv_down() { par_nv teardown "$1"; }
+# par_nv_opts K: the options of container K in the current mode; the two
+# modes without the anchor have networks of their own (bridge, subnet, id)
+par_nv_opts() {
+	case $NV_PAR_MODE in
+	nv) nv_opts "$((700000 + $1))" "10.89.201.$1" ;;
+	nvlock) nv_opts "$((710000 + $1))" "10.91.201.$1" | sed 's/nvbench/nvlock/g; s/nvbr0/nvbr2/; s/10\.89\./10.91./g; s/"id":"53ce/"id":"91ce/' ;;
+	nvbare) nv_opts "$((720000 + $1))" "10.90.201.$1" | sed 's/nvbench/nvbare/g; s/nvbr0/nvbr1/; s/10\.89\./10.90./g; s/"id":"53ce/"id":"90ce/' ;;
+	esac
+}
+# par_nv_rounds MODE REPS: REPS rounds of PAR setups at once, then PAR
+# teardowns at once; the removal failures counted are those of containers
+# whose setup succeeded; the firewall objects left after each round, once
+# every container is gone (what failed is torn down again, one at a time),
+# are counted against those before the first round
+par_nv_rounds() {
+	local r k nb failed
+	NV_PAR_MODE=$1
+	mkdir -p "$W/$1"
+	nb=$(nft_objects)
+	for ((r = 1; r <= $2; r++)); do
+		for ((k = 1; k <= PAR; k++)); do
+			ip netns add "pn$k"
+			par_nv_opts "$k" >"$W/pn$k.json"
+		done
+		par_run "par_$1_up" par_nv_up
+		rec_count "par_$1_up_fail" "$PAR_FAIL"
+		rec_count "par_$1_dup" 0 # static addresses: podman does the IPAM
+		for ((k = 1; k <= PAR; k++)); do mv "$W/par/$k.rc" "$W/par/$k.uprc"; done
+		par_run "par_$1_down" par_nv_down
+		failed=0
+		for ((k = 1; k <= PAR; k++)); do
+			[ "$(<"$W/par/$k.uprc")" = 0 ] && [ "$(<"$W/par/$k.rc")" != 0 ] && failed=$((failed + 1))
+		done
+		rec_count "par_$1_down_fail" "$failed"
+		for ((k = 1; k <= PAR; k++)); do
+			[ "$(<"$W/par/$k.rc")" = 0 ] || par_nv_down "$k" >/dev/null 2>&1
+			ip netns del "pn$k"
+		done
+		rec_count "par_$1_left" $(($(nft_objects) - nb))
+		settle
+	done
+	NV_PAR_MODE=nv
+}
+
+# Docker: dockerd does the IPAM and serialises what it must itself
+par_docker_up() { docker run -d cnm-bench:latest sleep 600; }
+par_docker_down() { docker rm -f "$(<"$W/par/$1.id")"; }
 
 bench_parallel() {
-	local r k reps=$N preps=10
+	local r k reps=$N preps=10 t0=$SECONDS
 	[ "$QUICK" = 1 ] && { reps=5; preps=3; }
-	echo "bench: $PAR attaches at once (cnm x$reps$([ "$CNI_OK" = 1 ] && echo ", CNI chain x$preps")$([ "$NV_OK" = 1 ] && echo ", netavark x$preps"))..."
+	echo "bench: $PAR attaches at once (cnm x$reps$([ "$CNI_OK" = 1 ] && echo ", CNI chain x$preps")$([ "$NV_OK" = 1 ] && echo ", netavark 3 ways x$preps")$([ "$CNMCNI_OK" = 1 ] && echo ", cnm's CNI mode x$preps")$([ "$DK_OK" = 1 ] && echo ", Docker x$preps"))..."
 	for ((r = 1; r <= reps; r++)); do
 		par_run par_cnm_up par_cnm_up
 		rec_count par_cnm_up_fail "$PAR_FAIL"
@@ -295,23 +426,9 @@ bench_parallel() {
 		done
 	fi
 	if [ "$NV_OK" = 1 ]; then
-		for ((r = 1; r <= preps; r++)); do
-			for ((k = 1; k <= PAR; k++)); do
-				ip netns add "pn$k"
-				nv_opts "$((700000 + k))" "10.89.201.$k" >"$W/pn$k.json"
-			done
-			par_run par_nv_up par_nv_up
-			rec_count par_nv_up_fail "$PAR_FAIL"
-			rec_count par_nv_dup 0 # static addresses: podman does the IPAM
-			par_run par_nv_down par_nv_down
-			rec_count par_nv_down_fail "$PAR_FAIL"
-			# what failed is torn down again, one at a time, so the next rep starts clean
-			for ((k = 1; k <= PAR; k++)); do
-				[ "$(<"$W/par/$k.rc")" = 0 ] || par_nv_down "$k" >/dev/null 2>&1
-				ip netns del "pn$k"
-			done
-			settle
-		done
+		par_nv_rounds nv "$preps"
+		par_nv_rounds nvlock "$preps"
+		par_nv_rounds nvbare "$preps"
 	fi
 	if [ "$CNMCNI_OK" = 1 ]; then
 		for ((r = 1; r <= preps; r++)); do
@@ -325,4 +442,21 @@ bench_parallel() {
 			settle
 		done
 	fi
+	if [ "$DK_OK" = 1 ]; then
+		# last, with a dockerd of its own started just before
+		docker_start
+		for ((r = 1; r <= preps && DK_OK; r++)); do
+			par_run par_docker_up par_docker_up
+			rec_count par_docker_up_fail "$PAR_FAIL"
+			for ((k = 1; k <= PAR; k++)); do mv "$W/par/$k.out" "$W/par/$k.id"; done
+			# shellcheck disable=SC2046
+			rec_count par_docker_dup "$(docker inspect -f '{{.NetworkSettings.IPAddress}}' $(cat "$W"/par/*.id) 2>>"$ERRLOG" |
+				grep . | sort | uniq -d | wc -l)"
+			par_run par_docker_down par_docker_down
+			rec_count par_docker_down_fail "$PAR_FAIL"
+			settle
+		done
+		docker_stop
+	fi
+	section_done parallel "$t0"
 }
