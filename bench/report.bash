@@ -197,7 +197,13 @@ targets() {
 		v=$(paste -d' ' "$S/$key" "$S/$base" | awk '{ print $1 / $2 }' | sort -g | awk '{ a[NR] = $1 } END {
 			printf "%.3f", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
 		f=$(awk -v a="${MED[$key]}" -v b="${MED[$base]}" 'BEGIN { printf "%.3f", a / b }')
-		target "data plane ${k%%:*}: cnm >= 97% of ${k#*:} (per-round median)" "$v (of medians $f)" "$(q "$v >= 0.97")"
+		# NAT is judged against the least NAT there is (one masquerade rule);
+		# routed, without NAT, shows what conntrack itself costs
+		if [ "$k" = nat:routed ]; then
+			target "data plane nat: cnm vs routed without NAT (conntrack's own cost)" "$v (of medians $f)" 2
+		else
+			target "data plane ${k%%:*}: cnm >= 97% of ${k#*:} (per-round median)" "$v (of medians $f)" "$(q "$v >= 0.97")"
+		fi
 	done
 	have dp_c2c_cnm || target "data plane: cnm >= 97% of the path without rules" "-" ""
 	# the peers on the same paths, for comparison
