@@ -89,7 +89,7 @@ static const char migrate_v3[] =
  * (gc.c) read only those, not every container.  ipam_last(6) is the
  * highest address handed out such that every address below it is taken, so
  * the next one is found by probing from there (endpoint.c); any release
- * forgets it (the triggers), and the next allocation scans once.
+ * forgets it (the trigger), and the next allocation scans once.
  */
 static const char migrate_v4[] =
 	"CREATE INDEX containers_creating ON containers(state) WHERE state = 'creating';"
@@ -234,9 +234,9 @@ static int private_file(const char *path, struct cnm_err *err)
 
 /*
  * Frames a checkpoint copies and truncates at once.  Every command pays
- * ~2.5 us per frame left in the log to rebuild the index at open, and a
- * checkpoint costs two fdatasync()s (~1.3 ms): ~200 frames (~8 writing
- * commands) balances the two (docs/decisions.md).
+ * ~4,600 instructions per frame left in the log to rebuild the index at
+ * open, and a checkpoint costs two fdatasync()s (~1.3 ms); a writing
+ * command adds 10-20 frames, and ~200 balances the two (docs/decisions.md).
  */
 #define WAL_TRUNCATE_FRAMES 200
 
