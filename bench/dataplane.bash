@@ -28,7 +28,7 @@
 # once, in an order that rotates, so drift and the neighbours' load spread
 # over all paths alike.  Samples are Mbit/s as the receiver counted them.
 
-DP_REPS=3
+DP_REPS=${BENCH_DP_ROUNDS:-3}
 DP_SECS=10
 DPNS=(plain cnm)
 
