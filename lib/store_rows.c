@@ -548,8 +548,7 @@ int cnm_ep_addr_used(struct cnm_ctx *ctx, sqlite3_stmt **probe, const char *net_
  * @family: AF_INET or AF_INET6
  * @last: filled when there is one
  *
- * Return: 1 if there is one, 0 if not (forgotten, or never set), or a
- * negative errno.
+ * Return: 1 if there is one, 0 if not (forgotten, never set, or unreadable).
  */
 int cnm_ipam_last_get(struct cnm_ctx *ctx, const char *net_id, int family,
 		      struct cnm_addr *last)
@@ -557,10 +556,11 @@ int cnm_ipam_last_get(struct cnm_ctx *ctx, const char *net_id, int family,
 	sqlite3_stmt *st;
 	int found = 0;
 
+	/* unreadable is unknown: the caller scans, and reports any real error */
 	if (cnm_store_prepare(ctx, family == AF_INET6
 			      ? "SELECT ipam_last6 FROM networks WHERE id = ?"
 			      : "SELECT ipam_last FROM networks WHERE id = ?", &st, NULL))
-		return -EIO;
+		return 0;
 	sqlite3_bind_text(st, 1, net_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
 		found = !cnm_addr_parse((const char *)sqlite3_column_text(st, 0), last) &&
