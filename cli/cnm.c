@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include "cli.h"
 #include "cni.h"
+#include "sqlmem.h"
 
 static const struct cli_cmd commands[] = {
 	{ "run", cmd_run, "Run a command in a new container" },
@@ -192,6 +193,8 @@ int main(int argc, char **argv)
 	 */
 	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* and no glibc malloc for each parser node: see lib/sqlmem.c */
+	cnm_sqlmem_install();
 	/* a runtime runs CNI plugins with CNI_COMMAND set and no arguments */
 	if (argc == 1 && getenv("CNI_COMMAND"))
 		return cni_main();

@@ -251,6 +251,8 @@ static int sandbox_insert(struct cnm_ctx *ctx, const char *sandbox, const struct
 	cnm_now_rfc3339(c->created);
 	snprintf(c->network_id, sizeof(c->network_id), "%s", net->id);
 	snprintf(c->network_mode, sizeof(c->network_mode), "cni");
+	/* running from the start: its interface follows in this command, or the row goes */
+	snprintf(c->state, sizeof(c->state), "running");
 	c->argv = strdup("[]");
 	if (!c->argv)
 		return cnm_errf(err, ENOMEM, "out of memory");
@@ -258,8 +260,6 @@ static int sandbox_insert(struct cnm_ctx *ctx, const char *sandbox, const struct
 	if (rc == -EEXIST)
 		return cnm_errf(err, EEXIST, "container name %s is taken by a container of cnm's"
 				" own in state directory %s", sandbox, ctx->state_dir);
-	if (!rc)
-		rc = cnm_ctr_set_running(ctx, c, err);
 	return rc;
 }
 
@@ -360,9 +360,9 @@ static int plan_rows(struct cnm_ctx *ctx, struct cnm_net *net, const struct cnm_
 	if (rc)
 		return rc;
 	rc = sandbox_get(ctx, s->sandbox, c, err);
-	if (rc == -ENOENT)
+	if (rc == -ENOENT) /* new: no interface to clash with */
 		rc = sandbox_insert(ctx, s->sandbox, net, c, err);
-	if (!rc)
+	else if (!rc)
 		rc = cnm_ep_list(ctx, c->id, &eps, &n, err);
 	for (size_t i = 0; i < n && !rc; i++)
 		if (!strcmp(eps[i].network_id, net->id) || !strcmp(eps[i].ifname, s->ifname))

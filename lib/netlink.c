@@ -441,6 +441,18 @@ static void bridge_add(struct cnm_nl_batch *b, const char *name, int mtu, bool v
 	}
 }
 
+/*
+ * One queue each way, as the kernel leaves a veth anyway: without these it
+ * registers a queue per possible CPU, with their sysfs directories, then
+ * veth_init_queues() unregisters all but one (a CNI ADD did that for two
+ * CPUs here; a 64-CPU host builds and tears down 126 per interface).
+ */
+static void put_one_queue(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, 1);
+	mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, 1);
+}
+
 /**
  * cnm_nl_veth_add() - a veth pair whose peer is created in another namespace.
  * @b: batch (the host namespace's socket)
@@ -465,6 +477,7 @@ void cnm_nl_veth_add(struct cnm_nl_batch *b, const char *name, int master, int m
 		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
 	if (master > 0)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	put_one_queue(nlh);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -482,6 +495,7 @@ void cnm_nl_veth_add(struct cnm_nl_batch *b, const char *name, int master, int m
 		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
 	if (peer_mac)
 		mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
+	put_one_queue(nlh);
 	mnl_attr_nest_end(nlh, pi);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);

@@ -274,14 +274,15 @@ int cnm_ctr_get(struct cnm_ctx *ctx, const char *ref, struct cnm_ctr *ctr, struc
 	return rc;
 }
 
+/* A new container row, in state @c->state ("creating" when empty). */
 int cnm_ctr_insert(struct cnm_ctx *ctx, const struct cnm_ctr *c, struct cnm_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = cnm_store_prepare(ctx, "INSERT INTO containers(id, name, hostname, created, state,"
+	rc = cnm_store_prepare(ctx, "INSERT INTO containers(id, name, hostname, created,"
 			       " monitor_pid, argv, network_id, req_ip, rootfs, auto_remove, network_mode,"
-			       " port_specs) VALUES (?,?,?,?,'creating',?,?,?,?,?,?,?,?)", &st, err);
+			       " port_specs, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &st, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
@@ -297,6 +298,7 @@ int cnm_ctr_insert(struct cnm_ctx *ctx, const struct cnm_ctr *c, struct cnm_err 
 	sqlite3_bind_int(st, 10, c->auto_remove);
 	sqlite3_bind_text(st, 11, c->network_mode, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 12, c->port_specs ? c->port_specs : "[]", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, c->state[0] ? c->state : "creating", -1, SQLITE_STATIC);
 	return cnm_store_step_done(ctx, st, "insert container", err);
 }
 
