@@ -37,6 +37,7 @@
 #include "netlink.h"
 #include "nftnl.h"
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter.h>
 
 static const char table_def[] =
 	"create table inet cnm { comment \"cnm: container networks (managed by cnm; do not"
@@ -622,15 +623,17 @@ const char *cnm_fw_table_def(void)
  */
 const char *cnm_fw_forward_drops(struct cnm_ctx *ctx)
 {
-	static const char *const fams[] = { "ip", "ip6" };
+	static const struct {
+		const char *name;
+		uint8_t family;
+	} fams[] = { { "ip", NFPROTO_IPV4 }, { "ip6", NFPROTO_IPV6 } };
 
 	for (size_t i = 0; i < ARRAY_SIZE(fams); i++) {
-		char cmd[64];
-		const char *out;
+		uint32_t policy;
 
-		snprintf(cmd, sizeof(cmd), "list chain %s filter FORWARD", fams[i]);
-		if (!cnm_fw_list(ctx, cmd, &out) && strstr(out, "policy drop"))
-			return fams[i];
+		if (!cnm_nft_chain_policy(ctx, fams[i].family, "filter", "FORWARD", &policy) &&
+		    policy == NF_DROP)
+			return fams[i].name;
 	}
 	return NULL;
 }
@@ -639,7 +642,7 @@ const char *cnm_fw_forward_drops(struct cnm_ctx *ctx)
  * cnm_fw_check_foreign() - warn (as a notice) when another firewall drops
  * forwarded traffic by default (cnm_fw_forward_drops()).  Every base chain
  * on the forward hook must accept a packet, so cnm's accept does not help.
- * Checked when a bridge is set up, which is rare; costs one listing.
+ * Checked when a bridge is set up: two NFT_MSG_GETCHAIN requests.
  */
 void cnm_fw_check_foreign(struct cnm_ctx *ctx, const struct cnm_net *net)
 {

@@ -19,6 +19,10 @@
  * as 16 zero-padded bytes.  A comment travels as the element's user data
  * (nftables' TLV: type 0, length, string with its NUL).  Messages are kept
  * under 32 KiB, so 10,000 elements are a few hundred messages in one batch.
+ *
+ * One read goes the same way: the policy of another firewall's chain
+ * (cnm_nft_chain_policy()), asked when a bridge is set up, which through
+ * libnftables meant loading it and caching two tables (~2 ms).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -311,4 +315,76 @@ int cnm_elems_commit(struct cnm_ctx *ctx, struct cnm_elems *e, struct cnm_err *e
 		}
 	}
 	return rc;
+}
+
+/* An attribute of the chain in the reply: keep its policy. */
+static int chain_attr(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == NFTA_CHAIN_POLICY && mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+		*(uint32_t *)data = ntohl(mnl_attr_get_u32(a));
+	return MNL_CB_OK;
+}
+
+/**
+ * cnm_nft_chain_policy() - the default policy of another table's base chain,
+ * as `nft list chain FAMILY TABLE CHAIN` shows it, with one NFT_MSG_GETCHAIN.
+ * @ctx: context (its nftables socket)
+ * @family: NFPROTO_IPV4, NFPROTO_IPV6, ...
+ * @table: table name ("filter")
+ * @chain: chain name ("FORWARD")
+ * @policy: set to NF_ACCEPT or NF_DROP
+ *
+ * Return: 0, -ENOENT when the table or chain does not exist or the chain is
+ * not a base chain (no policy), or another negative errno.
+ */
+int cnm_nft_chain_policy(struct cnm_ctx *ctx, uint8_t family, const char *table,
+			 const char *chain, uint32_t *policy)
+{
+	uint8_t buf[8192] __attribute__((aligned(8)));
+	const uint32_t seq = 0x70010000;	/* apart from the batches' small numbers */
+	uint32_t pol = UINT32_MAX;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	bool acked = false;
+	int rc = nfnl_socket(ctx, NULL);
+
+	if (rc)
+		return rc;
+	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETCHAIN;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	put_nfgen(nlh, family, 0);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, table);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, chain);
+	if (mnl_socket_sendto(ctx->nfnl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	while (!acked && !rc) {
+		ssize_t n = recv(mnl_socket_get_fd(ctx->nfnl), buf, sizeof(buf), 0);
+		int left = (int)n;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left)) {
+			if (nlh->nlmsg_seq != seq) /* left over from an earlier batch */
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *me = mnl_nlmsg_get_payload(nlh);
+
+				rc = me->error;
+				acked = true;
+			} else if (nlh->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) |
+							NFT_MSG_NEWCHAIN)) {
+				mnl_attr_parse(nlh, sizeof(struct nfgenmsg), chain_attr, &pol);
+			}
+		}
+	}
+	if (rc)
+		return rc;
+	if (pol == UINT32_MAX)
+		return -ENOENT;
+	*policy = pol;
+	return 0;
 }
