@@ -128,6 +128,9 @@ dp_setup() {
 	nsenter --net="/proc/$pid/ns/net" iperf3 -s -D -I "$W/iperf-dpb.pid" >/dev/null 2>>"$ERRLOG"
 	DP_PEER[cnm]=$(dp_cnm inspect dpb | jq -r '.[0].NetworkSettings.IPAddress')
 	DP_CLIENT[cnm]=/proc/$(dp_cnm inspect dpa | jq -r '.[0].State.Pid')/ns/net
+	# cnm's tables as cnm made them, to put back after the runs without them
+	nsx dpcnm nft list table inet cnm >"$W/dp-inet.nft" 2>>"$ERRLOG"
+	nsx dpcnm nft list table bridge cnm >"$W/dp-bridge.nft" 2>>"$ERRLOG"
 
 	if [ "$CNI_OK" = 1 ]; then
 		dp_host cni
@@ -191,8 +194,39 @@ dp_iperf() {
 	record "$1" "$mbps"
 }
 
+# dp_bare [masq]: cnm's own containers without cnm's tables (with MASQ, one
+# bare masquerade rule instead, or nothing would come back): the issue's
+# "same path without cnm's table"; dp_restore puts the tables back.
+dp_bare() {
+	nsx dpcnm nft delete table inet cnm
+	nsx dpcnm nft delete table bridge cnm
+	[ "${1:-}" = masq ] || return 0
+	nsx dpcnm nft -f - <<'EOF'
+table ip benchmasq {
+	chain post { type nat hook postrouting priority srcnat; oifname "up0" masquerade; }
+}
+EOF
+}
+dp_restore() {
+	nsx dpcnm nft delete table ip benchmasq 2>/dev/null
+	nsx dpcnm nft -f "$W/dp-bridge.nft" && nsx dpcnm nft -f "$W/dp-inet.nft" ||
+		echo "bench: warning: cannot restore cnm's tables in dpcnm" >&2
+}
+
 dp_path() { # dp_path PATH: PATH is c2c:TOOL or nat:TOOL (nat:routed, nat:masq for plain)
 	local kind=${1%%:*} tool=${1#*:}
+	if [ "$1" = c2c:cnmbare ]; then
+		dp_bare
+		dp_iperf dp_c2c_cnmbare "${DP_CLIENT[cnm]}" "${DP_PEER[cnm]}"
+		dp_restore
+		return
+	fi
+	if [ "$1" = nat:cnmmasq ]; then
+		dp_bare masq
+		dp_iperf dp_nat_cnmmasq "${DP_CLIENT[cnm]}" 198.51.100.2
+		dp_restore
+		return
+	fi
 	if [ "$kind" = c2c ]; then
 		dp_iperf "dp_c2c_$tool" "${DP_CLIENT[$tool]}" "${DP_PEER[$tool]}"
 		return
@@ -224,7 +258,7 @@ bench_dataplane() {
 		return
 	fi
 	dp_setup
-	paths=(c2c:plain c2c:cnm nat:routed nat:masq nat:cnm)
+	paths=(c2c:plain c2c:cnm c2c:cnmbare nat:routed nat:masq nat:cnm nat:cnmmasq)
 	for k in "${DPNS[@]:2}"; do paths+=("c2c:$k" "nat:$k"); done
 	np=${#paths[@]}
 	echo "bench: data plane, iperf3 TCP ${DP_SECS} s x $DP_REPS rounds of ${np} paths (~$((DP_SECS * DP_REPS * np + DP_REPS * np)) s)..."
