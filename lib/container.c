@@ -35,6 +35,7 @@
 #include <sys/wait.h>
 #include "container.h"
 #include "dns.h"
+#include "mntns.h"
 #include "driver.h"
 #include "endpoint.h"
 #include "fault.h"
@@ -53,21 +54,27 @@ void cnm_netns_path(const struct cnm_ctx *ctx, const char *name, char *out, size
 	snprintf(out, len, "%s/%s", ctx->netns_dir, name);
 }
 
-/* Make the netns directory a shared mount point, as iproute2 does, so that
- * namespace mounts are seen by every mount namespace (and `ip netns`). */
+/*
+ * Make the netns directory a shared mount point, as iproute2 does, so that
+ * namespace mounts are seen by every mount namespace (and `ip netns`).  A
+ * peer group of its own when we make it: a bind mount inside a shared /run
+ * joins /run's group, and every namespace mount would then be made twice,
+ * and reach every mount namespace through /run as well (mntns.c).
+ */
 static int netns_dir_prepare(struct cnm_ctx *ctx, struct cnm_err *err)
 {
 	int rc = cnm_mkdir_p(ctx->netns_dir, 0755, err);
 
 	if (rc)
 		return rc;
-	if (mount("", ctx->netns_dir, "none", MS_SHARED | MS_REC, NULL) == 0)
+	if (mount("", ctx->netns_dir, "none", MS_SHARED, NULL) == 0)
 		return 0;
 	if (errno != EINVAL)
 		return cnm_errf(err, errno, "cannot share mount %s: %s", ctx->netns_dir,
 				strerror(errno));
 	if (mount(ctx->netns_dir, ctx->netns_dir, "none", MS_BIND | MS_REC, NULL) < 0 ||
-	    mount("", ctx->netns_dir, "none", MS_SHARED | MS_REC, NULL) < 0)
+	    mount("", ctx->netns_dir, "none", MS_PRIVATE, NULL) < 0 ||
+	    mount("", ctx->netns_dir, "none", MS_SHARED, NULL) < 0)
 		return cnm_errf(err, errno, "cannot make %s a shared mount: %s", ctx->netns_dir,
 				strerror(errno));
 	return 0;
@@ -416,7 +423,11 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	cfg.rootfs = spec->rootfs;
 	cfg.argv = spec->argv;
 	cfg.out_fd = log_fd;
+	/* the template is made once the netns directory is a mount (mntns.c) */
+	cfg.mnt_fd = spec->rootfs || netns_dir_prepare(ctx, NULL) ? -1 : cnm_mnt_template(ctx);
 	rc = cnm_sandbox_spawn(&cfg, &sb, err);
+	if (cfg.mnt_fd >= 0)
+		close(cfg.mnt_fd);
 	if (rc)
 		goto out;
 	cnm_fault("run.spawned");

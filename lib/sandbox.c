@@ -4,7 +4,9 @@
  *
  * DOC: Theory of operation
  * clone() makes the child in new uts, ipc, pid, mount and (unless the
- * network is "host") network namespaces.  While the parent wires the
+ * network is "host") network namespaces; the mount namespace is a copy of
+ * a template when the caller has one (mntns.c), which the child joins and
+ * unshares.  While the parent wires the
  * network namespace up from outside, the child prepares its mount
  * namespace in parallel: propagation to rslave, a fresh /proc for its pid
  * namespace, a fresh /sys for its network namespace, its own hosts,
@@ -126,6 +128,9 @@ static int child_main(void *arg)
 	 */
 	close(a->go_wr);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* a copy of the template rather than of the caller's namespace (mntns.c) */
+	if (cfg->mnt_fd >= 0 && (setns(cfg->mnt_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0))
+		child_fail(a->status_wr, ST_MOUNT, errno);
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		child_fail(a->status_wr, ST_MOUNT, errno);
 	/*
@@ -213,7 +218,9 @@ int cnm_sandbox_spawn(const struct cnm_sandbox_cfg *cfg, struct cnm_sandbox *sb,
 	a.go_rd = go[0];
 	a.go_wr = go[1];
 	a.status_wr = status[1];
-	flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNS | SIGCHLD;
+	flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | SIGCHLD;
+	if (cfg->mnt_fd < 0)
+		flags |= CLONE_NEWNS;
 	if (cfg->new_net)
 		flags |= CLONE_NEWNET;
 	sb->pid = clone(child_main, (char *)stack + stack_size, flags, &a);

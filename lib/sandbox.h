@@ -15,6 +15,7 @@
  * @netns_dir: where network namespaces are mounted (/run/netns), detached
  *	in the container's mount namespace; NULL to keep it
  * @rootfs: directory to pivot into, or NULL for the host's root
+ * @mnt_fd: a mount namespace to copy instead of the caller's (mntns.c), or -1
  * @argv: what to exec
  * @out_fd: stdout/stderr for the container, or -1 to inherit (stdin then /dev/null)
  */
@@ -24,6 +25,7 @@ struct cnm_sandbox_cfg {
 	const char *etc_dir;
 	const char *netns_dir;
 	const char *rootfs;
+	int mnt_fd;
 	char *const *argv;
 	int out_fd;
 };

@@ -30,16 +30,16 @@
 #define N_CLASS 22
 #define BIG 0xffu
 
-union block {
-	union block *next;
-	uint64_t hdr;
+/* A free block: its first bytes link it into its class's list. */
+struct block {
+	struct block *next;
 };
 
 static const uint32_t class_size[N_CLASS] = {
 	16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768,
 	1024, 1536, 2048, 3072, 4096, 6144, 8192, 16384, 32768, 65536 - HDR,
 };
-static union block *free_list[N_CLASS];
+static struct block *free_list[N_CLASS];
 static char *slab_pos, *slab_end;
 
 /* The smallest class holding @n bytes, or N_CLASS when none does. */
@@ -90,7 +90,7 @@ static void *mem_malloc(int n)
 		return h + 1;
 	}
 	if (free_list[c]) {
-		union block *b = free_list[c];
+		struct block *b = free_list[c];
 
 		free_list[c] = b->next;
 		h = (uint64_t *)b - 1;
@@ -107,7 +107,7 @@ static void mem_free(void *p)
 {
 	uint64_t *h = (uint64_t *)p - 1;
 	unsigned c = (unsigned)(*h & 0xff);
-	union block *b = p;
+	struct block *b = p;
 
 	if (c == BIG) {
 		free(h);

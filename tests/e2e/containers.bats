@@ -37,6 +37,56 @@ teardown() { cleanup_containers; }
 	[ "$(grep -c nsfs /proc/self/mountinfo)" -ge 2 ]
 }
 
+@test "containers copy a template mount namespace: no namespace mounts in it, and host mounts made later still reach new containers" {
+	cnm run -d --name tp1 -- sleep 3600
+	# pinned under the run directory, a mount namespace of its own
+	run stat -f -c %T "$CNM_RUN_DIR/mnt/template"
+	[ "$output" = nsfs ]
+	pid=$(inspect_field tp1 State.Pid)
+	[ "$(grep -c nsfs "/proc/$pid/mountinfo")" = 0 ]
+	# a filesystem mounted on the host after the template was made
+	mkdir -p "$BATS_TEST_TMPDIR/late"
+	mount -t tmpfs tmpfs "$BATS_TEST_TMPDIR/late"
+	echo here >"$BATS_TEST_TMPDIR/late/file"
+	cnm run -d --name tp2 -- sleep 3600
+	[ "$(cnm exec tp2 cat "$BATS_TEST_TMPDIR/late/file")" = here ]
+	[ "$(grep -c nsfs "/proc/$(inspect_field tp2 State.Pid)/mountinfo")" = 0 ]
+	cnm rm -f tp1 tp2
+	umount "$BATS_TEST_TMPDIR/late"
+}
+
+@test "after iproute2 made the netns directory inside a shared /run, containers still get no namespace mounts" {
+	# `ip netns add` binds /run/netns inside /run's peer group: every
+	# namespace is then mounted twice, and /run passes new ones on
+	run unshare --mount --propagation private -- sh -c '
+		mount -t tmpfs tmpfs /run && mount --make-rshared / || exit 1
+		ip netns add pre || exit 1
+		export CNM_RUN_DIR=/run/cnm
+		cnm run -d --name ip1 -- sleep 3600 && cnm run -d --name ip2 -- sleep 3600 || exit 1
+		pid=$(cnm inspect ip1 | jq -r ".[0].State.Pid")
+		cnm run -d --name ip3 -- sleep 3600 || exit 1
+		n=$(grep -c nsfs /proc/$pid/mountinfo)
+		cnm rm -f ip1 ip2 ip3 >/dev/null
+		ip netns del pre
+		[ "$n" = 0 ] || { echo "$n namespace mounts in ip1"; exit 1; }'
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "where mounts do not propagate, a container copies the host's mount namespace instead" {
+	# a template there would miss filesystems mounted after it was made
+	run unshare --mount --propagation private -- sh -c '
+		export CNM_RUN_DIR=/run/cnm-private
+		cnm run -d --name pv1 -- sleep 3600 || exit 1
+		[ ! -e /run/cnm-private/mnt/template ] || { echo "a template was made"; exit 1; }
+		pid=$(cnm inspect pv1 | jq -r ".[0].State.Pid")
+		[ "$(grep -c nsfs /proc/$pid/mountinfo)" = 0 ] || { echo "namespace mounts in the container"; exit 1; }
+		cnm exec pv1 ip -o -4 addr show dev eth0 | grep -q 172.17. || exit 1
+		cnm rm -f pv1'
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
 @test "--network none has only lo, up" {
 	cnm run -d --name n0 --network none -- sleep 3600
 	run ip netns exec n0 ip -o link
