@@ -14,8 +14,9 @@
  * answer, so it listens before they return.
  *
  * Each query is answered from the state store as it is at that moment,
- * through a snapshot of its names checked fresh per batch of queries
- * (view.c, wire.c).  Names it does not know go to the host's upstream
+ * through a snapshot of its names checked fresh per batch of queries: a
+ * read of an inotify fd when nothing changed, a run of `cnm _dns-dump` when
+ * something did (store.c, view.c, wire.c).  Names it does not know go to the host's upstream
  * resolvers unchanged; over UDP a forward is one connected socket with a
  * random port, in the event loop; a TCP connection gets a thread of its own
  * (rare, and simplest blocking).  Once listening, it keeps only
@@ -45,8 +46,8 @@
 #include <unistd.h>
 #include "forward.h"
 #include "tcp.h"
+#include "store.h"
 #include "upstream.h"
-#include "view.h"
 
 
 /* One address a network's gateway holds: a UDP and a TCP socket on port 53. */
@@ -255,18 +256,13 @@ static int rescan(char *warn, size_t len)
 static int maybe_exit(void)
 {
 	char path[4200], warn[8];
-	int fd, nets;
+	int nets;
 
-	snprintf(path, sizeof(path), "%s/lock", state_dir);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		if (fd >= 0)
-			close(fd);
+	if (dns_store_hold_writers(&store))
 		return -1;
-	}
 	nets = rescan(warn, sizeof(warn));
 	if (nets != 0) {
-		close(fd);
+		dns_store_release_writers(&store);
 		return nets > 0 ? 0 : -1;
 	}
 	snprintf(path, sizeof(path), "%s/dns.sock", run_dir);
@@ -549,10 +545,22 @@ static void drop_caps(void)
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
+/* The cnm binary next to ours: it dumps the names (store.c). */
+static void cnm_binary(char *out, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", out, len - 8);
+	char *slash;
+
+	out[n > 0 ? n : 0] = '\0';
+	slash = strrchr(out, '/');
+	slash = slash ? slash + 1 : out;
+	snprintf(slash, len - (size_t)(slash - out), "cnm");
+}
+
 int main(int argc, char **argv)
 {
 	static struct batch main_batch;
-	char warn[1024], msg[1100];
+	char warn[1024], msg[1100], cnm[PATH_MAX];
 	struct epoll_event evs[32];
 	const char *p = getenv("CNM_DNS_PORT");
 	int len;
@@ -570,17 +578,20 @@ int main(int argc, char **argv)
 	signal(SIGHUP, SIG_IGN);
 	if (chdir("/") < 0)	/* hold no directory of the command that started us */
 		return 1;
+	/* the readiness pipe is for the command that started us, not for the dumps */
+	fcntl(3, F_SETFD, FD_CLOEXEC);
 	/*
 	 * Keep freed memory: ldns allocates per packet, and returning that to
 	 * the kernel each time cost ~10 page faults per forwarded query.  What
-	 * a read of the store took is given back after it (view.c).
+	 * a dump took is given back after it (store.c).
 	 */
 	mallopt(M_TRIM_THRESHOLD, 1 << 20);
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	/* one heap for all threads: a thread's own arena kept ~100 KB more */
 	mallopt(M_ARENA_MAX, 1);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (epfd < 0 || dns_store_open(&store, state_dir) || ctl_listen() || epoll_add(&ctl))
+	cnm_binary(cnm, sizeof(cnm));
+	if (epfd < 0 || dns_store_open(&store, state_dir, cnm) || ctl_listen() || epoll_add(&ctl))
 		return 1;
 	fwd_init(epfd);
 	wepfd = epoll_create1(EPOLL_CLOEXEC);
