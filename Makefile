@@ -72,7 +72,8 @@ $(B)/cnm-dns: $(DNS_OBJ) $(B)/lib/ipam.o $(B)/dns/nocrypto.o
 	$(qecho) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(DNS_OBJ) $(B)/lib/ipam.o $(DNS_BIN_LDLIBS)
 
-$(B)/tests/test_dns: tests/unit/test_dns.c $(DNS_LIB_OBJ) $(B)/libcnm.a
+$(B)/tests/test_dns $(B)/tests/test_dns_dump: $(B)/tests/%: tests/unit/%.c $(DNS_LIB_OBJ) \
+		$(B)/libcnm.a
 	$(qecho) CC $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CNM_CFLAGS) -Idns $(CFLAGS) $(LDFLAGS) -o $@ $< $(DNS_LIB_OBJ) $(B)/libcnm.a \
