@@ -14,13 +14,18 @@
  * answer, so it listens before they return.
  *
  * Each query is answered from the state store as it is at that moment,
- * through a snapshot of its names checked fresh per batch of queries: a
- * read of an inotify fd when nothing changed, a run of `cnm _dns-dump` when
- * something did (store.c, view.c, wire.c).  Names it does not know go to the host's upstream
+ * through a snapshot of its names checked fresh per batch of queries: one
+ * read of an inotify fd when nothing changed, a run of `cnm _dns-dump`
+ * (the cnm binary next to this one, reading the store read-only) when
+ * something did (store.c, view.c, wire.c).  So this process holds no
+ * database engine; it is one static PIE with no OpenSSL (nocrypto.c), and
+ * its resident memory is its names and the code it runs, ~1.3 MB
+ * (docs/decisions.md).  Names it does not know go to the host's upstream
  * resolvers unchanged; over UDP a forward is one connected socket with a
  * random port, in the event loop; a TCP connection gets a thread of its own
  * (rare, and simplest blocking).  Once listening, it keeps only
- * CAP_NET_BIND_SERVICE (to bind the gateways of networks created later).
+ * CAP_NET_BIND_SERVICE (to bind the gateways of networks created later);
+ * the dumps it runs inherit that, and no more.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,7 +41,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -332,7 +336,7 @@ static bool linger_end(void)
 /*
  * Queries are taken BATCH at a time with one recvmmsg() and answered with
  * one sendmmsg(), from one snapshot of the names checked fresh after they
- * arrived (view.c).  A query longer than QBUF (no real one is) is dropped.
+ * arrived (store.c).  A query longer than QBUF (no real one is) is dropped.
  */
 #define BATCH 16
 #define QBUF 2048
@@ -358,7 +362,7 @@ static void answer_one(struct listener *l, struct batch *b, int i, struct dns_sn
 
 	if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
 		return;
-	if (!snap) {	/* the store cannot be read: no answer from an old view */
+	if (!snap) {	/* the store was never read: no names to answer from */
 		cnm_dns_servfail(q, len, &resp, &rlen);
 	} else {
 		dns_addr_of(&b->from[i], &src);

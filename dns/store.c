@@ -111,17 +111,19 @@ static void drain(struct dns_store *s)
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
 
-	if (s->ino < 0) {
-		s->dirty = true;
+	if (s->ino < 0 || s->blind) {
+		s->dirty = true;	/* nothing tells us: every check reads */
 		return;
 	}
 	while ((n = read(s->ino, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 
-			/* the directory itself went, or events were lost */
+			/* events were lost, or the directory itself went */
 			if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))
 				s->dirty = true;
+			if (ev->mask & IN_IGNORED)
+				s->blind = true;
 			for (size_t i = 0; ev->len && i < sizeof(watched) / sizeof(watched[0]); i++)
 				if (!strcmp(ev->name, watched[i]))
 					s->dirty = true;

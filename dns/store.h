@@ -17,6 +17,7 @@
  * @lock_fd: the store's writers' lock, for the barrier before a dump
  * @held_fd: that lock, held exclusively by the resolver itself (-1: not)
  * @held: @held_fd is held: no barrier (it would wait for ourselves)
+ * @blind: the watch is gone (the directory was removed): every check dumps
  * @dirty: a change was seen that no dump has read yet
  * @failing: the last dump failed (said once in the log)
  * @retry_at: after a failure, no dump for a query before then
@@ -28,7 +29,7 @@ struct dns_store {
 	char cnm[PATH_MAX];
 	int ino, lock_fd, held_fd;
 	atomic_bool held;
-	bool dirty, failing;
+	bool blind, dirty, failing;
 	struct timespec retry_at;
 	struct dns_snap *snap;
 	pthread_mutex_t lock;

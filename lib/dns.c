@@ -14,8 +14,11 @@
  * the command's value) before leaving, so a `network create` right after
  * the last `network rm` finds it running.  Starting is serialised by an
  * flock() on $CNM_RUN_DIR/dns.lock, so two commands never start two.
- * Names need no sync at all: the resolver checks the store for changes
- * before each batch of answers (dns/view.c).
+ * Names need no sync at all: the resolver watches the store's files with
+ * inotify, whose event a commit's write queues before the commit returns,
+ * and before each batch of answers that follows a change it reads the names
+ * again by running `cnm _dns-dump` (dns_dump.c, dns/store.c).  Commands pay
+ * nothing for it.
  *
  * Resolution problems never fail the command: they become a notice.
  */
