@@ -209,6 +209,18 @@ static void listen_on(const struct dns_net *net, const char *addr, char *warn, s
 	listeners = l;
 }
 
+/* Unlink *@pp from the listeners and close it.  Holding listeners_lock for writing. */
+static void drop(struct listener **pp)
+{
+	struct listener *l = *pp;
+
+	*pp = l->next;
+	fprintf(stderr, "cnm-dns: network %.12s gone: no longer listening on %s %s\n",
+		l->net.id, l->net.gw, l->net.gw6);
+	fwd_drop_listener(l->udp.fd);
+	listener_close(l);
+}
+
 /* Match the listeners to the store's networks.  Return how many networks have DNS. */
 static int rescan(char *warn, size_t len)
 {
@@ -231,15 +243,10 @@ static int rescan(char *warn, size_t len)
 			listen_on(&nets[i], nets[i].gw6, warn, len);
 	}
 	for (pp = &listeners; (l = *pp);) {
-		if (l->seen) {
+		if (l->seen)
 			pp = &l->next;
-			continue;
-		}
-		*pp = l->next;
-		fprintf(stderr, "cnm-dns: network %.12s gone: no longer listening on %s %s\n",
-			l->net.id, l->net.gw, l->net.gw6);
-		fwd_drop_listener(l->udp.fd);
-		listener_close(l);
+		else
+			drop(pp);
 	}
 	pthread_rwlock_unlock(&listeners_lock);
 	free(nets);
@@ -477,39 +484,134 @@ static void udp_worker_start(void)
 }
 
 /*
- * A command asks "rescan" (networks changed), or "rescan SECONDS" (how long
- * to linger if none is left): answer "ok", "warn MESSAGE" or, when leaving,
- * "bye".  "ping" (are you there?) is answered "ok".
+ * After a rescan found @nets networks: with none left, linger @linger
+ * seconds, or with 0 decide now whether to leave (maybe_exit()).
+ * Return: true to leave.
+ */
+static bool none_left(int nets, int linger)
+{
+	int r = -1;
+
+	idle = false;
+	if (nets == 0 && linger == 0)
+		r = maybe_exit();
+	/* (with linger 0, when the lock could not be had: again in a second) */
+	if (nets == 0 && r == -1)
+		linger_start(linger ? linger : 1);
+	return r == 1;
+}
+
+/*
+ * A command's word on the network it just created or removed (see
+ * serve_ctl()), taken without reading the store: "add ID NAME GW GW6
+ * INTERNAL" listens on it, "gone ID" stops.  The store is read right after
+ * the answer, and sets anything a hint got wrong (two commands' hints
+ * crossing) right.  Return: true when taken; false leaves the answer to a
+ * rescan (a hint not understood, or no network left to listen on).
+ */
+static bool take_hint(const char *kind, char *rest, char *warn, size_t len)
+{
+	struct listener **pp;
+	struct dns_net net;
+	bool left = false;
+
+	rest[strcspn(rest, "\n")] = '\0';
+	if (!strcmp(kind, "add")) {
+		if (dns_net_parse(rest, &net))
+			return false;
+		pthread_rwlock_wrlock(&listeners_lock);
+		if (net.gw[0])
+			listen_on(&net, net.gw, warn, len);
+		if (net.gw6[0])
+			listen_on(&net, net.gw6, warn, len);
+		pthread_rwlock_unlock(&listeners_lock);
+		idle = false;
+		return true;
+	}
+	if (strcmp(kind, "gone") || !rest[0] || strchr(rest, ' '))
+		return false;
+	pthread_rwlock_wrlock(&listeners_lock);
+	for (pp = &listeners; *pp;) {
+		if (!strcmp((*pp)->net.id, rest)) {
+			drop(pp);
+		} else {
+			left = true;
+			pp = &(*pp)->next;
+		}
+	}
+	pthread_rwlock_unlock(&listeners_lock);
+	return left;
+}
+
+/*
+ * Taken hints leave a rescan to do once commands are done: after
+ * RESCAN_QUIET_MS with no request, so that a run of `network create`s does
+ * not wait behind the reads of the store their hints made needless.
+ */
+#define RESCAN_QUIET_MS 50
+static bool rescan_pending;
+static int pending_linger;
+static struct timespec pending_at;
+
+/* Milliseconds until the pending rescan is due (at most @max); @max when none is. */
+static int pending_ms(int max)
+{
+	struct timespec now;
+	long long ms;
+
+	if (!rescan_pending)
+		return max;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = RESCAN_QUIET_MS - ((long long)(now.tv_sec - pending_at.tv_sec) * 1000 +
+				(now.tv_nsec - pending_at.tv_nsec) / 1000000);
+	return ms < 0 ? 0 : ms > max ? max : (int)ms;
+}
+
+/*
+ * A command asks, in one line:
+ *   "ping": are you there (a container is about to use a network we
+ *	listen on already)?  Answered "ok".
+ *   "rescan [LINGER]": networks changed: read the store, listen accordingly.
+ *   "rescan LINGER add ID NAME GW GW6 INTERNAL", "rescan LINGER gone ID":
+ *	the network the command created or removed (take_hint()).
+ * LINGER: how long to linger if no network is left ("-": our own).  The
+ * answer is "ok", "warn MESSAGE" or, when leaving, "bye".
  */
 static bool serve_ctl(void)
 {
-	char buf[64], warn[1024], out[1100];
+	char buf[1800], warn[1024], out[1100], *save = NULL, *verb, *word;
 	bool leave = false;
-	ssize_t n;
+	size_t got = 0;
+	ssize_t n = 0;
 	int fd, len;
 
 	fd = accept4(ctl.fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return false;
 	tcp_set_timeouts(fd);
-	n = read(fd, buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	if (n > 0 && !strncmp(buf, "ping", 4)) {
-		/* a container is about to use a network we listen on already */
+	while (got < sizeof(buf) - 1 && !memchr(buf, '\n', got) &&
+	       (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	verb = strtok_r(buf, " \n", &save);
+	if (verb && !strcmp(verb, "ping")) {
 		if (write(fd, "ok\n", 3) < 0)
 			leave = false;
-	} else if (n > 0) {
-		int nets = rescan(warn, sizeof(warn));
-		int linger = linger_parse(n > 7 && buf[6] == ' ' ? buf + 7 : NULL, linger_s);
-		int r = -1;
+	} else if (verb && !strcmp(verb, "rescan")) {
+		int linger, nets;
 
-		idle = false;
-		if (nets == 0 && linger == 0)
-			r = maybe_exit();
-		leave = r == 1;
-		/* (with linger 0, when the lock could not be had: again in a second) */
-		if (nets == 0 && r == -1)
-			linger_start(linger ? linger : 1);
+		word = strtok_r(NULL, " \n", &save);
+		linger = linger_parse(word && strcmp(word, "-") ? word : NULL, linger_s);
+		word = word ? strtok_r(NULL, " \n", &save) : NULL;
+		warn[0] = '\0';
+		if (word && save && take_hint(word, save, warn, sizeof(warn))) {
+			rescan_pending = true;
+			pending_linger = linger;
+			clock_gettime(CLOCK_MONOTONIC, &pending_at);
+		} else {
+			nets = rescan(warn, sizeof(warn));
+			leave = none_left(nets, linger);
+		}
 		len = leave ? snprintf(out, sizeof(out), "bye\n")
 			    : warn[0] ? snprintf(out, sizeof(out), "warn %s\n", warn)
 				      : snprintf(out, sizeof(out), "ok\n");
@@ -610,7 +712,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cnm-dns: nobody waited for the start\n");
 	close(3);
 	for (;;) {
-		int n = epoll_wait(epfd, evs, 32, linger_ms(1000));
+		int n = epoll_wait(epfd, evs, 32, pending_ms(linger_ms(1000)));
 
 		for (int i = 0; i < n; i++) {
 			struct ev *e = evs[i].data.ptr;
@@ -637,6 +739,14 @@ int main(int argc, char **argv)
 				fwd_answers(e);
 				break;
 			}
+		}
+		if (rescan_pending && !pending_ms(1)) {
+			rescan_pending = false;
+			n = rescan(warn, sizeof(warn));
+			if (warn[0])
+				fprintf(stderr, "cnm-dns: %s\n", warn);
+			if (none_left(n, pending_linger))
+				return 0;
 		}
 		fwd_expire();
 		if (idle && !linger_ms(1) && linger_end())

@@ -230,16 +230,28 @@ static bool addr_field(const char *text, int family, struct cnm_addr *a, char *o
 	return true;
 }
 
+/* The fields of a "net" line after the keyword, f[0..4], into @net. */
+static int net_fields(char **f, struct dns_net *net)
+{
+	struct cnm_addr a;
+
+	memset(net, 0, sizeof(*net));
+	if (strlen(f[0]) >= sizeof(net->id) || (strcmp(f[4], "0") && strcmp(f[4], "1")) ||
+	    !addr_field(f[2], AF_INET, &a, net->gw, sizeof(net->gw)) ||
+	    !addr_field(f[3], AF_INET6, &a, net->gw6, sizeof(net->gw6)))
+		return -EINVAL;
+	memcpy(net->id, f[0], strlen(f[0]) + 1);
+	net->internal = f[4][0] == '1';
+	return 0;
+}
+
 /* "net ID NAME GATEWAY GATEWAY6 INTERNAL": ids strictly ascending. */
 static int net_line(struct dns_snap *s, char **f, int n)
 {
 	struct dns_net *net;
-	struct cnm_addr a;
 	uint32_t *names;
 
-	if (n != 6 || strlen(f[1]) >= sizeof(net->id) ||
-	    (s->n_nets && strcmp(f[1], s->nets[s->n_nets - 1].id) <= 0) ||
-	    (strcmp(f[5], "0") && strcmp(f[5], "1")))
+	if (n != 6 || (s->n_nets && strcmp(f[1], s->nets[s->n_nets - 1].id) <= 0))
 		return -EINVAL;
 	net = grow(s->nets, &s->cap_nets, s->n_nets, sizeof(*net), 8);
 	if (!net)
@@ -249,18 +261,30 @@ static int net_line(struct dns_snap *s, char **f, int n)
 	if (!names)
 		return -ENOMEM;
 	s->net_names = names;
-	net = &s->nets[s->n_nets];
-	memset(net, 0, sizeof(*net));
-	memcpy(net->id, f[1], strlen(f[1]) + 1);
-	if (!addr_field(f[3], AF_INET, &a, net->gw, sizeof(net->gw)) ||
-	    !addr_field(f[4], AF_INET6, &a, net->gw6, sizeof(net->gw6)))
+	if (net_fields(f + 1, &s->nets[s->n_nets]))
 		return -EINVAL;
-	net->internal = f[5][0] == '1';
 	names[s->n_nets] = str_add(s, f[2], NULL, false);
 	if (names[s->n_nets] == NO_NAME)
 		return -ENOMEM;
 	s->n_nets++;
 	return 0;
+}
+
+/**
+ * dns_net_parse() - one network as a "net" line of the dump has it, without
+ * the keyword: "ID NAME GATEWAY GATEWAY6 INTERNAL" (a command's hint).
+ * @text: the fields; changed
+ * @net: filled
+ *
+ * Return: 0, or -EINVAL when @text is not exactly that.
+ */
+int dns_net_parse(char *text, struct dns_net *net)
+{
+	char *f[5];
+
+	if (split(text, f, 5) != 5)
+		return -EINVAL;
+	return net_fields(f, net);
 }
 
 /*

@@ -29,6 +29,7 @@ struct dns_asker {
 };
 
 int dns_snap_parse(char *text, size_t len, struct dns_snap **out);
+int dns_net_parse(char *text, struct dns_net *net);
 const struct dns_net *dns_snap_nets(const struct dns_snap *s, size_t *n);
 struct dns_snap *dns_snap_ref(struct dns_snap *snap);
 void dns_snap_put(struct dns_snap *snap);

@@ -34,6 +34,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include "dns.h"
+#include "dns_dump.h"
 #include "doctor.h"
 #include "netopts.h"
 
@@ -160,28 +161,13 @@ static int start(struct cnm_ctx *ctx, char *out, size_t len)
 	return rc;
 }
 
-/**
- * cnm_dns_sync() - make the resolver match the store's networks.
- * @ctx: context, outside any transaction
- * @start: start the resolver if none runs (false: only tell a running one)
- * @rescan: networks were added or removed; false: a container joins a
- *	network the resolver already listens on, it need only be running
- *
- * Problems are left in the context's notice; name resolution is never the
- * reason a command fails.
- */
-void cnm_dns_sync(struct cnm_ctx *ctx, bool start_it, bool rescan)
+/* Ask the resolver @what, starting it first when none runs and @start_it. */
+static void sync_ask(struct cnm_ctx *ctx, bool start_it, const char *what)
 {
-	const char *linger = getenv("CNM_DNS_LINGER");
-	char reply[1200] = "", path[PATH_MAX + 16], what[64] = "ping\n";
+	char reply[1200] = "", path[PATH_MAX + 16];
 	_cleanup_close_ int lock = -1;
 	size_t len;
 
-	if (rescan && linger && linger[0] && strspn(linger, "0123456789") == strlen(linger) &&
-	    strlen(linger) < 6)
-		snprintf(what, sizeof(what), "rescan %s\n", linger);
-	else if (rescan)
-		snprintf(what, sizeof(what), "rescan\n");
 	if (ask(ctx, what, reply, sizeof(reply)) || !start_it)
 		goto out;
 	if (cnm_mkdir_p(ctx->run_dir, 0755, NULL))
@@ -204,6 +190,68 @@ out:
 		reply[len - 1] = '\0';
 	if (!strncmp(reply, "warn ", 5))
 		snprintf(ctx->notice, sizeof(ctx->notice), "name resolution: %s", reply + 5);
+}
+
+/* "rescan LINGER", LINGER the command's CNM_DNS_LINGER or "-" (the resolver's own). */
+static void rescan_what(char *what, size_t len)
+{
+	const char *linger = getenv("CNM_DNS_LINGER");
+
+	if (linger && linger[0] && strspn(linger, "0123456789") == strlen(linger) &&
+	    strlen(linger) < 6)
+		snprintf(what, len, "rescan %s", linger);
+	else
+		snprintf(what, len, "rescan -");
+}
+
+/**
+ * cnm_dns_sync() - make the resolver match the store's networks.
+ * @ctx: context, outside any transaction
+ * @start_it: start the resolver if none runs (false: only tell a running one)
+ * @rescan: networks were added or removed; false: a container joins a
+ *	network the resolver already listens on, it need only be running
+ *
+ * Problems are left in the context's notice; name resolution is never the
+ * reason a command fails.
+ */
+void cnm_dns_sync(struct cnm_ctx *ctx, bool start_it, bool rescan)
+{
+	char what[64] = "ping\n";
+
+	if (rescan) {
+		rescan_what(what, sizeof(what));
+		strcat(what, "\n");
+	}
+	sync_ask(ctx, start_it, what);
+}
+
+/**
+ * cnm_dns_sync_net() - cnm_dns_sync() for one network just created
+ * (@added, and the resolver started if none runs) or removed.
+ * @ctx: context, outside any transaction
+ * @net_id: the network
+ * @added: created (true) or removed
+ *
+ * The request names the network ("rescan LINGER add FIELDS" with the
+ * fields of its dump line, or "rescan LINGER gone ID"), so that the
+ * resolver listens on its gateway, or stops, and answers at once; it reads
+ * the store itself after answering (dns/main.c).  Reading it first, in a
+ * process of its own, was 1.7 ms more on every `network create`.
+ */
+void cnm_dns_sync_net(struct cnm_ctx *ctx, const char *net_id, bool added)
+{
+	char what[1600], line[1400];
+	size_t n;
+
+	rescan_what(what, sizeof(what));
+	n = strlen(what);
+	if (!added)
+		snprintf(what + n, sizeof(what) - n, " gone %s\n", net_id);
+	else if (cnm_dns_net_line(ctx, net_id, line, sizeof(line)) == 1)
+		snprintf(what + n, sizeof(what) - n, " add %s\n", line);
+	else
+		snprintf(what + n, sizeof(what) - n, "\n");
+	sync_ask(ctx, added, what);
 }
 
 /**

@@ -23,9 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#include "ctx.h"
 #include "dns_dump.h"
-#include "ipam.h"
-#include "util.h"
 
 /* DNS on: a user-defined bridge network whose enable_dns option is not false (cnm_net_dns()). */
 #define DNS_ON(n) "(" n ".builtin = 0 AND " n ".driver = 'bridge' AND lower(coalesce(" \
@@ -35,6 +34,10 @@
 static const char sql_nets[] =
 	"SELECT id, name, coalesce(gateway, ''), coalesce(gateway6, ''), internal FROM networks n"
 	" WHERE " DNS_ON("n") " ORDER BY id";
+
+static const char sql_net[] =
+	"SELECT id, name, coalesce(gateway, ''), coalesce(gateway6, ''), internal FROM networks n"
+	" WHERE id = ?1 AND " DNS_ON("n");
 
 /* a container's endpoints come one after the other */
 static const char sql_eps[] =
@@ -50,7 +53,7 @@ struct dump {
 	cnm_dns_dump_fn fn;
 	void *arg;
 	char *line;
-	size_t len;		/* used in line */
+	size_t len, cap;	/* used in line, its size */
 	char **skipped;		/* ids of networks left out: their endpoints are too */
 	size_t n_skipped;
 };
@@ -72,7 +75,7 @@ static bool put(struct dump *d, const char *s)
 {
 	size_t n = strlen(s);
 
-	if (!field_ok(s) || d->len + 1 + n >= LINE_MAX_LEN)
+	if (!field_ok(s) || d->len + 1 + n >= d->cap)
 		return false;
 	d->line[d->len++] = ' ';
 	memcpy(d->line + d->len, s, n + 1);
@@ -122,11 +125,17 @@ static bool net_skipped(const struct dump *d, const char *id)
 	return false;
 }
 
+/* The fields of a row of sql_net(s), after what the line has; false: none can carry it. */
+static bool net_fields(struct dump *d, sqlite3_stmt *st)
+{
+	return put(d, col(st, 0)) && put(d, col(st, 1)) && put_addr(d, col(st, 2), AF_INET) &&
+	       put_addr(d, col(st, 3), AF_INET6) && put(d, sqlite3_column_int(st, 4) ? "1" : "0");
+}
+
 static int net_line(struct dump *d, sqlite3_stmt *st)
 {
 	start(d, "net");
-	if (put(d, col(st, 0)) && put(d, col(st, 1)) && put_addr(d, col(st, 2), AF_INET) &&
-	    put_addr(d, col(st, 3), AF_INET6) && put(d, sqlite3_column_int(st, 4) ? "1" : "0"))
+	if (net_fields(d, st))
 		return d->fn(d->arg, d->line) ? -ECANCELED : 0;
 	return skip_net(d, col(st, 0));
 }
@@ -194,7 +203,8 @@ int cnm_dns_dump(const char *state_dir, cnm_dns_dump_fn fn, void *arg, struct cn
 	char path[4200];
 	int rc, one = 1;
 
-	d.line = malloc(LINE_MAX_LEN);
+	d.cap = LINE_MAX_LEN;
+	d.line = malloc(d.cap);
 	if (!d.line)
 		return cnm_errf(err, ENOMEM, "out of memory");
 	snprintf(path, sizeof(path), "%s/cnm.db", state_dir);
@@ -228,5 +238,39 @@ out:
 		free(d.skipped[i]);
 	free(d.skipped);
 	free(d.line);
+	return rc;
+}
+
+/**
+ * cnm_dns_net_line() - the fields of network @id's "net" line, as the dump
+ * writes them: what a command that created it tells the resolver (lib/dns.c),
+ * so that it listens at once rather than after reading the store.
+ * @ctx: context
+ * @id: the network
+ * @out: "ID NAME GATEWAY GATEWAY6 INTERNAL"
+ * @len: its size
+ *
+ * Return: 1 when @out holds it, 0 when the network has no DNS (or is gone),
+ * or a negative errno.
+ */
+int cnm_dns_net_line(struct cnm_ctx *ctx, const char *id, char *out, size_t len)
+{
+	struct dump d = { .line = out, .cap = len };
+	sqlite3_stmt *st;
+	int rc;
+
+	if (len < 1)
+		return -EINVAL;
+	if (sqlite3_prepare_v2(ctx->db, sql_net, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_ROW ? 1 : 0;
+	start(&d, "");
+	/* the line starts with a space: drop it */
+	if (rc && net_fields(&d, st))
+		memmove(out, out + 1, d.len);
+	else
+		rc = 0;
+	sqlite3_finalize(st);
 	return rc;
 }

@@ -31,5 +31,6 @@
 typedef int (*cnm_dns_dump_fn)(void *arg, const char *line);
 
 int cnm_dns_dump(const char *state_dir, cnm_dns_dump_fn fn, void *arg, struct cnm_err *err);
+int cnm_dns_net_line(struct cnm_ctx *ctx, const char *id, char *out, size_t len);
 
 #endif
