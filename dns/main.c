@@ -524,22 +524,26 @@ static bool take_hint(const char *kind, char *rest, char *warn, size_t len)
 			listen_on(&net, net.gw, warn, len);
 		if (net.gw6[0])
 			listen_on(&net, net.gw6, warn, len);
-		pthread_rwlock_unlock(&listeners_lock);
-		idle = false;
-		return true;
-	}
-	if (strcmp(kind, "gone") || !rest[0] || strchr(rest, ' '))
-		return false;
-	pthread_rwlock_wrlock(&listeners_lock);
-	for (pp = &listeners; *pp;) {
-		if (!strcmp((*pp)->net.id, rest)) {
-			drop(pp);
-		} else {
-			left = true;
-			pp = &(*pp)->next;
+		left = true;
+	} else if (!strcmp(kind, "gone") && rest[0] && !strchr(rest, ' ')) {
+		pthread_rwlock_wrlock(&listeners_lock);
+		for (pp = &listeners; *pp;) {
+			if (!strcmp((*pp)->net.id, rest)) {
+				drop(pp);
+			} else {
+				left = true;
+				pp = &(*pp)->next;
+			}
 		}
+	} else {
+		return false;
 	}
+	/* as a rescan does: TCP port 53 that was taken may be free now */
+	for (struct listener *l = listeners; l && left; l = l->next)
+		if (l->tcp.fd < 0)
+			listen_tcp(l, l->family == AF_INET6 ? l->net.gw6 : l->net.gw, warn, len);
 	pthread_rwlock_unlock(&listeners_lock);
+	idle = idle && !left;
 	return left;
 }
 
