@@ -11,7 +11,8 @@
  * addresses keeps its port; IP_FREEBIND lets it bind a gateway whose bridge
  * is not (yet, or after a reboot, again) configured.  Commands that add or
  * remove a network ask it to rescan over a unix socket and wait for the
- * answer, so it listens before they return.
+ * answer, so it listens before they return; `network create` and `rm` name
+ * the network, so the answer needs no read of the store (serve_ctl()).
  *
  * Each query is answered from the state store as it is at that moment,
  * through a snapshot of its names checked fresh per batch of queries: one
