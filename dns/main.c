@@ -262,8 +262,12 @@ static int rescan(char *warn, size_t len)
  * commit while we hold the lock, and we unlink dns.sock before letting it
  * go (with the process), so its rescan finds no resolver and starts one.
  * A command whose request waits in the socket's backlog when we leave
- * reads no answer, which it takes for "not running", too.
- * Return: 1 to leave now, 0 when a network has come, -1 on error.
+ * reads no answer, which it takes for "not running", too.  The lock is
+ * taken only when free: a `network create` holds it shared while it waits
+ * for our answer to its hint (take_hint()), and waiting for it here would
+ * wait for ourselves.
+ * Return: 1 to leave now, 0 when a network has come, -1 on error or when
+ * the lock was not free (the caller tries again in a second).
  */
 static int maybe_exit(void)
 {
@@ -505,10 +509,12 @@ static bool none_left(int nets, int linger)
 /*
  * A command's word on the network it just created or removed (see
  * serve_ctl()), taken without reading the store: "add ID NAME GW GW6
- * INTERNAL" listens on it, "gone ID" stops.  The store is read right after
- * the answer, and sets anything a hint got wrong (two commands' hints
- * crossing) right.  Return: true when taken; false leaves the answer to a
- * rescan (a hint not understood, or no network left to listen on).
+ * INTERNAL" listens on it, "gone ID" stops.  Both are exact: the command
+ * read the added network's line, and asks, holding the store's writers'
+ * lock shared, so no removal can commit in between; and a removed id never
+ * comes back.  The names are read at the next query, as after any change.
+ * Return: true when taken; false leaves the answer to a rescan (a hint not
+ * understood, or no network left to listen on: linger or leave).
  */
 static bool take_hint(const char *kind, char *rest, char *warn, size_t len)
 {
@@ -549,30 +555,6 @@ static bool take_hint(const char *kind, char *rest, char *warn, size_t len)
 }
 
 /*
- * Taken hints leave a rescan to do once commands are done: after
- * RESCAN_QUIET_MS with no request, so that a run of `network create`s does
- * not wait behind the reads of the store their hints made needless.
- */
-#define RESCAN_QUIET_MS 50
-static bool rescan_pending;
-static int pending_linger;
-static struct timespec pending_at;
-
-/* Milliseconds until the pending rescan is due (at most @max); @max when none is. */
-static int pending_ms(int max)
-{
-	struct timespec now;
-	long long ms;
-
-	if (!rescan_pending)
-		return max;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = RESCAN_QUIET_MS - ((long long)(now.tv_sec - pending_at.tv_sec) * 1000 +
-				(now.tv_nsec - pending_at.tv_nsec) / 1000000);
-	return ms < 0 ? 0 : ms > max ? max : (int)ms;
-}
-
-/*
  * A command asks, in one line:
  *   "ping": are you there (a container is about to use a network we
  *	listen on already)?  Answered "ok".
@@ -609,11 +591,7 @@ static bool serve_ctl(void)
 		linger = linger_parse(word && strcmp(word, "-") ? word : NULL, linger_s);
 		word = word ? strtok_r(NULL, " \n", &save) : NULL;
 		warn[0] = '\0';
-		if (word && save && take_hint(word, save, warn, sizeof(warn))) {
-			rescan_pending = true;
-			pending_linger = linger;
-			clock_gettime(CLOCK_MONOTONIC, &pending_at);
-		} else {
+		if (!word || !save || !take_hint(word, save, warn, sizeof(warn))) {
 			nets = rescan(warn, sizeof(warn));
 			leave = none_left(nets, linger);
 		}
@@ -717,7 +695,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cnm-dns: nobody waited for the start\n");
 	close(3);
 	for (;;) {
-		int n = epoll_wait(epfd, evs, 32, pending_ms(linger_ms(1000)));
+		int n = epoll_wait(epfd, evs, 32, linger_ms(1000));
 
 		for (int i = 0; i < n; i++) {
 			struct ev *e = evs[i].data.ptr;
@@ -744,14 +722,6 @@ int main(int argc, char **argv)
 				fwd_answers(e);
 				break;
 			}
-		}
-		if (rescan_pending && !pending_ms(1)) {
-			rescan_pending = false;
-			n = rescan(warn, sizeof(warn));
-			if (warn[0])
-				fprintf(stderr, "cnm-dns: %s\n", warn);
-			if (none_left(n, pending_linger))
-				return 0;
 		}
 		fwd_expire();
 		if (idle && !linger_ms(1) && linger_end())

@@ -340,9 +340,10 @@ int dns_store_nets(struct dns_store *s, struct dns_net **out, size_t *n)
 
 /**
  * dns_store_hold_writers() - take the store's writers' lock exclusively
- * (no command commits until dns_store_release_writers() or our exit).
+ * (no command commits until dns_store_release_writers() or our exit), if
+ * it is free: a command may hold it shared while it waits for our answer.
  *
- * Return: 0 or a negative errno.
+ * Return: 0, -EWOULDBLOCK when it is not free, or a negative errno.
  */
 int dns_store_hold_writers(struct dns_store *s)
 {
@@ -353,9 +354,11 @@ int dns_store_hold_writers(struct dns_store *s)
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (flock(fd, LOCK_EX) < 0) {
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+
 		close(fd);
-		return -EIO;
+		return -e;
 	}
 	s->held_fd = fd;
 	atomic_store(&s->held, true);
