@@ -107,6 +107,18 @@ static void test_parse_whole(void **state)
 	assert_string_equal(resolve(s, &nets[0], "10.0.0.2", "web.front"), "10.0.0.2 fd00::2");
 	assert_string_equal(resolve(s, &nets[0], "10.0.0.2", "db"), "");
 	dns_snap_put(s);
+	/* a command's hint: the same fields, the same rules */
+	{
+		char hint[] = ID(c) " n 10.2.0.1 fd00:2::1 1", bad[] = ID(c) " n fd00::1 - 0";
+		struct dns_net net;
+
+		assert_int_equal(dns_net_parse(hint, &net), 0);
+		assert_string_equal(net.id, ID(c));
+		assert_string_equal(net.gw, "10.2.0.1");
+		assert_string_equal(net.gw6, "fd00:2::1");
+		assert_true(net.internal);
+		assert_int_equal(dns_net_parse(bad, &net), -EINVAL);
+	}
 	/* no network, no endpoint: a snapshot of nothing */
 	assert_int_equal(parse(CNM_DNS_DUMP_MAGIC "\nend\n", &s), 0);
 	nets = dns_snap_nets(s, &n);
