@@ -9,7 +9,7 @@
 
 #define EXIT_USAGE 2
 
-/** struct cli_cmd - one verb: its name, handler and one-line description. */
+/** struct cli_cmd - one verb: its name, handler and one-line description (NULL: not listed). */
 struct cli_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -58,5 +58,6 @@ int cmd_version(int argc, char **argv);
 int cmd_topology(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
+int cmd_dns_dump(int argc, char **argv);
 
 #endif

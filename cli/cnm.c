@@ -26,6 +26,8 @@ static const struct cli_cmd commands[] = {
 	{ "topology", cmd_topology, "Draw networks, veth pairs, containers and ports (text, dot, svg)" },
 	{ "gc", cmd_gc, "Repair what a crash or outside interference left behind" },
 	{ "version", cmd_version, "Show the cnm version" },
+	/* no help line: not listed, run by cnm-dns only */
+	{ "_dns-dump", cmd_dns_dump, NULL },
 };
 
 /* Print @s to stderr with control characters as '?': a name echoed in an
@@ -45,7 +47,8 @@ int cli_dispatch(const struct cli_cmd *cmds, size_t n, const char *what, int arg
 		fprintf(argc == 1 && argv[1] ? stdout : stderr, "Usage: %s COMMAND\n\nCommands:\n",
 			what);
 		for (size_t i = 0; i < n; i++)
-			fprintf(stderr, "  %-10s %s\n", cmds[i].name, cmds[i].help);
+			if (cmds[i].help)
+				fprintf(stderr, "  %-10s %s\n", cmds[i].name, cmds[i].help);
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < n; i++)

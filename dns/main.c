@@ -11,15 +11,22 @@
  * addresses keeps its port; IP_FREEBIND lets it bind a gateway whose bridge
  * is not (yet, or after a reboot, again) configured.  Commands that add or
  * remove a network ask it to rescan over a unix socket and wait for the
- * answer, so it listens before they return.
+ * answer, so it listens before they return; `network create` and `rm` name
+ * the network, so the answer needs no read of the store (serve_ctl()).
  *
  * Each query is answered from the state store as it is at that moment,
- * through a snapshot of its names checked fresh per batch of queries
- * (view.c, wire.c).  Names it does not know go to the host's upstream
+ * through a snapshot of its names checked fresh per batch of queries: one
+ * read of an inotify fd when nothing changed, a run of `cnm _dns-dump`
+ * (the cnm binary next to this one, reading the store read-only) when
+ * something did (store.c, view.c, wire.c).  So this process holds no
+ * database engine; it is one static PIE with no OpenSSL (nocrypto.c), and
+ * its resident memory is its names and the code it runs, ~1.3 MB
+ * (docs/decisions.md).  Names it does not know go to the host's upstream
  * resolvers unchanged; over UDP a forward is one connected socket with a
  * random port, in the event loop; a TCP connection gets a thread of its own
  * (rare, and simplest blocking).  Once listening, it keeps only
- * CAP_NET_BIND_SERVICE (to bind the gateways of networks created later).
+ * CAP_NET_BIND_SERVICE (to bind the gateways of networks created later);
+ * the dumps it runs inherit that, and no more.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,7 +42,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -45,8 +51,8 @@
 #include <unistd.h>
 #include "forward.h"
 #include "tcp.h"
+#include "store.h"
 #include "upstream.h"
-#include "view.h"
 
 
 /* One address a network's gateway holds: a UDP and a TCP socket on port 53. */
@@ -204,6 +210,18 @@ static void listen_on(const struct dns_net *net, const char *addr, char *warn, s
 	listeners = l;
 }
 
+/* Unlink *@pp from the listeners and close it.  Holding listeners_lock for writing. */
+static void drop(struct listener **pp)
+{
+	struct listener *l = *pp;
+
+	*pp = l->next;
+	fprintf(stderr, "cnm-dns: network %.12s gone: no longer listening on %s %s\n",
+		l->net.id, l->net.gw, l->net.gw6);
+	fwd_drop_listener(l->udp.fd);
+	listener_close(l);
+}
+
 /* Match the listeners to the store's networks.  Return how many networks have DNS. */
 static int rescan(char *warn, size_t len)
 {
@@ -226,15 +244,10 @@ static int rescan(char *warn, size_t len)
 			listen_on(&nets[i], nets[i].gw6, warn, len);
 	}
 	for (pp = &listeners; (l = *pp);) {
-		if (l->seen) {
+		if (l->seen)
 			pp = &l->next;
-			continue;
-		}
-		*pp = l->next;
-		fprintf(stderr, "cnm-dns: network %.12s gone: no longer listening on %s %s\n",
-			l->net.id, l->net.gw, l->net.gw6);
-		fwd_drop_listener(l->udp.fd);
-		listener_close(l);
+		else
+			drop(pp);
 	}
 	pthread_rwlock_unlock(&listeners_lock);
 	free(nets);
@@ -249,24 +262,23 @@ static int rescan(char *warn, size_t len)
  * commit while we hold the lock, and we unlink dns.sock before letting it
  * go (with the process), so its rescan finds no resolver and starts one.
  * A command whose request waits in the socket's backlog when we leave
- * reads no answer, which it takes for "not running", too.
- * Return: 1 to leave now, 0 when a network has come, -1 on error.
+ * reads no answer, which it takes for "not running", too.  The lock is
+ * taken only when free: a `network create` holds it shared while it waits
+ * for our answer to its hint (take_hint()), and waiting for it here would
+ * wait for ourselves.
+ * Return: 1 to leave now, 0 when a network has come, -1 on error or when
+ * the lock was not free (the caller tries again in a second).
  */
 static int maybe_exit(void)
 {
 	char path[4200], warn[8];
-	int fd, nets;
+	int nets;
 
-	snprintf(path, sizeof(path), "%s/lock", state_dir);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		if (fd >= 0)
-			close(fd);
+	if (dns_store_hold_writers(&store))
 		return -1;
-	}
 	nets = rescan(warn, sizeof(warn));
 	if (nets != 0) {
-		close(fd);
+		dns_store_release_writers(&store);
 		return nets > 0 ? 0 : -1;
 	}
 	snprintf(path, sizeof(path), "%s/dns.sock", run_dir);
@@ -336,7 +348,7 @@ static bool linger_end(void)
 /*
  * Queries are taken BATCH at a time with one recvmmsg() and answered with
  * one sendmmsg(), from one snapshot of the names checked fresh after they
- * arrived (view.c).  A query longer than QBUF (no real one is) is dropped.
+ * arrived (store.c).  A query longer than QBUF (no real one is) is dropped.
  */
 #define BATCH 16
 #define QBUF 2048
@@ -362,7 +374,7 @@ static void answer_one(struct listener *l, struct batch *b, int i, struct dns_sn
 
 	if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
 		return;
-	if (!snap) {	/* the store cannot be read: no answer from an old view */
+	if (!snap) {	/* the store was never read: no names to answer from */
 		cnm_dns_servfail(q, len, &resp, &rlen);
 	} else {
 		dns_addr_of(&b->from[i], &src);
@@ -477,39 +489,112 @@ static void udp_worker_start(void)
 }
 
 /*
- * A command asks "rescan" (networks changed), or "rescan SECONDS" (how long
- * to linger if none is left): answer "ok", "warn MESSAGE" or, when leaving,
- * "bye".  "ping" (are you there?) is answered "ok".
+ * After a rescan found @nets networks: with none left, linger @linger
+ * seconds, or with 0 decide now whether to leave (maybe_exit()).
+ * Return: true to leave.
+ */
+static bool none_left(int nets, int linger)
+{
+	int r = -1;
+
+	idle = false;
+	if (nets == 0 && linger == 0)
+		r = maybe_exit();
+	/* (with linger 0, when the lock could not be had: again in a second) */
+	if (nets == 0 && r == -1)
+		linger_start(linger ? linger : 1);
+	return r == 1;
+}
+
+/*
+ * A command's word on the network it just created or removed (see
+ * serve_ctl()), taken without reading the store: "add ID NAME GW GW6
+ * INTERNAL" listens on it, "gone ID" stops.  Both are exact: the command
+ * read the added network's line, and asks, holding the store's writers'
+ * lock shared, so no removal can commit in between; and a removed id never
+ * comes back.  The names are read at the next query, as after any change.
+ * Return: true when taken; false leaves the answer to a rescan (a hint not
+ * understood, or no network left to listen on: linger or leave).
+ */
+static bool take_hint(const char *kind, char *rest, char *warn, size_t len)
+{
+	struct listener **pp;
+	struct dns_net net;
+	bool left = false;
+
+	rest[strcspn(rest, "\n")] = '\0';
+	if (!strcmp(kind, "add")) {
+		if (dns_net_parse(rest, &net))
+			return false;
+		pthread_rwlock_wrlock(&listeners_lock);
+		if (net.gw[0])
+			listen_on(&net, net.gw, warn, len);
+		if (net.gw6[0])
+			listen_on(&net, net.gw6, warn, len);
+		left = true;
+	} else if (!strcmp(kind, "gone") && rest[0] && !strchr(rest, ' ')) {
+		pthread_rwlock_wrlock(&listeners_lock);
+		for (pp = &listeners; *pp;) {
+			if (!strcmp((*pp)->net.id, rest)) {
+				drop(pp);
+			} else {
+				left = true;
+				pp = &(*pp)->next;
+			}
+		}
+	} else {
+		return false;
+	}
+	/* as a rescan does: TCP port 53 that was taken may be free now */
+	for (struct listener *l = listeners; l && left; l = l->next)
+		if (l->tcp.fd < 0)
+			listen_tcp(l, l->family == AF_INET6 ? l->net.gw6 : l->net.gw, warn, len);
+	pthread_rwlock_unlock(&listeners_lock);
+	idle = idle && !left;
+	return left;
+}
+
+/*
+ * A command asks, in one line:
+ *   "ping": are you there (a container is about to use a network we
+ *	listen on already)?  Answered "ok".
+ *   "rescan [LINGER]": networks changed: read the store, listen accordingly.
+ *   "rescan LINGER add ID NAME GW GW6 INTERNAL", "rescan LINGER gone ID":
+ *	the network the command created or removed (take_hint()).
+ * LINGER: how long to linger if no network is left ("-": our own).  The
+ * answer is "ok", "warn MESSAGE" or, when leaving, "bye".
  */
 static bool serve_ctl(void)
 {
-	char buf[64], warn[1024], out[1100];
+	char buf[1800], warn[1024], out[1100], *save = NULL, *verb, *word;
 	bool leave = false;
-	ssize_t n;
+	size_t got = 0;
+	ssize_t n = 0;
 	int fd, len;
 
 	fd = accept4(ctl.fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return false;
 	tcp_set_timeouts(fd);
-	n = read(fd, buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	if (n > 0 && !strncmp(buf, "ping", 4)) {
-		/* a container is about to use a network we listen on already */
+	while (got < sizeof(buf) - 1 && !memchr(buf, '\n', got) &&
+	       (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	verb = strtok_r(buf, " \n", &save);
+	if (verb && !strcmp(verb, "ping")) {
 		if (write(fd, "ok\n", 3) < 0)
 			leave = false;
-	} else if (n > 0) {
-		int nets = rescan(warn, sizeof(warn));
-		int linger = linger_parse(n > 7 && buf[6] == ' ' ? buf + 7 : NULL, linger_s);
-		int r = -1;
+	} else if (verb && !strcmp(verb, "rescan")) {
+		int linger, nets;
 
-		idle = false;
-		if (nets == 0 && linger == 0)
-			r = maybe_exit();
-		leave = r == 1;
-		/* (with linger 0, when the lock could not be had: again in a second) */
-		if (nets == 0 && r == -1)
-			linger_start(linger ? linger : 1);
+		word = strtok_r(NULL, " \n", &save);
+		linger = linger_parse(word && strcmp(word, "-") ? word : NULL, linger_s);
+		word = word ? strtok_r(NULL, " \n", &save) : NULL;
+		warn[0] = '\0';
+		if (!word || !save || !take_hint(word, save, warn, sizeof(warn))) {
+			nets = rescan(warn, sizeof(warn));
+			leave = none_left(nets, linger);
+		}
 		len = leave ? snprintf(out, sizeof(out), "bye\n")
 			    : warn[0] ? snprintf(out, sizeof(out), "warn %s\n", warn)
 				      : snprintf(out, sizeof(out), "ok\n");
@@ -549,10 +634,22 @@ static void drop_caps(void)
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
+/* The cnm binary next to ours: it dumps the names (store.c). */
+static void cnm_binary(char *out, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", out, len - 8);
+	char *slash;
+
+	out[n > 0 ? n : 0] = '\0';
+	slash = strrchr(out, '/');
+	slash = slash ? slash + 1 : out;
+	snprintf(slash, len - (size_t)(slash - out), "cnm");
+}
+
 int main(int argc, char **argv)
 {
 	static struct batch main_batch;
-	char warn[1024], msg[1100];
+	char warn[1024], msg[1100], cnm[PATH_MAX];
 	struct epoll_event evs[32];
 	const char *p = getenv("CNM_DNS_PORT");
 	int len;
@@ -570,17 +667,20 @@ int main(int argc, char **argv)
 	signal(SIGHUP, SIG_IGN);
 	if (chdir("/") < 0)	/* hold no directory of the command that started us */
 		return 1;
+	/* the readiness pipe is for the command that started us, not for the dumps */
+	fcntl(3, F_SETFD, FD_CLOEXEC);
 	/*
 	 * Keep freed memory: ldns allocates per packet, and returning that to
 	 * the kernel each time cost ~10 page faults per forwarded query.  What
-	 * a read of the store took is given back after it (view.c).
+	 * a dump took is given back after it (store.c).
 	 */
 	mallopt(M_TRIM_THRESHOLD, 1 << 20);
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	/* one heap for all threads: a thread's own arena kept ~100 KB more */
 	mallopt(M_ARENA_MAX, 1);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (epfd < 0 || dns_store_open(&store, state_dir) || ctl_listen() || epoll_add(&ctl))
+	cnm_binary(cnm, sizeof(cnm));
+	if (epfd < 0 || dns_store_open(&store, state_dir, cnm) || ctl_listen() || epoll_add(&ctl))
 		return 1;
 	fwd_init(epfd);
 	wepfd = epoll_create1(EPOLL_CLOEXEC);

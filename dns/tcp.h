@@ -4,7 +4,7 @@
 #define CNM_DNS_TCP_H
 
 #include <netinet/in.h>
-#include "view.h"
+#include "store.h"
 
 void tcp_accept(int lfd, const struct dns_net *net, struct dns_store *store);
 void tcp_set_timeouts(int fd);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * view.c - what a container may resolve: a snapshot of the state store's
- * names, read again whenever the store changed.
+ * names, made from the lines of a dump (lib/dns_dump.h).
  *
  * DOC: Theory of operation
  * The names live in memory (struct dns_snap): every endpoint on a network
@@ -9,16 +9,13 @@
  * com.docker.network.bridge.enable_dns=false), with its container's name,
  * short id, NAME.NETWORK and aliases as keys of one hash table, and its
  * addresses as keys of the same table for PTR and for finding the asker.
- * A query costs a few hash probes instead of SQL statements.
+ * A query costs a few hash probes.
  *
- * It is never stale: before answering, the caller asks dns_snap_get(),
- * which runs the prepared "PRAGMA data_version" on the store's connection
- * (one read transaction, no table read) and reads the store again, in one
- * read transaction, when any other connection committed since.  The main
- * loop asks once per batch of queries, after receiving them: each query in
- * the batch was sent after every commit that returned before it was sent,
- * so a name resolves the moment `run`/`connect` returns and stops the
- * moment `rm`/`stop`/`disconnect` returns, as when each query was SQL.
+ * A snapshot is built by dns_snap_parse() from the text `cnm _dns-dump`
+ * wrote (store.c runs it whenever the store changed).  The parser trusts
+ * nothing: a line out of the format, a network out of order, an endpoint
+ * of a network not listed, a missing "end", and the whole text is refused,
+ * so the caller keeps the snapshot it had (tests/fuzz/fuzz_dns_dump.c).
  *
  * The asker is the endpoint holding the query's source address on the
  * network whose gateway the query arrived on; it sees the endpoints of
@@ -28,28 +25,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <jansson.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include "dns_dump.h"
 #include "view.h"
-
-/* DNS on: a user-defined bridge network whose enable_dns option is not false. */
-#define DNS_ON(n) "(" n ".builtin = 0 AND " n ".driver = 'bridge' AND lower(coalesce(" \
-	"json_extract(" n ".options, '$.\"com.docker.network.bridge.enable_dns\"'), 'true'))" \
-	" NOT IN ('false', '0', 'f'))"
-
-static const char sql_nets[] =
-	"SELECT id, coalesce(gateway, ''), coalesce(gateway6, ''), internal, name FROM networks n"
-	" WHERE " DNS_ON("n") " ORDER BY id";
-
-/* a container's endpoints come one after the other */
-static const char sql_eps[] =
-	"SELECT e.network_id, c.id, c.name, e.addr, e.addr6, e.aliases FROM endpoints e"
-	" JOIN containers c ON c.id = e.container_id JOIN networks n ON n.id = e.network_id"
-	" WHERE " DNS_ON("n") " ORDER BY c.id";
 
 #define NO_NAME UINT32_MAX
 
@@ -58,6 +39,7 @@ struct snap_ep {
 	uint32_t net;			/* index in nets */
 	uint32_t first, n;
 	uint32_t fqdn;			/* "NAME.NETWORK", an offset in strs */
+	uint32_t cid;			/* the container's id, then its name, in strs */
 	struct cnm_addr addr, addr6;	/* family 0: none */
 };
 
@@ -69,13 +51,14 @@ struct snap_key {
 struct dns_snap {
 	atomic_int refs;
 	uint32_t n_nets, n_eps, n_keys, mask;
-	uint32_t *nets;			/* network ids (offsets in strs), sorted */
+	struct dns_net *nets;		/* sorted by id */
+	uint32_t *net_names;		/* offsets in strs */
 	struct snap_ep *eps;
 	struct snap_key *keys;
 	uint32_t *buckets;		/* index + 1 in keys, 0: empty */
 	char *strs;
 	size_t strs_len, strs_cap;
-	size_t cap_eps, cap_keys;
+	size_t cap_nets, cap_names, cap_eps, cap_keys;
 };
 
 static uint32_t hash_bytes(const void *p, size_t len, uint32_t h)
@@ -134,17 +117,26 @@ static uint32_t str_add(struct dns_snap *s, const char *a, const char *b, bool l
 	return off;
 }
 
+/* *@v (an array of @n items of @size, room for *@cap) with room for one more; NULL: no memory. */
+static void *grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
+{
+	size_t c = *cap ? *cap * 2 : first;
+
+	if (n < *cap)
+		return v;
+	v = realloc(v, c * size);
+	if (v)
+		*cap = c;
+	return v;
+}
+
 static int key_add(struct dns_snap *s, uint32_t ep, uint32_t name, uint32_t hash)
 {
-	if (s->n_keys == s->cap_keys) {
-		size_t cap = s->cap_keys ? s->cap_keys * 2 : 64;
-		struct snap_key *k = realloc(s->keys, cap * sizeof(*k));
+	struct snap_key *k = grow(s->keys, &s->cap_keys, s->n_keys, sizeof(*k), 64);
 
-		if (!k)
-			return -ENOMEM;
-		s->keys = k;
-		s->cap_keys = cap;
-	}
+	if (!k)
+		return -ENOMEM;
+	s->keys = k;
 	s->keys[s->n_keys++] = (struct snap_key){ hash, ep, name, 0 };
 	return 0;
 }
@@ -169,7 +161,7 @@ static int index_keys(struct dns_snap *s)
 	if (!s->buckets)
 		return -ENOMEM;
 	s->mask = nb - 1;
-	/* backwards, so that each chain lists its keys in the store's order */
+	/* backwards, so that each chain lists its keys in the dump's order */
 	for (uint32_t i = s->n_keys; i-- > 0;) {
 		uint32_t *b = &s->buckets[s->keys[i].hash & s->mask];
 
@@ -185,7 +177,7 @@ static int net_index(const struct dns_snap *s, const char *id)
 
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;
-		int c = strcmp(id, str(s, s->nets[mid]));
+		int c = strcmp(id, s->nets[mid].id);
 
 		if (!c)
 			return (int)mid;
@@ -197,75 +189,157 @@ static int net_index(const struct dns_snap *s, const char *id)
 	return -1;
 }
 
-static const char *col(sqlite3_stmt *st, int i)
+/*
+ * Split @line at single spaces into at most @max fields; the count, or -1
+ * when a field is empty, longer than the format allows, holds a byte that
+ * is not printable ASCII, or there are more than @max.
+ */
+static int split(char *line, char **f, int max)
 {
-	const char *t = (const char *)sqlite3_column_text(st, i);
+	int n = 0;
 
-	return t ? t : "";
-}
+	for (char *p = line;;) {
+		char *sp = strchr(p, ' ');
+		size_t len = sp ? (size_t)(sp - p) : strlen(p);
 
-/* The aliases of an endpoint, a JSON array of strings, as keys. */
-static int alias_keys(struct dns_snap *s, uint32_t ep, const char *json)
-{
-	json_t *a = json_loads(json, 0, NULL), *v;
-	size_t i;
-	int rc = 0;
-
-	json_array_foreach(a, i, v)
-		if (json_is_string(v) && !rc)
-			rc = name_key(s, ep, json_string_value(v), NULL);
-	json_decref(a);
-	return rc;
-}
-
-/* The name of network @i: it follows its id in strs. */
-static const char *net_name(const struct dns_snap *s, uint32_t i)
-{
-	const char *id = str(s, s->nets[i]);
-
-	return id + strlen(id) + 1;
-}
-
-/* One row of sql_eps into s->eps and its keys; @same: the previous row's container. */
-static int ep_add(struct dns_snap *s, sqlite3_stmt *st, bool same)
-{
-	const char *cid = col(st, 1), *cname = col(st, 2);
-	int net = net_index(s, col(st, 0)), rc;
-	uint32_t i = s->n_eps;
-	char sid[13], nname[256];
-	struct snap_ep *e;
-
-	if (net < 0 || !s->nets)
-		return 0;	/* cannot be: one read transaction read both */
-	if (s->n_eps == s->cap_eps) {
-		size_t cap = s->cap_eps ? s->cap_eps * 2 : 32;
-
-		e = realloc(s->eps, cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		s->eps = e;
-		s->cap_eps = cap;
+		if (n == max || len < 1 || len > CNM_DNS_DUMP_FIELD_MAX)
+			return -1;
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)p[i] <= ' ' || (unsigned char)p[i] > '~')
+				return -1;
+		f[n++] = p;
+		if (!sp)
+			return n;
+		*sp = '\0';
+		p = sp + 1;
 	}
+}
+
+/* "-" (none), or an address of @family into @a (@text copied to @out, if given). */
+static bool addr_field(const char *text, int family, struct cnm_addr *a, char *out, size_t len)
+{
+	memset(a, 0, sizeof(*a));
+	if (out)
+		out[0] = '\0';
+	if (!strcmp(text, "-"))
+		return true;
+	if ((out && strlen(text) >= len) || cnm_addr_parse(text, a) || a->family != family)
+		return false;
+	if (out)
+		memcpy(out, text, strlen(text) + 1);
+	return true;
+}
+
+/* The fields of a "net" line after the keyword, f[0..4], into @net. */
+static int net_fields(char **f, struct dns_net *net)
+{
+	struct cnm_addr a;
+
+	memset(net, 0, sizeof(*net));
+	if (strlen(f[0]) >= sizeof(net->id) || (strcmp(f[4], "0") && strcmp(f[4], "1")) ||
+	    !addr_field(f[2], AF_INET, &a, net->gw, sizeof(net->gw)) ||
+	    !addr_field(f[3], AF_INET6, &a, net->gw6, sizeof(net->gw6)))
+		return -EINVAL;
+	memcpy(net->id, f[0], strlen(f[0]) + 1);
+	net->internal = f[4][0] == '1';
+	return 0;
+}
+
+/* "net ID NAME GATEWAY GATEWAY6 INTERNAL": ids strictly ascending. */
+static int net_line(struct dns_snap *s, char **f, int n)
+{
+	struct dns_net *net;
+	uint32_t *names;
+
+	if (n != 6 || (s->n_nets && strcmp(f[1], s->nets[s->n_nets - 1].id) <= 0))
+		return -EINVAL;
+	net = grow(s->nets, &s->cap_nets, s->n_nets, sizeof(*net), 8);
+	if (!net)
+		return -ENOMEM;
+	s->nets = net;
+	names = grow(s->net_names, &s->cap_names, s->n_nets, sizeof(*names), 8);
+	if (!names)
+		return -ENOMEM;
+	s->net_names = names;
+	if (net_fields(f + 1, &s->nets[s->n_nets]))
+		return -EINVAL;
+	names[s->n_nets] = str_add(s, f[2], NULL, false);
+	if (names[s->n_nets] == NO_NAME)
+		return -ENOMEM;
+	s->n_nets++;
+	return 0;
+}
+
+/**
+ * dns_net_parse() - one network as a "net" line of the dump has it, without
+ * the keyword: "ID NAME GATEWAY GATEWAY6 INTERNAL" (a command's hint).
+ * @text: the fields; changed
+ * @net: filled
+ *
+ * Return: 0, or -EINVAL when @text is not exactly that.
+ */
+int dns_net_parse(char *text, struct dns_net *net)
+{
+	char *f[5];
+
+	if (split(text, f, 5) != 5)
+		return -EINVAL;
+	return net_fields(f, net);
+}
+
+/*
+ * "ep NETWORK-ID CONTAINER-ID NAME ADDR ADDR6 [ALIAS...]": a container's
+ * endpoints one after the other (containers ascending), one name for all
+ * of them, one endpoint per network.
+ */
+static int ep_line(struct dns_snap *s, char **f, int n)
+{
+	int net = n >= 6 ? net_index(s, f[1]) : -1;
+	uint32_t i = s->n_eps, first = i;
+	char sid[13], nname[CNM_DNS_DUMP_FIELD_MAX + 1];
+	struct snap_ep *e;
+	int rc = 0, c = 1;
+
+	if (net < 0 || strlen(f[2]) > CNM_ID_LEN)
+		return -EINVAL;
+	if (i) {
+		const char *pid = str(s, s->eps[i - 1].cid);
+
+		c = strcmp(f[2], pid);
+		if (c < 0 || (c == 0 && strcmp(f[3], pid + strlen(pid) + 1)))
+			return -EINVAL;
+	}
+	if (c == 0) {	/* the same container on another network */
+		first = s->eps[i - 1].first;
+		for (uint32_t k = first; k < i; k++)
+			if (s->eps[k].net == (uint32_t)net)
+				return -EINVAL;
+	}
+	e = grow(s->eps, &s->cap_eps, s->n_eps, sizeof(*e), 32);
+	if (!e)
+		return -ENOMEM;
+	s->eps = e;
 	e = &s->eps[s->n_eps++];
 	memset(e, 0, sizeof(*e));
 	e->net = (uint32_t)net;
-	e->first = same ? s->eps[i - 1].first : i;
-	for (uint32_t k = e->first; k <= i; k++)
-		s->eps[k].n = i - e->first + 1;
+	e->first = first;
+	for (uint32_t k = first; k <= i; k++)
+		s->eps[k].n = i - first + 1;
+	if (!addr_field(f[4], AF_INET, &e->addr, NULL, 0) ||
+	    !addr_field(f[5], AF_INET6, &e->addr6, NULL, 0))
+		return -EINVAL;
 	/* a copy: strs may move while it grows */
-	snprintf(nname, sizeof(nname), "%s", net_name(s, (uint32_t)net));
-	e->fqdn = str_add(s, cname, nname, false);
-	if (e->fqdn == NO_NAME)
+	snprintf(nname, sizeof(nname), "%s", str(s, s->net_names[net]));
+	e->fqdn = str_add(s, f[3], nname, false);
+	e->cid = e->fqdn == NO_NAME ? NO_NAME : str_add(s, f[2], NULL, false);
+	if (e->cid == NO_NAME || str_add(s, f[3], NULL, false) == NO_NAME)
 		return -ENOMEM;
-	if (sqlite3_column_text(st, 3))
-		cnm_addr_parse(col(st, 3), &e->addr);
-	if (sqlite3_column_text(st, 4))
-		cnm_addr_parse(col(st, 4), &e->addr6);
-	snprintf(sid, sizeof(sid), "%.12s", cid);
-	rc = name_key(s, i, cname, NULL);
+	snprintf(sid, sizeof(sid), "%.12s", f[2]);
+	rc = name_key(s, i, f[3], NULL);
 	rc = rc ? rc : name_key(s, i, sid, NULL);
-	rc = rc ? rc : name_key(s, i, cname, nname);
-	rc = rc ? rc : alias_keys(s, i, col(st, 5));
+	rc = rc ? rc : name_key(s, i, f[3], nname);
+	for (int k = 6; k < n && !rc; k++)
+		rc = name_key(s, i, f[k], NULL);
 	if (!rc && e->addr.family)
 		rc = key_add(s, i, NO_NAME, hash_addr(&e->addr));
 	if (!rc && e->addr6.family)
@@ -278,6 +352,7 @@ static void snap_free(struct dns_snap *s)
 	if (!s)
 		return;
 	free(s->nets);
+	free(s->net_names);
 	free(s->eps);
 	free(s->keys);
 	free(s->buckets);
@@ -285,213 +360,83 @@ static void snap_free(struct dns_snap *s)
 	free(s);
 }
 
-/* Read the networks and endpoints (inside the caller's read transaction). */
-static struct dns_snap *snap_load(sqlite3 *db)
+/**
+ * dns_snap_parse() - a snapshot from the text of a dump (lib/dns_dump.h).
+ * @text: @len bytes, then a NUL; changed (split into fields)
+ * @len: its length
+ * @out: the snapshot, to release with dns_snap_put()
+ *
+ * Return: 0, -EINVAL when @text is not exactly a whole dump (nothing is
+ * made of a part), -ENOMEM.
+ */
+int dns_snap_parse(char *text, size_t len, struct dns_snap **out)
 {
 	struct dns_snap *s = calloc(1, sizeof(*s));
-	sqlite3_stmt *st = NULL;
-	char prev[65] = "";
-	int step = SQLITE_ERROR, rc = 0;
-	size_t cap = 0;
+	char *line = text, *f[6 + CNM_DNS_DUMP_ALIASES_MAX];
+	bool eps = false, end = false;
+	int rc = 0;
 
-	if (!s || sqlite3_prepare_v2(db, sql_nets, -1, &st, NULL) != SQLITE_OK)
-		goto fail;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (s->n_nets == cap) {
-			uint32_t *n;
+	*out = NULL;
+	if (!s)
+		return -ENOMEM;
+	if (memchr(text, '\0', len) || len < 1 || text[len - 1] != '\n')
+		rc = -EINVAL;
+	for (size_t no = 0; !rc && line < text + len; no++) {
+		char *nl = strchr(line, '\n');
+		int n;
 
-			cap = cap ? cap * 2 : 16;
-			n = realloc(s->nets, cap * sizeof(*n));
-			if (!n)
-				goto fail;
-			s->nets = n;
+		*nl = '\0';
+		if (end) {	/* nothing after "end" */
+			rc = -EINVAL;
+		} else if (no == 0) {
+			rc = strcmp(line, CNM_DNS_DUMP_MAGIC) ? -EINVAL : 0;
+		} else if ((n = split(line, f, (int)(sizeof(f) / sizeof(f[0])))) < 0) {
+			rc = -EINVAL;
+		} else if (!strcmp(f[0], "net") && !eps) {
+			rc = net_line(s, f, n);
+		} else if (!strcmp(f[0], "ep")) {
+			eps = true;
+			rc = ep_line(s, f, n);
+		} else {
+			end = n == 1 && !strcmp(f[0], "end");
+			rc = end ? 0 : -EINVAL;
 		}
-		/* the id, then the name right after it (net_name()) */
-		s->nets[s->n_nets] = str_add(s, col(st, 0), NULL, false);
-		if (s->nets[s->n_nets] == NO_NAME || str_add(s, col(st, 4), NULL, false) == NO_NAME)
-			goto fail;
-		s->n_nets++;
+		line = nl + 1;
 	}
-	if (step != SQLITE_DONE)
-		goto fail;
-	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(db, sql_eps, -1, &st, NULL) != SQLITE_OK) {
-		st = NULL;
-		goto fail;
-	}
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *cid = col(st, 1);
-		uint32_t n = s->n_eps;
-
-		rc = ep_add(s, st, n && !strcmp(prev, cid));
-		if (s->n_eps > n)
-			snprintf(prev, sizeof(prev), "%s", cid);
-	}
-	if (rc || step != SQLITE_DONE || index_keys(s))
-		goto fail;
-	sqlite3_finalize(st);
-	atomic_init(&s->refs, 1);
-	return s;
-fail:
-	sqlite3_finalize(st);
-	snap_free(s);
-	return NULL;
-}
-
-/**
- * dns_store_open() - open the store read-only and prepare the version check.
- * @s: filled
- * @state_dir: $CNM_STATE_DIR
- *
- * Return: 0 or a negative errno.
- */
-int dns_store_open(struct dns_store *s, const char *state_dir)
-{
-	char path[4200];
-
-	memset(s, 0, sizeof(*s));
-	pthread_mutex_init(&s->lock, NULL);
-	snprintf(path, sizeof(path), "%s/cnm.db", state_dir);
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK)
-		goto fail;
-	/*
-	 * Queries no longer run SQL: no lookaside (120 KB per connection to
-	 * speed up statements we run once per change) and a small cache.
-	 */
-	sqlite3_db_config(s->db, SQLITE_DBCONFIG_LOOKASIDE, NULL, 0, 0);
-	sqlite3_exec(s->db, "PRAGMA cache_size=-64; PRAGMA query_only=1;", NULL, NULL, NULL);
-	sqlite3_busy_timeout(s->db, 1000);
-	if (sqlite3_prepare_v3(s->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
-			       &s->version, NULL) != SQLITE_OK)
-		goto fail;
-	return 0;
-fail:
-	fprintf(stderr, "cnm-dns: %s: %s\n", path, s->db ? sqlite3_errmsg(s->db) : "no memory");
-	dns_store_close(s);
-	return -EIO;
-}
-
-/** dns_store_close() - close the connection and drop the snapshot. */
-void dns_store_close(struct dns_store *s)
-{
-	sqlite3_finalize(s->version);
-	sqlite3_close(s->db);
-	dns_snap_put(s->snap);
-	pthread_mutex_destroy(&s->lock);
-	memset(s, 0, sizeof(*s));
-}
-
-/**
- * dns_store_nets() - the networks to listen on, with their gateways.
- * @s: the store
- * @out: malloc'ed array
- * @n: its length
- *
- * Return: 0 or a negative errno.
- */
-int dns_store_nets(struct dns_store *s, struct dns_net **out, size_t *n)
-{
-	struct dns_net *v = NULL;
-	sqlite3_stmt *st;
-	size_t len = 0;
-	int rc = 0, step;
-
-	pthread_mutex_lock(&s->lock);
-	if (sqlite3_prepare_v2(s->db, sql_nets, -1, &st, NULL) != SQLITE_OK) {
-		pthread_mutex_unlock(&s->lock);
-		return -EIO;
-	}
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct dns_net *nv = realloc(v, (len + 1) * sizeof(*v));
-
-		if (!nv) {
-			rc = -ENOMEM;
-			break;
-		}
-		v = nv;
-		snprintf(v[len].id, sizeof(v[len].id), "%s", col(st, 0));
-		snprintf(v[len].gw, sizeof(v[len].gw), "%s", col(st, 1));
-		snprintf(v[len].gw6, sizeof(v[len].gw6), "%s", col(st, 2));
-		v[len].internal = sqlite3_column_int(st, 3);
-		len++;
-	}
-	if (!rc && step != SQLITE_DONE)
-		rc = -EIO;
-	sqlite3_finalize(st);
-	sqlite3_db_release_memory(s->db);
-	pthread_mutex_unlock(&s->lock);
+	if (!rc && !end)
+		rc = -EINVAL;
+	if (!rc)
+		rc = index_keys(s);
 	if (rc) {
-		free(v);
+		snap_free(s);
 		return rc;
 	}
-	*out = v;
-	*n = len;
-	return 0;
-}
-
-/* The store's data_version, or -1 when it cannot be read.  Under s->lock. */
-static int64_t data_version(struct dns_store *s)
-{
-	int64_t v = -1;
-
-	if (sqlite3_step(s->version) == SQLITE_ROW)
-		v = sqlite3_column_int64(s->version, 0);
-	sqlite3_reset(s->version);
-	return v;
-}
-
-/* Read the store again, the version and the names in one read transaction. */
-static int reload(struct dns_store *s)
-{
-	struct dns_snap *snap = NULL;
-	int64_t v;
-
-	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return -EIO;
-	v = data_version(s);
-	if (v >= 0)
-		snap = snap_load(s->db);
-	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-	/* the pages read are not needed until the next change */
-	sqlite3_db_release_memory(s->db);
-	malloc_trim(0);
-	if (!snap)
-		return -EIO;
-	dns_snap_put(s->snap);
-	s->snap = snap;
-	s->seen = v;
+	atomic_init(&s->refs, 1);
+	*out = s;
 	return 0;
 }
 
 /**
- * dns_snap_get() - the names as the store has them now.
- * @s: the store
+ * dns_snap_nets() - the networks of @s, to listen on.
+ * @s: the snapshot
+ * @n: filled with their count
  *
- * Costs one "PRAGMA data_version" when nothing changed since the last call,
- * and a read of the store when something did.  Safe from any thread.
- *
- * Return: a snapshot to release with dns_snap_put(), or NULL when the store
- * cannot be read (the caller must not answer from an older one).
+ * Return: the array, valid while @s is.
  */
-struct dns_snap *dns_snap_get(struct dns_store *s)
+const struct dns_net *dns_snap_nets(const struct dns_snap *s, size_t *n)
 {
-	struct dns_snap *snap = NULL;
-	int64_t v;
+	*n = s->n_nets;
+	return s->nets;
+}
 
-	pthread_mutex_lock(&s->lock);
-	v = data_version(s);
-	if (v >= 0 && (!s->snap || v != s->seen) && reload(s))
-		v = -1;
-	if (v >= 0) {
-		snap = s->snap;
-		atomic_fetch_add(&snap->refs, 1);
-	}
-	pthread_mutex_unlock(&s->lock);
+/** dns_snap_ref() - one more reference to @snap. */
+struct dns_snap *dns_snap_ref(struct dns_snap *snap)
+{
+	atomic_fetch_add(&snap->refs, 1);
 	return snap;
 }
 
-/** dns_snap_put() - release a snapshot from dns_snap_get() (NULL: nothing). */
+/** dns_snap_put() - release a snapshot (NULL: nothing). */
 void dns_snap_put(struct dns_snap *snap)
 {
 	if (snap && atomic_fetch_sub(&snap->refs, 1) == 1)

@@ -6,6 +6,7 @@
 #include "ctx.h"
 bool cnm_net_dns(const struct cnm_net *net);
 void cnm_dns_sync(struct cnm_ctx *ctx, bool start, bool rescan);
+void cnm_dns_sync_net(struct cnm_ctx *ctx, const char *net_id, bool added);
 int cnm_dns_resolv_conf(const struct cnm_net *net, char *buf, size_t len);
 int cnm_ep_set_aliases(struct cnm_ctx *ctx, const struct cnm_net *net, const char *ep_id,
 		       const char *const *aliases, size_t n, struct cnm_err *err);

@@ -422,7 +422,7 @@ int cnm_network_create(struct cnm_ctx *ctx, const struct cnm_network_spec *s,
 	}
 	memcpy(id, n.id, CNM_ID_LEN + 1);
 	if (cnm_net_dns(&n))
-		cnm_dns_sync(ctx, true, true);
+		cnm_dns_sync_net(ctx, n.id, true);
 out:
 	for (int i = 0; i < 2; i++)
 		json_decref(cfg[i].aux);

@@ -108,8 +108,8 @@ int cnm_network_remove(struct cnm_ctx *ctx, const char *ref, struct cnm_err *err
 		return rc;
 	}
 	rc = cnm_store_commit(ctx, err);
-	if (!rc)
-		cnm_dns_sync(ctx, false, true);	/* stop listening on its gateway */
+	if (!rc)	/* stop listening on its gateway (n.id outlives cnm_net_free()) */
+		cnm_dns_sync_net(ctx, n.id, false);
 	return rc;
 }
 

@@ -124,6 +124,33 @@ resolver_pid() { pgrep -x cnm-dns; }
 	[ "$(status asker2 asker)" = NXDOMAIN ]
 }
 
+# dumps: how many page faults the resolver's finished children took: each
+# read of the store (`cnm _dns-dump`) adds hundreds, nothing else adds any
+dumps() { awk '{ print $11 }' "/proc/$(resolver_pid)/stat"; }
+
+@test "the store is read again after a change, never for queries alone" {
+	cnm network create --subnet 10.86.0.0/24 calm >/dev/null
+	cnm run -d --name asker --network calm -- sleep 3600 >/dev/null
+	cnm run -d --name peer --network calm -- sleep 3600 >/dev/null
+	[ "$(q asker peer)" = 10.86.0.3 ]
+	before=$(dumps)
+	# queries, commands that only read the store, TCP: no dump
+	run cnm exec asker sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do
+		dig +short +time=2 +tries=1 peer; dig +short +time=2 +tries=1 +tcp asker; done'
+	[ "$(echo "$output" | sort -u | tr '\n' ' ')" = "10.86.0.2 10.86.0.3 " ]
+	cnm ps >/dev/null
+	cnm network inspect calm >/dev/null
+	[ "$(q asker peer)" = 10.86.0.3 ]
+	[ "$(dumps)" = "$before" ]
+	# a change: the next query reads it, once
+	cnm run -d --name third --network calm -- sleep 3600 >/dev/null
+	[ "$(q asker third)" = 10.86.0.4 ]
+	after=$(dumps)
+	[ "$after" -gt "$before" ]
+	[ "$(q asker third)" = 10.86.0.4 ]
+	[ "$(dumps)" = "$after" ]
+}
+
 # tcp_msgs FILE: one line per whole DNS message in the DNS-over-TCP stream
 # FILE: "RCODE ANCOUNT LAST-4-BYTES-HEX"
 tcp_msgs() {

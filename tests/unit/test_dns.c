@@ -2,9 +2,8 @@
 /*
  * test_dns.c - the resolver's answer logic (dns/wire.c) against a view of
  * the test's own: local answers, forwarding, NXDOMAIN, malformed input;
- * and the snapshot of the store's names (dns/view.c) against a small store
- * of the test's own: who sees what, and that a commit by another
- * connection is seen by the next dns_snap_get().
+ * and the upstreams read from resolv.conf.  The names themselves:
+ * test_dns_dump.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +18,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "upstream.h"
-#include "view.h"
 #include "wire.h"
 
 /* The view: "web" (10.0.0.2, fd00::2) and "v4only" (10.0.0.3). */
@@ -197,176 +195,6 @@ static void test_upstreams(void **state)
 	assert_int_equal(u.n, 0);
 }
 
-/* A store with the columns the resolver reads, in WAL mode like cnm's. */
-static const char schema[] =
-	"PRAGMA journal_mode=WAL;"
-	"CREATE TABLE networks(id TEXT PRIMARY KEY, name TEXT, driver TEXT, builtin INTEGER,"
-	" options TEXT, gateway TEXT, gateway6 TEXT, internal INTEGER);"
-	"CREATE TABLE containers(id TEXT PRIMARY KEY, name TEXT);"
-	"CREATE TABLE endpoints(network_id TEXT, container_id TEXT, addr TEXT, addr6 TEXT,"
-	" aliases TEXT NOT NULL DEFAULT '[]');"
-	/* front, back: DNS on; quiet: off; bridge: the default one */
-	"INSERT INTO networks VALUES(printf('%.64c', 'a'), 'front', 'bridge', 0, '{}', '10.0.0.1',"
-	" NULL, 0), (printf('%.64c', 'b'), 'back', 'bridge', 0, '{}', '10.1.0.1', NULL, 1),"
-	" (printf('%.64c', 'c'), 'quiet', 'bridge', 0,"
-	" '{\"com.docker.network.bridge.enable_dns\":\"false\"}', '10.2.0.1', NULL, 0),"
-	" (printf('%.64c', 'd'), 'bridge', 'bridge', 1, '{}', '172.17.0.1', NULL, 0);"
-	"INSERT INTO containers VALUES(printf('%.64c', '1'), 'Web'), (printf('%.64c', '2'), 'db'),"
-	" (printf('%.64c', '3'), 'both'), (printf('%.64c', '4'), 'hidden');"
-	"INSERT INTO endpoints VALUES(printf('%.64c', 'a'), printf('%.64c', '1'), '10.0.0.2',"
-	" NULL, '[\"www\"]'), (printf('%.64c', 'b'), printf('%.64c', '2'), '10.1.0.2', NULL, '[]'),"
-	" (printf('%.64c', 'a'), printf('%.64c', '3'), '10.0.0.3', NULL, '[]'),"
-	" (printf('%.64c', 'b'), printf('%.64c', '3'), '10.1.0.3', NULL, '[\"Bee\"]'),"
-	" (printf('%.64c', 'c'), printf('%.64c', '4'), '10.2.0.2', NULL, '[]');";
-
-struct world {
-	char dir[64];
-	sqlite3 *writer;
-	struct dns_store store;
-	struct dns_net front, back, quiet;
-};
-
-static int world_up(void **state)
-{
-	struct world *w = calloc(1, sizeof(*w));
-	char path[128];
-
-	assert_non_null(w);
-	snprintf(w->dir, sizeof(w->dir), "/tmp/cnm-test-dns.XXXXXX");
-	assert_non_null(mkdtemp(w->dir));
-	snprintf(path, sizeof(path), "%s/cnm.db", w->dir);
-	assert_int_equal(sqlite3_open(path, &w->writer), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(w->writer, schema, NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(dns_store_open(&w->store, w->dir), 0);
-	w->front = (struct dns_net){ .gw = "10.0.0.1" };
-	w->back = (struct dns_net){ .gw = "10.1.0.1", .internal = true };
-	w->quiet = (struct dns_net){ .gw = "10.2.0.1" };
-	memset(w->front.id, 'a', 64);
-	memset(w->back.id, 'b', 64);
-	memset(w->quiet.id, 'c', 64);
-	*state = w;
-	return 0;
-}
-
-static int world_down(void **state)
-{
-	struct world *w = *state;
-	char cmd[128];
-
-	dns_store_close(&w->store);
-	sqlite3_close(w->writer);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", w->dir);
-	assert_int_equal(system(cmd), 0);
-	free(w);
-	return 0;
-}
-
-/* What @src on @net's gateway gets for @name: the addresses, space-separated. */
-static const char *resolve(struct dns_snap *snap, const struct dns_net *net, const char *src,
-			   const char *name)
-{
-	static char out[256];
-	struct cnm_addr from, addrs[CNM_DNS_MAX_ANSWERS];
-	struct cnm_dns_view v;
-	struct dns_asker a;
-	int n;
-
-	assert_int_equal(cnm_addr_parse(src, &from), 0);
-	dns_asker_init(&a, snap, net, &from);
-	dns_view_init(&v, &a);
-	n = v.lookup(v.arg, name, addrs, CNM_DNS_MAX_ANSWERS);
-	out[0] = '\0';
-	for (int i = 0; i < n; i++) {
-		char t[CNM_ADDRSTRLEN];
-
-		cnm_addr_format(&addrs[i], t);
-		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", i ? " " : "", t);
-	}
-	return out;
-}
-
-static void test_view_who_sees_what(void **state)
-{
-	struct world *w = *state;
-	struct dns_snap *snap = dns_snap_get(&w->store);
-	struct cnm_dns_view v;
-	struct dns_asker a;
-	struct cnm_addr addr;
-	char name[300];
-
-	assert_non_null(snap);
-	/* Web is on front only: it sees front's endpoints, by name, alias, id, NAME.NETWORK */
-	assert_string_equal(resolve(snap, &w->front, "10.0.0.2", "both"), "10.0.0.3");
-	assert_string_equal(resolve(snap, &w->front, "10.0.0.2", "web"), "10.0.0.2");
-	assert_string_equal(resolve(snap, &w->front, "10.0.0.2", "www"), "10.0.0.2");
-	assert_string_equal(resolve(snap, &w->front, "10.0.0.2", "333333333333"), "10.0.0.3");
-	assert_string_equal(resolve(snap, &w->front, "10.0.0.2", "both.front"), "10.0.0.3");
-	assert_string_equal(resolve(snap, &w->front, "10.0.0.2", "both.back"), "");
-	assert_string_equal(resolve(snap, &w->front, "10.0.0.2", "db"), "");
-	assert_string_equal(resolve(snap, &w->front, "10.0.0.2", "bee"), "");
-	/* both is on both networks: it sees both, and asking on either is the same */
-	assert_string_equal(resolve(snap, &w->back, "10.1.0.3", "db"), "10.1.0.2");
-	assert_string_equal(resolve(snap, &w->back, "10.1.0.3", "web"), "10.0.0.2");
-	assert_string_equal(resolve(snap, &w->front, "10.0.0.3", "bee"), "10.1.0.3");
-	assert_string_equal(resolve(snap, &w->back, "10.1.0.3", "both"), "10.0.0.3 10.1.0.3");
-	/* strangers: an address no endpoint of that network holds, a network without DNS */
-	assert_string_equal(resolve(snap, &w->front, "10.0.0.99", "web"), "");
-	assert_string_equal(resolve(snap, &w->back, "10.0.0.2", "web"), "");
-	assert_string_equal(resolve(snap, &w->quiet, "10.2.0.2", "web"), "");
-	/* PTR answers what the asker sees; forwarding for members of non-internal networks */
-	cnm_addr_parse("10.0.0.2", &addr);
-	dns_asker_init(&a, snap, &w->front, &addr);
-	dns_view_init(&v, &a);
-	cnm_addr_parse("10.0.0.3", &addr);
-	assert_int_equal(v.reverse(v.arg, &addr, name, sizeof(name)), 1);
-	assert_string_equal(name, "both.front");
-	cnm_addr_parse("10.1.0.2", &addr);
-	assert_int_equal(v.reverse(v.arg, &addr, name, sizeof(name)), 0);
-	assert_true(v.may_forward(v.arg));
-	cnm_addr_parse("10.1.0.3", &addr);
-	dns_asker_init(&a, snap, &w->back, &addr);
-	assert_false(v.may_forward(v.arg));	/* back is internal */
-	cnm_addr_parse("10.0.0.99", &addr);
-	dns_asker_init(&a, snap, &w->front, &addr);
-	assert_false(v.may_forward(v.arg));
-	dns_snap_put(snap);
-}
-
-static void test_view_fresh(void **state)
-{
-	struct world *w = *state;
-	struct dns_snap *s1 = dns_snap_get(&w->store), *s2, *s3;
-
-	/* nothing committed: the same snapshot, not read again */
-	s2 = dns_snap_get(&w->store);
-	assert_ptr_equal(s1, s2);
-	dns_snap_put(s2);
-	assert_string_equal(resolve(s1, &w->front, "10.0.0.2", "late"), "");
-	/* another connection commits: the very next call sees it */
-	assert_int_equal(sqlite3_exec(w->writer, "INSERT INTO containers VALUES("
-				      "printf('%.64c', '5'), 'late'); INSERT INTO endpoints VALUES("
-				      "printf('%.64c', 'a'), printf('%.64c', '5'), '10.0.0.9', NULL,"
-				      " '[]')", NULL, NULL, NULL), SQLITE_OK);
-	s2 = dns_snap_get(&w->store);
-	assert_ptr_not_equal(s1, s2);
-	assert_string_equal(resolve(s2, &w->front, "10.0.0.2", "late"), "10.0.0.9");
-	/* the old snapshot stays valid for whoever holds it */
-	assert_string_equal(resolve(s1, &w->front, "10.0.0.2", "late"), "");
-	dns_snap_put(s1);
-	assert_int_equal(sqlite3_exec(w->writer, "UPDATE endpoints SET aliases = '[\"soon\"]'"
-				      " WHERE addr = '10.0.0.9'", NULL, NULL, NULL), SQLITE_OK);
-	s3 = dns_snap_get(&w->store);
-	assert_string_equal(resolve(s3, &w->front, "10.0.0.2", "soon"), "10.0.0.9");
-	dns_snap_put(s3);
-	assert_int_equal(sqlite3_exec(w->writer, "DELETE FROM endpoints WHERE addr = '10.0.0.9'",
-				      NULL, NULL, NULL), SQLITE_OK);
-	s3 = dns_snap_get(&w->store);
-	assert_string_equal(resolve(s3, &w->front, "10.0.0.2", "late"), "");
-	assert_string_equal(resolve(s2, &w->front, "10.0.0.2", "late"), "10.0.0.9");
-	dns_snap_put(s2);
-	dns_snap_put(s3);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,8 +203,6 @@ int main(void)
 		cmocka_unit_test(test_unknown_names),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_upstreams),
-		cmocka_unit_test_setup_teardown(test_view_who_sees_what, world_up, world_down),
-		cmocka_unit_test_setup_teardown(test_view_fresh, world_up, world_down),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
