@@ -29,18 +29,20 @@ CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 CNI_PURE_OBJ := $(B)/cni/conf.o $(B)/cni/result.o
 # cnm-dns, the resolver of user-defined networks: its own binary, so that
 # ldns is loaded by the one long-lived process and by no short command.
-DNS_SRC := $(filter-out dns/nocrypto.c,$(wildcard dns/*.c))
+DNS_SRC := $(filter-out dns/nocrypto.c dns/nonss.c,$(wildcard dns/*.c))
 DNS_OBJ := $(DNS_SRC:%.c=$(B)/%.o)
 DNS_LIB_OBJ := $(filter-out $(B)/dns/main.o,$(DNS_OBJ))
 DNS_LDLIBS := $(shell $(PKG_CONFIG) --libs ldns 2>/dev/null || echo -lldns) -pthread
 # The resolver is one static PIE: ldns and the C library, no SQLite
 # (`cnm _dns-dump` reads the store for it), no dynamic loader (a dynamic libc
 # kept ~1.5 MB resident) and no OpenSSL (dns/nocrypto.c stands in for the
-# functions ldns's objects name and cnm-dns never calls): 1.3 MB resident,
+# functions ldns's objects name and cnm-dns never calls; dns/nonss.c for the
+# services and protocols look-ups, which need NSS modules when static):
+# 1.3 MB resident,
 # not 4.4 (docs/decisions.md).  RELR keeps its relocations a few KB.
 # Sanitizer builds (make asan) link it dynamically, with the real OpenSSL.
 DNS_BIN_LDLIBS := -static-pie -Wl,--gc-sections -Wl,-z,pack-relative-relocs \
-	$(B)/dns/nocrypto.o -lldns -pthread
+	$(B)/dns/nocrypto.o $(B)/dns/nonss.o -lldns -pthread
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
@@ -68,7 +70,7 @@ $(B)/cnm: $(CLI_OBJ) $(B)/libcnm.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcnm.a $(LDLIBS)
 
 # of libcnm only the address helpers
-$(B)/cnm-dns: $(DNS_OBJ) $(B)/lib/ipam.o $(B)/dns/nocrypto.o
+$(B)/cnm-dns: $(DNS_OBJ) $(B)/lib/ipam.o $(B)/dns/nocrypto.o $(B)/dns/nonss.o
 	$(qecho) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(DNS_OBJ) $(B)/lib/ipam.o $(DNS_BIN_LDLIBS)
 
