@@ -187,9 +187,35 @@ static int forget_netns(const char *netns_dir)
 	return 0;
 }
 
+/* Run on the @i-th CPU we may use, cyclically (see make_template()). */
+static void next_cpu(unsigned int i)
+{
+	cpu_set_t all, one;
+	unsigned int n = 0;
+
+	if (sched_getaffinity(0, sizeof(all), &all) < 0 || !CPU_COUNT(&all))
+		return;
+	i %= (unsigned int)CPU_COUNT(&all);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &all) || n++ != i)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		sched_setaffinity(0, sizeof(one), &one);
+		return;
+	}
+}
+
 /*
  * Make the template and pin it at @path: a child unshares its mount
  * namespace, prepares it, says so and waits; we bind its nsfs file.
+ *
+ * The kernel refuses (EINVAL) to bind a mount namespace file whose id is
+ * not above the binder's namespace's, against loops.  Since Linux 6.18
+ * those ids come from per-CPU batches, so a namespace made later on
+ * another CPU can get a lower one and be refused for nothing (flaky here
+ * about one time in four).  Then the child unshares again, on the next
+ * CPU, whose batch may be ahead; a few rounds cover every CPU.
  */
 static int make_template(struct cnm_ctx *ctx, const char *dir, const char *path)
 {
@@ -212,21 +238,30 @@ static int make_template(struct cnm_ctx *ctx, const char *dir, const char *path)
 	if (pid == 0) {
 		close(ready[0]);
 		close(done[1]);
-		if (unshare(CLONE_NEWNS) < 0 || forget_netns(ctx->netns_dir) < 0)
-			_exit(1);
-		umount2(dir, MNT_DETACH);
-		if (write(ready[1], "r", 1) != 1)
-			_exit(1);
-		/* stay until our namespace is pinned: EOF on @done */
-		while (read(done[0], &c, 1) < 0 && errno == EINTR)
-			;
-		_exit(0);
+		for (unsigned int i = 0;; i++) {
+			ssize_t n;
+
+			if (i)
+				next_cpu(i);
+			if (unshare(CLONE_NEWNS) < 0 || forget_netns(ctx->netns_dir) < 0)
+				_exit(1);
+			umount2(dir, MNT_DETACH);
+			if (write(ready[1], "r", 1) != 1)
+				_exit(1);
+			/* "a": again; EOF: our namespace is pinned, or given up */
+			while ((n = read(done[0], &c, 1)) < 0 && errno == EINTR)
+				;
+			if (n != 1)
+				_exit(0);
+		}
 	}
 	close(ready[1]);
 	close(done[0]);
-	if (pid > 0 && read(ready[0], &c, 1) == 1) {
-		snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)pid);
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)pid);
+	for (int tries = 0; pid > 0 && tries < 16 && read(ready[0], &c, 1) == 1; tries++) {
 		rc = mount(ns, path, NULL, MS_BIND, NULL);
+		if (rc == 0 || errno != EINVAL || write(done[1], "a", 1) != 1)
+			break;
 	}
 	close(ready[0]);
 	close(done[1]);
