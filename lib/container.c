@@ -49,85 +49,6 @@ static void ctr_dir(const struct cnm_ctx *ctx, const char *id, char *out, size_t
 	snprintf(out, len, "%s/containers/%s", ctx->run_dir, id);
 }
 
-void cnm_netns_path(const struct cnm_ctx *ctx, const char *name, char *out, size_t len)
-{
-	snprintf(out, len, "%s/%s", ctx->netns_dir, name);
-}
-
-/*
- * Make the netns directory a shared mount point, as iproute2 does, so that
- * namespace mounts are seen by every mount namespace (and `ip netns`).  A
- * peer group of its own when we make it: a bind mount inside a shared /run
- * joins /run's group, and every namespace mount would then be made twice,
- * and reach every mount namespace through /run as well (mntns.c).
- */
-static int netns_dir_prepare(struct cnm_ctx *ctx, struct cnm_err *err)
-{
-	int rc = cnm_mkdir_p(ctx->netns_dir, 0755, err);
-
-	if (rc)
-		return rc;
-	if (mount("", ctx->netns_dir, "none", MS_SHARED, NULL) == 0)
-		return 0;
-	if (errno != EINVAL)
-		return cnm_errf(err, errno, "cannot share mount %s: %s", ctx->netns_dir,
-				strerror(errno));
-	if (mount(ctx->netns_dir, ctx->netns_dir, "none", MS_BIND | MS_REC, NULL) < 0 ||
-	    mount("", ctx->netns_dir, "none", MS_PRIVATE, NULL) < 0 ||
-	    mount("", ctx->netns_dir, "none", MS_SHARED, NULL) < 0)
-		return cnm_errf(err, errno, "cannot make %s a shared mount: %s", ctx->netns_dir,
-				strerror(errno));
-	return 0;
-}
-
-static int netns_mount(struct cnm_ctx *ctx, const char *name, pid_t pid, struct cnm_err *err)
-{
-	char path[PATH_MAX], src[64];
-	int fd, rc;
-
-	rc = netns_dir_prepare(ctx, err);
-	if (rc)
-		return rc;
-	cnm_netns_path(ctx, name, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	if (fd < 0 && errno == EEXIST) {
-		/* left by a crash: the name is ours now (UNIQUE in the store) */
-		umount2(path, MNT_DETACH);
-		unlink(path);
-		fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	}
-	if (fd < 0)
-		return cnm_errf(err, errno, "cannot create %s: %s", path, strerror(errno));
-	close(fd);
-	snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)pid);
-	if (mount(src, path, "none", MS_BIND, NULL) < 0) {
-		rc = cnm_errf(err, errno, "cannot bind-mount network namespace at %s: %s", path,
-			      strerror(errno));
-		unlink(path);
-	}
-	return rc;
-}
-
-/** cnm_netns_mount() - bind-mount @pid's network namespace at /run/netns/@name (gc). */
-int cnm_netns_mount(struct cnm_ctx *ctx, const char *name, pid_t pid, struct cnm_err *err)
-{
-	return netns_mount(ctx, name, pid, err);
-}
-
-static void netns_unmount(struct cnm_ctx *ctx, const char *name)
-{
-	char path[PATH_MAX];
-
-	if (ctx->dry) { /* iproute2's way: unmount and remove */
-		fprintf(ctx->dry, "ip netns del %s\n", name);
-		return;
-	}
-
-	cnm_netns_path(ctx, name, path, sizeof(path));
-	umount2(path, MNT_DETACH);
-	unlink(path);
-}
-
 static char *argv_json(char *const *argv)
 {
 	json_t *a = json_array();
@@ -424,7 +345,7 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	cfg.argv = spec->argv;
 	cfg.out_fd = log_fd;
 	/* the template is made once the netns directory is a mount (mntns.c) */
-	cfg.mnt_fd = spec->rootfs || netns_dir_prepare(ctx, NULL) ? -1 : cnm_mnt_template(ctx);
+	cfg.mnt_fd = spec->rootfs || cnm_netns_dir_prepare(ctx, NULL) ? -1 : cnm_mnt_template(ctx);
 	rc = cnm_sandbox_spawn(&cfg, &sb, err);
 	if (cfg.mnt_fd >= 0)
 		close(cfg.mnt_fd);
@@ -443,7 +364,7 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 			if (rc)
 				goto out;
 		}
-		rc = netns_mount(ctx, c.name, sb.pid, err);
+		rc = cnm_netns_mount(ctx, c.name, sb.pid, err);
 		if (rc)
 			goto out;
 		mounted = true;
@@ -487,7 +408,7 @@ out:
 		if (published)
 			cnm_publish_fw(ctx, c.id, false, NULL);
 		if (mounted)
-			netns_unmount(ctx, c.name);
+			cnm_netns_unmount(ctx, c.name);
 		if (committed)
 			forget(ctx, c.id);
 	}
@@ -542,7 +463,7 @@ int cnm_release_locked(struct cnm_ctx *ctx, const char *id, int exit_code, bool 
 	/* the mount first: the address may be reused the moment it is freed */
 	fw_endpoints_del(ctx, c.id);
 	if (strcmp(c.network_mode, "cni")) {
-		netns_unmount(ctx, c.name);
+		cnm_netns_unmount(ctx, c.name);
 		cnm_fault("release.unmounted");
 	} else { /* a CNI sandbox: the namespace is the runtime's, the veths are ours */
 		struct cnm_ep *eps = NULL;

@@ -2,8 +2,7 @@
 #ifndef CNM_CONTAINER_H
 #define CNM_CONTAINER_H
 #include "ctx.h"
-void cnm_netns_path(const struct cnm_ctx *ctx, const char *name, char *out, size_t len);
-int cnm_netns_mount(struct cnm_ctx *ctx, const char *name, pid_t pid, struct cnm_err *err);
+#include "mntns.h"
 bool cnm_ctr_alive(const struct cnm_ctr *c);
 int cnm_release_locked(struct cnm_ctx *ctx, const char *id, int exit_code, bool forget_row,
 		       struct cnm_err *err);

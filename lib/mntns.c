@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * mntns.c - the mount namespace every container's own is copied from.
+ * mntns.c - mounts of namespaces: each container's network namespace at
+ * NETNS_DIR/NAME, and the mount namespace every container's own is copied
+ * from.
  *
  * DOC: Theory of operation
+ * A container's network namespace is bind-mounted in the netns directory
+ * (/run/netns), as `ip netns add` does, so `ip netns exec NAME` works and
+ * the namespace outlives a crash of its process until cnm removes it.  The
+ * directory is a shared mount point, as iproute2 makes it.
+ *
  * A container gets a mount namespace of its own, and a new mount namespace
  * is a copy of its creator's: every mount in it.  The host's holds one
  * nsfs mount per running container under the netns directory (that is how
@@ -28,6 +35,7 @@
  * a mount.  The netns directory must be a mount before the template is
  * made, or its later mount would propagate into the template with
  * everything under it.
+ *
  * Anything that fails here only costs speed: the caller falls back to
  * copying the host's namespace.  /run is a tmpfs, so a reboot forgets the
  * template and the next `cnm run` makes a new one.
@@ -50,6 +58,90 @@
 #include <unistd.h>
 #include "ctx.h"
 #include "mntns.h"
+
+/** cnm_netns_path() - where the namespace of container @name is mounted. */
+void cnm_netns_path(const struct cnm_ctx *ctx, const char *name, char *out, size_t len)
+{
+	snprintf(out, len, "%s/%s", ctx->netns_dir, name);
+}
+
+/*
+ * Make the netns directory a shared mount point, as iproute2 does, so that
+ * namespace mounts are seen by every mount namespace (and `ip netns`).  A
+ * peer group of its own when we make it: a bind mount inside a shared /run
+ * joins /run's group, and every namespace mount would then be made twice,
+ * and reach every mount namespace through /run as well (see the template).
+ */
+/**
+ * cnm_netns_dir_prepare() - the netns directory, a shared mount point of its own (above).
+ * Return: 0 or a negative errno.
+ */
+int cnm_netns_dir_prepare(struct cnm_ctx *ctx, struct cnm_err *err)
+{
+	int rc = cnm_mkdir_p(ctx->netns_dir, 0755, err);
+
+	if (rc)
+		return rc;
+	if (mount("", ctx->netns_dir, "none", MS_SHARED, NULL) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return cnm_errf(err, errno, "cannot share mount %s: %s", ctx->netns_dir,
+				strerror(errno));
+	if (mount(ctx->netns_dir, ctx->netns_dir, "none", MS_BIND | MS_REC, NULL) < 0 ||
+	    mount("", ctx->netns_dir, "none", MS_PRIVATE, NULL) < 0 ||
+	    mount("", ctx->netns_dir, "none", MS_SHARED, NULL) < 0)
+		return cnm_errf(err, errno, "cannot make %s a shared mount: %s", ctx->netns_dir,
+				strerror(errno));
+	return 0;
+}
+
+/**
+ * cnm_netns_mount() - bind-mount @pid's network namespace at NETNS_DIR/@name,
+ * as `ip netns` would.
+ * Return: 0 or a negative errno.
+ */
+int cnm_netns_mount(struct cnm_ctx *ctx, const char *name, pid_t pid, struct cnm_err *err)
+{
+	char path[PATH_MAX], src[64];
+	int fd, rc;
+
+	rc = cnm_netns_dir_prepare(ctx, err);
+	if (rc)
+		return rc;
+	cnm_netns_path(ctx, name, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0 && errno == EEXIST) {
+		/* left by a crash: the name is ours now (UNIQUE in the store) */
+		umount2(path, MNT_DETACH);
+		unlink(path);
+		fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	}
+	if (fd < 0)
+		return cnm_errf(err, errno, "cannot create %s: %s", path, strerror(errno));
+	close(fd);
+	snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)pid);
+	if (mount(src, path, "none", MS_BIND, NULL) < 0) {
+		rc = cnm_errf(err, errno, "cannot bind-mount network namespace at %s: %s", path,
+			      strerror(errno));
+		unlink(path);
+	}
+	return rc;
+}
+
+/** cnm_netns_unmount() - undo cnm_netns_mount(). */
+void cnm_netns_unmount(struct cnm_ctx *ctx, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (ctx->dry) { /* iproute2's way: unmount and remove */
+		fprintf(ctx->dry, "ip netns del %s\n", name);
+		return;
+	}
+
+	cnm_netns_path(ctx, name, path, sizeof(path));
+	umount2(path, MNT_DETACH);
+	unlink(path);
+}
 
 /* An open mount namespace file at @path, or -1. */
 static int open_template(const char *path)

@@ -84,6 +84,5 @@ int cnm_nl_routes(struct cnm_nl *nl, int family, cnm_nl_route_cb cb, void *data,
 int cnm_nl_dump(struct cnm_nl *nl, uint16_t type, size_t hdrlen, uint8_t family,
 		int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
 void cnm_nl_dry_made(struct cnm_nl *nl, const char *name);
-int cnm_mac_parse(const char *s, uint8_t mac[6]);
 
 #endif

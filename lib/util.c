@@ -207,3 +207,31 @@ bool cnm_is_hex(const char *s, size_t n)
 			return false;
 	return true;
 }
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/**
+ * cnm_mac_parse() - "xx:xx:xx:xx:xx:xx" (either case) into six bytes.
+ * Return: 0, or -EINVAL for anything else.
+ */
+int cnm_mac_parse(const char *s, uint8_t mac[6])
+{
+	/* exactly "xx:xx:xx:xx:xx:xx": sscanf's %x would take signs and spaces */
+	for (int i = 0; i < 6; i++) {
+		int hi = hexval(s[i * 3]), lo = hi < 0 ? -1 : hexval(s[i * 3 + 1]);
+
+		if (lo < 0 || s[i * 3 + 2] != (i == 5 ? '\0' : ':'))
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_mac.c - the strict MAC parser (lib/netlink.c) the anti-spoofing
+ * test_mac.c - the strict MAC parser (lib/util.c) the anti-spoofing
  * elements and the veth creation rely on.
  */
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 
 #include <errno.h>
 #include <string.h>
-#include "netlink.h"
+#include "util.h"
 
 static void test_mac_good(void **state)
 {
