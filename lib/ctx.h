@@ -20,6 +20,7 @@ struct cnm_ctx {
 	char state_dir[PATH_MAX];
 	char run_dir[PATH_MAX];
 	char netns_dir[PATH_MAX];
+	bool netns_dir_ready;	/* made a shared mount by this command (mntns.c) */
 	sqlite3 *db;
 	int lock_fd;
 	bool in_txn;

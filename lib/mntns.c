@@ -78,20 +78,24 @@ void cnm_netns_path(const struct cnm_ctx *ctx, const char *name, char *out, size
  */
 int cnm_netns_dir_prepare(struct cnm_ctx *ctx, struct cnm_err *err)
 {
-	int rc = cnm_mkdir_p(ctx->netns_dir, 0755, err);
+	int rc;
 
+	if (ctx->netns_dir_ready) /* `cnm run` asks before its template and its mount */
+		return 0;
+	rc = cnm_mkdir_p(ctx->netns_dir, 0755, err);
 	if (rc)
 		return rc;
-	if (mount("", ctx->netns_dir, "none", MS_SHARED, NULL) == 0)
-		return 0;
-	if (errno != EINVAL)
-		return cnm_errf(err, errno, "cannot share mount %s: %s", ctx->netns_dir,
-				strerror(errno));
-	if (mount(ctx->netns_dir, ctx->netns_dir, "none", MS_BIND | MS_REC, NULL) < 0 ||
-	    mount("", ctx->netns_dir, "none", MS_PRIVATE, NULL) < 0 ||
-	    mount("", ctx->netns_dir, "none", MS_SHARED, NULL) < 0)
-		return cnm_errf(err, errno, "cannot make %s a shared mount: %s", ctx->netns_dir,
-				strerror(errno));
+	if (mount("", ctx->netns_dir, "none", MS_SHARED, NULL) < 0) {
+		if (errno != EINVAL)
+			return cnm_errf(err, errno, "cannot share mount %s: %s", ctx->netns_dir,
+					strerror(errno));
+		if (mount(ctx->netns_dir, ctx->netns_dir, "none", MS_BIND | MS_REC, NULL) < 0 ||
+		    mount("", ctx->netns_dir, "none", MS_PRIVATE, NULL) < 0 ||
+		    mount("", ctx->netns_dir, "none", MS_SHARED, NULL) < 0)
+			return cnm_errf(err, errno, "cannot make %s a shared mount: %s",
+					ctx->netns_dir, strerror(errno));
+	}
+	ctx->netns_dir_ready = true;
 	return 0;
 }
 
@@ -155,11 +159,30 @@ static int open_template(const char *path)
 	return fd;
 }
 
-/* Is "/" a shared mount in our namespace ("shared:N" in mountinfo)? */
+/*
+ * One line of /proc/self/mountinfo: is it @mnt_point's?  Then @out gets its
+ * peer group ("shared:N"), or "" when it propagates nothing.  The last line
+ * for a mount point is the mount on top.
+ */
+static bool mountinfo_group(char *line, const char *mnt_point, char *out, size_t len)
+{
+	char mnt[PATH_MAX], *tag, *dash = strstr(line, " - ");
+
+	/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - ... */
+	if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 || strcmp(mnt, mnt_point))
+		return false;
+	*dash = '\0';
+	tag = strstr(line, " shared:");
+	out[0] = '\0';
+	if (tag)
+		snprintf(out, len, "%.*s", (int)strcspn(tag + 1, " "), tag + 1);
+	return true;
+}
+
+/* Is "/" a shared mount in our namespace? */
 static bool root_is_shared(void)
 {
-	char buf[16384], *line, *save = NULL;
-	bool shared = false;
+	char buf[16384], group[32] = "", *line, *save = NULL;
 	ssize_t n;
 	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 
@@ -171,16 +194,9 @@ static bool root_is_shared(void)
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char mnt[8], *dash = strstr(line, " - ");
-
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - ... */
-		if (sscanf(line, "%*s %*s %*s %*s %7s", mnt) != 1 || strcmp(mnt, "/") || !dash)
-			continue;
-		*dash = '\0';
-		shared = strstr(line, " shared:") != NULL; /* the last "/" wins: it is on top */
-	}
-	return shared;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		mountinfo_group(line, "/", group, sizeof(group));
+	return group[0] != '\0';
 }
 
 /* @dir, made a private mount point: what is mounted in it stays in it. */
@@ -215,18 +231,8 @@ static void peer_group(const char *mnt_point, char *out, size_t len)
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 
 	out[0] = '\0';
-	while (f && getline(&line, &cap, f) > 0) {
-		char mnt[PATH_MAX], *tag, *dash = strstr(line, " - ");
-
-		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
-		    strcmp(mnt, mnt_point))
-			continue;
-		*dash = '\0';
-		tag = strstr(line, " shared:");
-		out[0] = '\0';	/* the last one is on top */
-		if (tag)
-			snprintf(out, len, "%.*s", (int)strcspn(tag + 1, " "), tag + 1);
-	}
+	while (f && getline(&line, &cap, f) > 0)
+		mountinfo_group(line, mnt_point, out, len);
 	free(line);
 	if (f)
 		fclose(f);
