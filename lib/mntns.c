@@ -249,7 +249,17 @@ static void peer_group(const char *mnt_point, char *out, size_t len)
  * and every mount in the directory goes.  Once, here: the whole mount
  * table is read.
  */
-static int forget_netns(const char *netns_dir)
+/**
+ * cnm_mnt_forget_netns() - in a fresh copy of a mount namespace: make it
+ * rslave and drop every namespace mount, now and to come (see above).
+ * @netns_dir: the netns directory
+ *
+ * Used for the template, and by a container that copies the host's
+ * namespace instead (no template): O(mounts) then, once per container.
+ *
+ * Return: 0, or -1 when the namespace cannot be made rslave (errno set).
+ */
+int cnm_mnt_forget_netns(const char *netns_dir)
 {
 	char parent[PATH_MAX], path[PATH_MAX + 256], g1[32], g2[32];
 	char *slash;
@@ -341,7 +351,7 @@ static int make_template(struct cnm_ctx *ctx, const char *dir, const char *path)
 
 			if (i)
 				next_cpu(i);
-			if (unshare(CLONE_NEWNS) < 0 || forget_netns(ctx->netns_dir) < 0)
+			if (unshare(CLONE_NEWNS) < 0 || cnm_mnt_forget_netns(ctx->netns_dir) < 0)
 				_exit(1);
 			umount2(dir, MNT_DETACH);
 			if (write(ready[1], "r", 1) != 1)

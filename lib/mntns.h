@@ -14,5 +14,6 @@ int cnm_netns_dir_prepare(struct cnm_ctx *ctx, struct cnm_err *err);
 int cnm_netns_mount(struct cnm_ctx *ctx, const char *name, pid_t pid, struct cnm_err *err);
 void cnm_netns_unmount(struct cnm_ctx *ctx, const char *name);
 int cnm_mnt_template(struct cnm_ctx *ctx);
+int cnm_mnt_forget_netns(const char *netns_dir);
 
 #endif

@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include "mntns.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -131,16 +132,15 @@ static int child_main(void *arg)
 	/* a copy of the template rather than of the caller's namespace (mntns.c) */
 	if (cfg->mnt_fd >= 0 && (setns(cfg->mnt_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0))
 		child_fail(a->status_wr, ST_MOUNT, errno);
-	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		child_fail(a->status_wr, ST_MOUNT, errno);
 	/*
-	 * The netns directory is a shared mount: every namespace mounted there
-	 * later would propagate into this container's mount namespace too, so
-	 * each new container would cost a mount in every running one (O(n) per
-	 * start, n^2 mounts in all).  The container needs none of them.
+	 * A copy of the caller's namespace holds every container's namespace
+	 * mount, and the netns directory is a shared mount: later ones would
+	 * propagate in too (O(n) per start, n^2 mounts in all).  The container
+	 * needs none of them (mntns.c; the template has none to begin with).
 	 */
-	if (cfg->netns_dir)
-		umount2(cfg->netns_dir, MNT_DETACH);
+	if (cfg->mnt_fd < 0 && cfg->netns_dir ? cnm_mnt_forget_netns(cfg->netns_dir) < 0
+					      : mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		child_fail(a->status_wr, ST_MOUNT, errno);
 	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
 		child_fail(a->status_wr, ST_HOSTNAME, errno);
 	if (bind_etc(root, cfg->etc_dir) < 0)

@@ -12,6 +12,9 @@ setup_file() {
 	cnm network create --subnet 10.77.0.0/24 mynet >/dev/null
 	cnm run -d --name web --network mynet -p 8080:80 -- sleep 3600 >/dev/null
 	cnm run --name gone -- true
+	# its namespace, veth and all, goes in the kernel's background: wait, or
+	# the baseline would still hold a veth that vanishes during the cases
+	wait_until 10 sh -c '[ -z "$(ip -o link show master cnm0)" ]'
 }
 
 # Everything a command could change: the store, links, addresses, the
