@@ -167,6 +167,7 @@ static int vlan_ensure(struct cnm_ctx *ctx, struct cnm_nl *nl, const struct cnm_
 	}
 	cnm_nl_batch_init(&b, nl);
 	cnm_nl_veth_add(&b, port, *ifindex, net->mtu, net->bridge, -1, NULL);
+	cnm_nl_link_up(&b, 0, port);
 	rc = cnm_nl_batch_run(&b, err);
 	if (rc == -EEXIST) /* a concurrent ADD is making it */
 		rc = 0;
@@ -288,8 +289,9 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	cnm_nl_veth_add(&b, ep->host_ifname, brindex, net->mtu, ep->ifname, netns_fd,
 			cnm_mac_parse(ep->mac, mac) ? NULL : mac);
 	cnm_nl_brport_flags(&b, ep->host_ifname, !net->icc, !net->no_hairpin);
-	/* a port: before its peer comes up, as no carrier means no address yet */
+	/* a port: before it comes up (see cnm_nl_link_no_ipv6_auto()) */
 	cnm_nl_link_no_ipv6_auto(&b, 0, ep->host_ifname);
+	cnm_nl_link_up(&b, 0, ep->host_ifname);
 	rc = cnm_nl_batch_run(&b, err);
 	if (!rc && net->vlan)
 		rc = port_vlan(nl, net, ep->host_ifname, err);

@@ -341,7 +341,8 @@ static void put_one_queue(struct nlmsghdr *nlh)
 /**
  * cnm_nl_veth_add() - a veth pair whose peer is created in another namespace.
  * @b: batch (the host namespace's socket)
- * @name: host end, created up and enslaved to @master
+ * @name: host end, enslaved to @master and created down: the caller brings
+ *	it up once it is configured (see cnm_nl_link_no_ipv6_auto())
  * @master: bridge ifindex, 0 for none
  * @mtu: MTU of both ends (0: the kernel's default)
  * @peer: container end name
@@ -356,7 +357,7 @@ void cnm_nl_veth_add(struct cnm_nl_batch *b, const char *name, int master, int m
 					 "create veth pair %s/%s", name, peer);
 	struct nlattr *li, *data, *pi;
 
-	put_ifinfo(nlh, 0, IFF_UP);
+	put_ifinfo(nlh, 0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (mtu > 0)
 		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
@@ -390,7 +391,7 @@ void cnm_nl_veth_add(struct cnm_nl_batch *b, const char *name, int master, int m
 		if (peer_mac)
 			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", peer_mac[0],
 				 peer_mac[1], peer_mac[2], peer_mac[3], peer_mac[4], peer_mac[5]);
-		dry_cmd(b, "link add name %s%s%.0d%s%s up type veth peer name %s netns %s%s%s%s%.0d",
+		dry_cmd(b, "link add name %s%s%.0d%s%s type veth peer name %s netns %s%s%s%s%.0d",
 			name, mtu > 0 ? " mtu " : "", mtu, master > 0 ? " master " : "",
 			master > 0 ? dry_name(b->nl, master, m) : "", peer, b->nl->dry_peer_ns,
 			mac[0] ? " address " : "", mac, mtu > 0 ? " mtu " : "", mtu);
@@ -402,6 +403,8 @@ void cnm_nl_link_up(struct cnm_nl_batch *b, int ifindex, const char *name)
 	struct nlmsghdr *nlh = batch_msg(b, RTM_NEWLINK, 0, 0, "set %s up", name);
 
 	put_ifinfo(nlh, ifindex, IFF_UP);
+	if (!ifindex)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (b->nl->dry)
 		dry_cmd(b, "link set %s up", name);
 }
@@ -421,6 +424,11 @@ void cnm_nl_link_up(struct cnm_nl_batch *b, int ifindex, const char *name)
  * the kernel walks on every interface event (docs/decisions.md).  For a
  * bridge port, which needs no address at all, and for the container's side
  * on networks without IPv6, whose containers have no use for it.
+ *
+ * While the interface is down: a change to one that is up is a NETDEV_CHANGE,
+ * which IPv6 answers, before the link has a carrier, by walking the
+ * namespace's whole FIB (rt6_sync_down_dev()), one multicast route per
+ * bridge port: 0.2 ms of every attach at 950 ports on a bridge.
  */
 void cnm_nl_link_no_ipv6_auto(struct cnm_nl_batch *b, int ifindex, const char *name)
 {

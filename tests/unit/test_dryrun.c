@@ -76,6 +76,7 @@ static void test_veth_and_container_side(void **state)
 	cnm_nl_batch_init(&b, &host);
 	cnm_nl_veth_add(&b, "veth1234567", br, 1500, "eth0", -1, mac);
 	cnm_nl_brport(&b, "veth1234567", true);
+	cnm_nl_link_up(&b, 0, "veth1234567");
 	assert_int_equal(cnm_nl_batch_run(&b, &err), 0);
 	ctr.dry = host.dry;
 	strcpy(ctr.dry_ns, "test1");
@@ -88,9 +89,10 @@ static void test_veth_and_container_side(void **state)
 	assert_int_equal(cnm_nl_batch_run(&b, &err), 0);
 	fclose(host.dry);
 	assert_string_equal(out,
-		"ip link add name veth1234567 mtu 1500 master cnm0 up type veth peer name eth0"
+		"ip link add name veth1234567 mtu 1500 master cnm0 type veth peer name eth0"
 		" netns test1 address 02:42:ac:11:00:02 mtu 1500\n"
 		"ip link set veth1234567 type bridge_slave hairpin on isolated on\n"
+		"ip link set veth1234567 up\n"
 		"ip -n test1 link set eth0 up\n"
 		"ip -n test1 addr add 172.17.0.2/16 brd + dev eth0\n"
 		"ip -n test1 route add default via 172.17.0.1 proto boot\n");
