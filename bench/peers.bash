@@ -20,7 +20,9 @@ nft_objects() {
 	nft -j list ruleset 2>/dev/null | jq '[.nftables[] | if .rule or .chain then 1
 		elif (.set or .map) then ((.set // .map).elem // [] | length) else 0 end] | add // 0'
 }
-nprocs() { ps -e --no-headers | wc -l; }
+# cnm's store holder (cnm-hold) is one per state directory, started and gone
+# with idleness (lib/storehold.c), not a process per container or port
+nprocs() { ps -e --no-headers -o comm | grep -vcx cnm-hold; }
 
 # chain_conf DIR NAME BRIDGE SUBNET PORTS_JSON: the plugin netconfs into DIR
 chain_conf() {

@@ -17,6 +17,7 @@ struct cli_cmd {
 };
 
 int cli_dispatch(const struct cli_cmd *cmds, size_t n, const char *what, int argc, char **argv);
+int cli_require_root(void);
 int cli_open(struct cnm_ctx **ctx, bool need_root);
 int cli_fail(const struct cnm_err *err);
 int cli_usage(const char *usage);
@@ -59,5 +60,6 @@ int cmd_topology(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_dns_dump(int argc, char **argv);
+int cmd_hold(int argc, char **argv);
 
 #endif

@@ -28,6 +28,7 @@ static const struct cli_cmd commands[] = {
 	{ "version", cmd_version, "Show the cnm version" },
 	/* no help line: not listed, run by cnm-dns only */
 	{ "_dns-dump", cmd_dns_dump, NULL },
+	{ "_hold", cmd_hold, NULL },
 };
 
 /* Print @s to stderr with control characters as '?': a name echoed in an
@@ -157,19 +158,30 @@ static bool have_caps(void)
 }
 
 /**
+ * cli_require_root() - 0, or 1 with one clear line when cnm lacks its
+ * capabilities.
+ */
+int cli_require_root(void)
+{
+	if (have_caps())
+		return 0;
+	fprintf(stderr, "cnm: permission denied: cnm must run as root (it needs"
+		" CAP_NET_ADMIN and CAP_SYS_ADMIN, and %s is missing)\n", missing_cap());
+	return 1;
+}
+
+/**
  * cli_open() - open the context, with a clear message when not privileged.
  */
 int cli_open(struct cnm_ctx **ctx, bool need_root)
 {
+	struct cnm_opts o = { .hold_store = true };
 	struct cnm_err err = { 0 };
 	int rc;
 
-	if (need_root && !have_caps()) {
-		fprintf(stderr, "cnm: permission denied: cnm must run as root (it needs"
-			" CAP_NET_ADMIN and CAP_SYS_ADMIN, and %s is missing)\n", missing_cap());
+	if (need_root && cli_require_root())
 		return 1;
-	}
-	rc = cnm_open(ctx, NULL, &err);
+	rc = cnm_open(ctx, &o, &err);
 	if (rc == -EACCES && !have_caps()) {
 		fprintf(stderr, "cnm: permission denied: %s (run cnm as root)\n", err.msg);
 		return 1;

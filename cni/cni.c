@@ -314,7 +314,7 @@ static int do_version(const struct cni_req *r)
 static int open_store(const struct cni_req *r, struct cnm_ctx **ctx, struct cni_error *e)
 {
 	struct cnm_opts o = { .state_dir = r->data_dir ? r->data_dir : "/var/lib/cni/cnm",
-			      .bare = true };
+			      .bare = true, .hold_store = true };
 	struct cnm_err ce = { 0 };
 	int rc = cnm_open(ctx, &o, &ce);
 

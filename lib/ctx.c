@@ -53,6 +53,7 @@ int cnm_open(struct cnm_ctx **out, const struct cnm_opts *opts, struct cnm_err *
 	pick_dir(ctx->run_dir, opts ? opts->run_dir : NULL, "CNM_RUN_DIR", "/run/cnm");
 	pick_dir(ctx->netns_dir, opts ? opts->netns_dir : NULL, "CNM_NETNS_DIR", "/run/netns");
 	ctx->bare = opts && opts->bare;
+	ctx->hold_store = opts && opts->hold_store;
 	/* paths under these are built in PATH_MAX buffers: keep them short */
 	if (strlen(ctx->state_dir) > 1024 || strlen(ctx->run_dir) > 1024 ||
 	    strlen(ctx->netns_dir) > 1024) {
@@ -122,9 +123,14 @@ static void nfnl_close(struct cnm_ctx *ctx)
 
 void cnm_close(struct cnm_ctx *ctx)
 {
+	bool hold;
+
 	if (!ctx)
 		return;
+	hold = ctx->hold_store && ctx->db && !ctx->dry;
 	cnm_store_close(ctx);
+	if (hold)
+		cnm_store_hold_start(ctx);
 	if (ctx->nl_open)
 		cnm_nl_close(&ctx->nl);
 	cnm_fw_close(ctx);

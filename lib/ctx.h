@@ -26,6 +26,7 @@ struct cnm_ctx {
 	bool in_txn;
 	int wal_frames;		/* in the WAL after the last commit (store.c) */
 	bool bare;		/* no pre-defined networks in a new store */
+	bool hold_store;	/* start a store holder at close (storehold.c) */
 	bool nl_open;
 	struct cnm_nl nl;	/* the host namespace's socket, opened on first use */
 	struct nft_ctx *nft;	/* libnftables, created on first use (the table itself) */
@@ -133,6 +134,9 @@ struct cnm_ep {
 /* store.c */
 int cnm_store_open(struct cnm_ctx *ctx, struct cnm_err *err);
 void cnm_store_close(struct cnm_ctx *ctx);
+void cnm_store_hold_start(struct cnm_ctx *ctx);
+void cnm_store_hold_check(const char *state_dir);
+int cnm_store_hold_run(const char *state_dir);
 int cnm_store_begin(struct cnm_ctx *ctx, struct cnm_err *err);
 int cnm_store_commit(struct cnm_ctx *ctx, struct cnm_err *err);
 void cnm_store_rollback(struct cnm_ctx *ctx);

@@ -278,6 +278,13 @@ int cnm_store_open(struct cnm_ctx *ctx, struct cnm_err *err)
 	rc = private_file(path, err);
 	if (rc)
 		return rc;
+	/*
+	 * Only where a holder may run, and before SQLite has the files open:
+	 * closing any descriptor of the index drops every POSIX lock this
+	 * process holds on it, a connection's included.
+	 */
+	if (ctx->hold_store)
+		cnm_store_hold_check(ctx->state_dir);
 	rc = sqlite3_open_v2(path, &ctx->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			     SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)

@@ -4,7 +4,7 @@ set -e
 pkgs="build-essential pkg-config libmnl-dev libnftables-dev libjansson-dev libsqlite3-dev
 libcmocka-dev libldns-dev bats iproute2 iputils-ping nftables sqlite3 util-linux procps jq socat
 libgraphviz-dev graphviz containernetworking-plugins podman crun busybox-static
-dnsutils dnsmasq-base clang libclang-rt-14-dev clang-tidy cppcheck"
+dnsutils dnsmasq-base strace clang libclang-rt-14-dev clang-tidy cppcheck"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
