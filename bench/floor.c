@@ -36,6 +36,11 @@
  * Output: a line per step (median/min/max in microseconds) and, last, one
  * line of JSON.  Run it as root in a throwaway network namespace: it creates
  * the bridge flr0 (10.99.0.1/16) and leaves it there.
+ *
+ * `floor N BRIDGE` wires onto an existing bridge instead (the bench's scale
+ * section, to see what the kernel's own cost does with 1,000 ports on it)
+ * and the way cnm does: the host end created down, its IPv6 address
+ * generation off, then up, and eth0's off too, in the same two batches.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -229,6 +234,25 @@ static void put_ifinfo(struct nlmsghdr *nlh, int ifindex, unsigned int up)
 	ifi->ifi_change = up;
 }
 
+/* `floor N BRIDGE`: wire as cnm does (see the top of the file). */
+static bool cnm_like;
+
+/* IN6_ADDR_GEN_MODE_NONE on @ifindex, or on @name when @ifindex is 0 */
+static void put_no_addrgen(struct batch *b, int ifindex, const char *name)
+{
+	struct nlmsghdr *nlh = batch_put(b, RTM_NEWLINK, 0);
+	struct nlattr *af, *in6;
+
+	put_ifinfo(nlh, ifindex, 0);
+	if (!ifindex)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	in6 = mnl_attr_nest_start(nlh, AF_INET6);
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	mnl_attr_nest_end(nlh, in6);
+	mnl_attr_nest_end(nlh, af);
+}
+
 static void put_addr(struct batch *b, int ifindex, const uint8_t a[4], int prefix)
 {
 	struct nlmsghdr *nlh = batch_put(b, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
@@ -412,7 +436,7 @@ static void iterate(struct nl *host, struct nl *mon, int selffd, int br, int i, 
 	/* (b) the veth pair, host end up on the bridge, peer born in the namespace */
 	batch_init(&b, host);
 	nlh = batch_put(&b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	put_ifinfo(nlh, *lookup ? 0 : host_idx, IFF_UP);
+	put_ifinfo(nlh, *lookup ? 0 : host_idx, cnm_like ? 0 : IFF_UP);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, host_name);
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)br);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
@@ -425,6 +449,12 @@ static void iterate(struct nl *host, struct nl *mon, int selffd, int br, int i, 
 	mnl_attr_nest_end(nlh, pi);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
+	if (cnm_like) {
+		put_no_addrgen(&b, 0, host_name);
+		nlh = batch_put(&b, RTM_NEWLINK, 0);
+		put_ifinfo(nlh, 0, IFF_UP);
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, host_name);
+	}
 	rc = batch_run(&b, 0, NULL, NULL, &why);
 	check(rc, "create veth pair", why);
 
@@ -438,6 +468,8 @@ static void iterate(struct nl *host, struct nl *mon, int selffd, int br, int i, 
 	}
 	batch_init(&b, &cnl);
 	put_ifinfo(batch_put(&b, RTM_NEWLINK, 0), 1, IFF_UP);
+	if (cnm_like)
+		put_no_addrgen(&b, eth, "eth0");
 	put_ifinfo(batch_put(&b, RTM_NEWLINK, 0), eth, IFF_UP);
 	put_addr(&b, eth, addr, 16);
 	put_default_route(&b, gw, eth);
@@ -514,10 +546,12 @@ int main(int argc, char **argv)
 	bool lookup = false;
 	int n = argc > 1 ? atoi(argv[1]) : 30, selffd, br, idx_base;
 
-	if (argc > 2 || n < 1 || n > MAX_ITER) {
-		fprintf(stderr, "usage: floor [N]   (1..%d iterations, default 30)\n", MAX_ITER);
+	if (argc > 3 || n < 1 || n > MAX_ITER) {
+		fprintf(stderr, "usage: floor [N [BRIDGE]]   (1..%d iterations, default 30)\n",
+			MAX_ITER);
 		return 2;
 	}
+	cnm_like = argc == 3;
 	smp = calloc((size_t)n, sizeof(*smp));
 	col = calloc((size_t)n, sizeof(*col));
 	if (!smp || !col)
@@ -527,7 +561,13 @@ int main(int argc, char **argv)
 		die("/proc/self/ns/net", errno);
 	check(nl_open(&host, 0), "open netlink socket", NULL);
 	check(nl_open(&mon, RTMGRP_LINK), "open netlink monitor socket", NULL);
-	br = bridge_setup(&host, gw);
+	if (cnm_like) {
+		br = link_index(&host, argv[2]);
+		if (br <= 0)
+			check(br ? br : -ENODEV, "look up the bridge", argv[2]);
+	} else {
+		br = bridge_setup(&host, gw);
+	}
 	/* indexes far above what the kernel hands out, different for each run */
 	idx_base = 1 << 20 | (getpid() & 0x3ff) << 16;
 

@@ -188,6 +188,15 @@ bench_ports() {
 SCALE=1000
 SCALE_MEM_RESERVE_KB=$((4 * 1024 * 1024))
 mem_avail_kb() { awk '/^MemAvailable:/ { print $2 }' /proc/meminfo; }
+# scale_floor KEY BRIDGE: the kernel's own wiring of a container onto BRIDGE
+# (build/bench/floor in cnm's way, 30 times, each torn down), its median
+# recorded as one sample of KEY: what the bridge's size costs the kernel
+scale_floor() {
+	local out
+	out=$("$FLOOR" 30 "$2" 2>>"$ERRLOG" | tail -n 1) || { NOTRUN[$1]="floor on $2 failed"; return; }
+	record "$1" "$(echo "$out" | sed -n 's/.*"floor_wire_us":\([0-9]*\).*/\1/p')"
+}
+
 # scale_tool TOOL: cnm, cni (the reference chain), cnmcni (cnm's CNI mode)
 # or docker; Docker's size can be cut (DK_SCALE, DK_SCALE_WHY)
 scale_tool() {
@@ -203,6 +212,12 @@ scale_tool() {
 			ip netns add "sm$k"
 			timed /dev/null cnm_cni ADD "sm$k" "$W/cnmcni-scale.json"
 			cnm_must "cnm CNI ADD (container $k of $n)"
+			# the kernel's own share, at the first port and at the last
+			if [ "$k" = 1 ] || [ "$k" = "$n" ]; then
+				local tk=$T
+				scale_floor "scale_floor_$([ "$k" = 1 ] && echo first || echo last)" cnmcni1
+				T=$tk
+			fi
 		elif [ "$tool" = docker ]; then
 			timed "$W/did" docker run -d cnm-bench:latest sleep 3600
 			if [ "$RC" != 0 ]; then
