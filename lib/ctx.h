@@ -178,7 +178,8 @@ int cnm_ipam_last_get(struct cnm_ctx *ctx, const char *net_id, int family,
 int cnm_ipam_last_set(struct cnm_ctx *ctx, const char *net_id, const struct cnm_addr *last,
 		      struct cnm_err *err);
 int cnm_ep_used_addrs(struct cnm_ctx *ctx, const struct cnm_net *net, int family,
-		      struct cnm_addr **out, size_t *n, struct cnm_err *err);
+		      const struct cnm_addr *extra, size_t n_extra, struct cnm_addr **out,
+		      size_t *n, struct cnm_err *err);
 
 /* network.c */
 int cnm_networks_ensure_defaults(struct cnm_ctx *ctx, struct cnm_err *err);

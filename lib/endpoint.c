@@ -131,7 +131,7 @@ static int pick_addr(struct cnm_ctx *ctx, const struct cnm_net *net, const struc
 	}
 	rc = next_from_mark(ctx, net, pool, family, aux, n_aux, out, err);
 	if (rc == 0) { /* no mark: read every address held, once */
-		rc = cnm_ep_used_addrs(ctx, net, family, &used, &n_used, err);
+		rc = cnm_ep_used_addrs(ctx, net, family, aux, n_aux, &used, &n_used, err);
 		if (rc)
 			goto out;
 		rc = cnm_ipam_first_free(pool, NULL, used, n_used, out);

@@ -610,7 +610,10 @@ int cnm_net_delete(struct cnm_ctx *ctx, const char *id, struct cnm_err *err)
 /**
  * cnm_ep_used_addrs() - every address held on a network, sorted.
  * @ctx: context
- * @network_id: the network
+ * @net: the network
+ * @family: AF_INET or AF_INET6
+ * @extra: addresses held otherwise (the network's reserved ones), added in
+ * @n_extra: how many
  * @out: malloc'ed array (caller frees)
  * @n: its length
  * @err: filled on failure
@@ -618,23 +621,32 @@ int cnm_net_delete(struct cnm_ctx *ctx, const char *id, struct cnm_err *err)
  * Return: 0 or a negative errno.
  */
 int cnm_ep_used_addrs(struct cnm_ctx *ctx, const struct cnm_net *net, int family,
-		      struct cnm_addr **out, size_t *n, struct cnm_err *err)
+		      const struct cnm_addr *extra, size_t n_extra, struct cnm_addr **out,
+		      size_t *n, struct cnm_err *err)
 {
-	struct cnm_addr *v = NULL;
-	size_t len = 0, cap = 0;
+	size_t len = n_extra, cap = n_extra + 64;
+	struct cnm_addr *v = malloc(cap * sizeof(*v));
 	sqlite3_stmt *st;
 	int rc;
 
-	/* endpoints' addresses, and the auxiliary addresses reserved at create */
+	if (!v)
+		return cnm_errf(err, ENOMEM, "out of memory");
+	if (n_extra)
+		memcpy(v, extra, n_extra * sizeof(*v));
+
+	/*
+	 * The endpoints' addresses only: the caller has the auxiliary ones
+	 * from the network row already, and json_each() here cost SQLite a
+	 * virtual table set up for every process (~90,000 instructions).
+	 */
 	rc = cnm_store_prepare(ctx, family == AF_INET6
-			       ? "SELECT addr6 FROM endpoints WHERE network_id = ?1 AND addr6 IS NOT"
-				 " NULL UNION ALL SELECT value FROM json_each((SELECT aux FROM"
-				 " networks WHERE id = ?1))"
-			       : "SELECT addr FROM endpoints WHERE network_id = ?1 AND addr IS NOT"
-				 " NULL UNION ALL SELECT value FROM json_each((SELECT aux FROM"
-				 " networks WHERE id = ?1))", &st, err);
-	if (rc)
+			       ? "SELECT addr6 FROM endpoints WHERE network_id = ? AND addr6 IS NOT NULL"
+			       : "SELECT addr FROM endpoints WHERE network_id = ? AND addr IS NOT NULL",
+			       &st, err);
+	if (rc) {
+		free(v);
 		return rc;
+	}
 	sqlite3_bind_text(st, 1, net->id, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
@@ -642,7 +654,7 @@ int cnm_ep_used_addrs(struct cnm_ctx *ctx, const struct cnm_net *net, int family
 		if (len == cap) {
 			struct cnm_addr *nv;
 
-			cap = cap ? cap * 2 : 64;
+			cap *= 2;
 			nv = realloc(v, cap * sizeof(*v));
 			if (!nv) {
 				free(v);
