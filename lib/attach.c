@@ -359,11 +359,24 @@ static int plan_rows(struct cnm_ctx *ctx, struct cnm_net *net, const struct cnm_
 	rc = net_upsert(ctx, net, err);
 	if (rc)
 		return rc;
-	rc = sandbox_get(ctx, s->sandbox, c, err);
-	if (rc == -ENOENT) /* new: no interface to clash with */
-		rc = sandbox_insert(ctx, s->sandbox, net, c, err);
-	else if (!rc)
-		rc = cnm_ep_list(ctx, c->id, &eps, &n, err);
+	/*
+	 * Most ADDs are a new sandbox's (no interface to clash with): insert
+	 * it, and look for the row only when its name is taken, one statement
+	 * instead of two.
+	 */
+	rc = sandbox_insert(ctx, s->sandbox, net, c, err);
+	if (rc == -EEXIST) {
+		struct cnm_err taken = *err;
+
+		cnm_ctr_free(c);
+		rc = sandbox_get(ctx, s->sandbox, c, err);
+		if (rc == -ENOENT) { /* a container of cnm's own has the name */
+			*err = taken;
+			rc = -EEXIST;
+		} else if (!rc) {
+			rc = cnm_ep_list(ctx, c->id, &eps, &n, err);
+		}
+	}
 	for (size_t i = 0; i < n && !rc; i++)
 		if (!strcmp(eps[i].network_id, net->id) || !strcmp(eps[i].ifname, s->ifname))
 			rc = cnm_errf(err, EEXIST, "container %s already has interface %s on"
