@@ -19,21 +19,9 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include "netlink.h"
 #include "util.h"
-
-struct link_query {
-	int ifindex;
-};
-
-static int link_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	struct link_query *q = data;
-
-	q->ifindex = ifi->ifi_index;
-	return MNL_CB_OK;
-}
 
 /* Send one request and feed the answers to @cb until the kernel's ACK/DONE. */
 static int nl_query(struct cnm_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
@@ -103,16 +91,16 @@ int cnm_nl_dump(struct cnm_nl *nl, uint16_t type, size_t hdrlen, uint8_t family,
 }
 
 /**
- * cnm_nl_link_index() - the ifindex of an interface by name.
+ * cnm_nl_link_index() - the ifindex of an interface by name, in @nl's namespace.
  * Return: 0, or -ENODEV when there is no such interface.
+ *
+ * SIOCGIFINDEX on the netlink socket itself (any socket answers it, for its
+ * own namespace): a name look-up, where RTM_GETLINK made the kernel build
+ * the whole link message (~1 KiB of a bridge's attributes) to be parsed.
  */
 int cnm_nl_link_index(struct cnm_nl *nl, const char *name, int *ifindex, struct cnm_err *err)
 {
-	uint8_t buf[512] __attribute__((aligned(8)));
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct link_query q = { 0 };
-	struct ifinfomsg *ifi;
-	int rc;
+	struct ifreq ifr = { 0 };
 
 	for (int i = 0; nl->dry && i < nl->n_dry_made; i++) {
 		if (!strcmp(nl->dry_made[i], name)) {
@@ -120,20 +108,16 @@ int cnm_nl_link_index(struct cnm_nl *nl, const char *name, int *ifindex, struct 
 			return 0;
 		}
 	}
-	nlh->nlmsg_type = RTM_GETLINK;
-	/* the ACK ends the exchange: a plain GET has no NLMSG_DONE */
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = nl->seq++;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	rc = nl_query(nl, nlh, link_cb, &q);
-	if (rc == -ENODEV)
-		return rc;
-	if (rc)
-		return cnm_errf(err, -rc, "cannot look up interface %s: %s", name, strerror(-rc));
-	*ifindex = q.ifindex;
+	if (!*name || strlen(name) >= sizeof(ifr.ifr_name))
+		return -ENODEV;
+	memcpy(ifr.ifr_name, name, strlen(name));
+	if (ioctl(mnl_socket_get_fd(nl->sk), SIOCGIFINDEX, &ifr) < 0) {
+		if (errno == ENODEV)
+			return -ENODEV;
+		return cnm_errf(err, errno, "cannot look up interface %s: %s", name,
+				strerror(errno));
+	}
+	*ifindex = ifr.ifr_ifindex;
 	return 0;
 }
 
