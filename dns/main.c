@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -66,6 +67,37 @@ struct listener {
 
 static const char *state_dir, *run_dir;
 static struct dns_store store;
+
+/*
+ * $RUN_DIR/dns.alive, locked while we run with networks to serve: a command
+ * whose container joins a network we listen on already finds the lock held
+ * and need not ask (lib/dns.c).  Released when the last network goes (we
+ * linger) and as soon as we decide to leave, before the "bye" or the
+ * socket's removal.  Taken without waiting: a resolver that is leaving may
+ * hold it still, and the loop tries again every second.
+ */
+static int alive_fd = -1;
+
+static void alive_take(void)
+{
+	char path[4200];
+
+	if (alive_fd >= 0)
+		return;
+	snprintf(path, sizeof(path), "%s/dns.alive", run_dir);
+	alive_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (alive_fd >= 0 && flock(alive_fd, LOCK_EX | LOCK_NB) < 0) {
+		close(alive_fd);
+		alive_fd = -1;
+	}
+}
+
+static void alive_drop(void)
+{
+	if (alive_fd >= 0)
+		close(alive_fd);
+	alive_fd = -1;
+}
 static struct listener *listeners;
 static int epfd = -1;
 static struct ev ctl = { EV_CTL, -1 };
@@ -281,6 +313,7 @@ static int maybe_exit(void)
 		dns_store_release_writers(&store);
 		return nets > 0 ? 0 : -1;
 	}
+	alive_drop();
 	snprintf(path, sizeof(path), "%s/dns.sock", run_dir);
 	unlink(path);
 	return 1;	/* the lock goes with the process */
@@ -315,6 +348,7 @@ static void linger_start(int secs)
 	clock_gettime(CLOCK_MONOTONIC, &leave_at);
 	leave_at.tv_sec += secs;
 	idle = true;
+	alive_drop();	/* no network to vouch for: commands ask */
 }
 
 /* Milliseconds until the linger ends (at most @max), or @max when not lingering. */
@@ -595,6 +629,8 @@ static bool serve_ctl(void)
 			nets = rescan(warn, sizeof(warn));
 			leave = none_left(nets, linger);
 		}
+		if (leave)
+			alive_drop();
 		len = leave ? snprintf(out, sizeof(out), "bye\n")
 			    : warn[0] ? snprintf(out, sizeof(out), "warn %s\n", warn)
 				      : snprintf(out, sizeof(out), "ok\n");
@@ -686,6 +722,8 @@ int main(int argc, char **argv)
 	wepfd = epoll_create1(EPOLL_CLOEXEC);
 	if (rescan(warn, sizeof(warn)) == 0)
 		linger_start(linger_s);	/* the network that needed us is gone already */
+	if (!idle)
+		alive_take();
 	drop_caps();
 	udp_worker_start();
 	/* fd 3: the command that started us waits for this line */
@@ -696,6 +734,9 @@ int main(int argc, char **argv)
 	close(3);
 	for (;;) {
 		int n = epoll_wait(epfd, evs, 32, linger_ms(1000));
+
+		if (!idle)
+			alive_take();
 
 		for (int i = 0; i < n; i++) {
 			struct ev *e = evs[i].data.ptr;

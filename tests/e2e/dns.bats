@@ -297,6 +297,32 @@ tcp_msgs() {
 	[ "$(q back back)" = 10.74.0.2 ]
 }
 
+@test "a container joining a served network asks nothing; a killed resolver is started again" {
+	cnm network create --subnet 10.75.0.0/24 served >/dev/null
+	pid=$(resolver_pid)
+	[ -n "$pid" ]
+	# serving: it holds dns.alive, so joining costs a flock, not a question
+	run flock -n -s "$CNM_RUN_DIR/dns.alive" true
+	[ "$status" -ne 0 ]
+	cnm run -d --name j1 -- sleep 3600
+	# (a connect: strace -f would follow a run's monitor for as long as it lives)
+	strace -f -e trace=connect -o "$BATS_TEST_TMPDIR/st" cnm network connect served j1
+	! grep -q 'dns.sock' "$BATS_TEST_TMPDIR/st"
+	[ "$(q j1 @10.75.0.1 j1)" = 10.75.0.2 ] # j1 began on the default bridge: its resolv.conf is the host's
+	# killed, its lock goes with it: the next container starts a new one
+	kill -9 "$pid"
+	wait_until 5 sh -c "! kill -0 $pid"
+	cnm run -d --name j2 --network served -- sleep 3600
+	[ -n "$(resolver_pid)" ]
+	[ "$(resolver_pid)" != "$pid" ]
+	[ "$(q j2 j1)" = 10.75.0.2 ]
+	cnm rm -f j1 j2 >/dev/null
+	cnm network rm served >/dev/null
+	# lingering, with no network, it no longer vouches
+	run flock -n -s "$CNM_RUN_DIR/dns.alive" true
+	[ "$status" -eq 0 ]
+}
+
 @test "the resolver lingers after the last network: a create meanwhile keeps the same process" {
 	wait_until 5 sh -c '! pgrep -x cnm-dns'
 	CNM_DNS_LINGER=600 cnm network create --subnet 10.81.0.0/24 linger1 >/dev/null
