@@ -115,23 +115,26 @@ void cnm_store_hold_start(struct cnm_ctx *ctx)
 			;
 }
 
-/* Is @pid the holder of @state_dir ("cnm _hold STATE_DIR")? */
-static bool is_holder(pid_t pid, const char *state_dir)
+/*
+ * Is @pid a holder?  It locks this very index file, so a holder is ours
+ * whatever spelling of the state directory started it: its name
+ * (cli/hold.c) is enough.
+ */
+static bool is_holder(pid_t pid)
 {
-	char path[64], cmd[PATH_MAX + 32], want[PATH_MAX + 32];
-	int fd, wlen;
+	char path[64], comm[32];
 	ssize_t n;
+	int fd;
 
 	if (pid <= 0)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	n = read(fd, cmd, sizeof(cmd));
+	n = read(fd, comm, sizeof(comm) - 1);
 	close(fd);
-	wlen = snprintf(want, sizeof(want), "cnm%c_hold%c%s", 0, 0, state_dir) + 1;
-	return n == wlen && !memcmp(cmd, want, (size_t)wlen);
+	return n == 9 && !memcmp(comm, "cnm-hold\n", 9);
 }
 
 /* The index is in the machine's byte order (walformat.html). */
@@ -180,7 +183,7 @@ static bool index_matches(const unsigned char shm[48], int wal)
  * holder then vouches for frames that are not there.  Ending it makes
  * this command the first connection, which rebuilds the index from the
  * log as it is.  A few reads; an index held by a live connection (another
- * command) is left to SQLite.
+ * command, whose writes keep it true) is left to SQLite.
  */
 void cnm_store_hold_check(const char *state_dir)
 {
@@ -201,7 +204,7 @@ void cnm_store_hold_check(const char *state_dir)
 	ok = index_matches(shm, wal);
 	if (wal >= 0)
 		close(wal);
-	if (ok || !is_holder(fl.l_pid, state_dir))
+	if (ok || !is_holder(fl.l_pid))
 		goto out;
 	pidfd = (int)syscall(SYS_pidfd_open, fl.l_pid, 0);
 	kill(fl.l_pid, SIGKILL);

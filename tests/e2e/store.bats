@@ -81,6 +81,8 @@ reads_copy() {
 	# copied over the same files: no file goes, the holder sees nothing
 	cp "$dir.copy/cnm.db" "$dir/cnm.db"
 	cp "$dir.copy/cnm.db-wal" "$dir/cnm.db-wal"
+	# (the directory spelt otherwise than when the holder was started)
+	export CNM_STATE_DIR="$dir/"
 	reads_copy 2
 }
 
