@@ -37,10 +37,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
-#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -52,7 +52,7 @@
 #define SHM_DMS 128
 #define LINGER_DEFAULT_S 30
 
-static int shm_open_path(const char *state_dir, int flags)
+static int index_open(const char *state_dir, int flags)
 {
 	char path[PATH_MAX + 16];
 
@@ -65,7 +65,7 @@ static bool index_held(const char *state_dir)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = SHM_DMS,
 			    .l_len = 1 };
-	int fd = shm_open_path(state_dir, O_RDONLY);
+	int fd = index_open(state_dir, O_RDONLY);
 	bool held;
 
 	if (fd < 0)
@@ -191,7 +191,7 @@ void cnm_store_hold_check(const char *state_dir)
 			    .l_len = 1 };
 	char path[PATH_MAX + 16];
 	unsigned char shm[48];
-	int fd = shm_open_path(state_dir, O_RDONLY), wal, pidfd;
+	int fd = index_open(state_dir, O_RDONLY), wal, pidfd;
 	bool ok = true;
 
 	if (fd < 0)
@@ -291,7 +291,7 @@ int cnm_store_hold_run(const char *state_dir)
 		rc = -errno;
 		goto out;
 	}
-	shm = shm_open_path(state_dir, O_RDWR);
+	shm = index_open(state_dir, O_RDWR);
 	if (shm < 0) {
 		rc = -errno;
 		goto out;

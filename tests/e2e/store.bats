@@ -50,6 +50,16 @@ rebuilds_index() {
 	wait_until 10 no_holder "$dir"
 }
 
+@test "the holder keeps no directory of its starter, and finds a relative state directory" {
+	mkdir "$BATS_TEST_TMPDIR/wd"
+	(cd "$BATS_TEST_TMPDIR/wd" && CNM_STATE_DIR=rel cnm network ls -q >/dev/null)
+	wait_until 5 sh -c "[ \"\$(pgrep -fc '^cnm _hold rel\$')\" = 1 ]"
+	[ "$(readlink "/proc/$(pgrep -f '^cnm _hold rel$')/cwd")" = / ]
+	# it watches the directory it was meant to: removing that ends it
+	rm -rf "$BATS_TEST_TMPDIR/wd/rel"
+	wait_until 5 sh -c "[ \"\$(pgrep -fc '^cnm _hold rel\$')\" = 0 ]"
+}
+
 # In $CNM_STATE_DIR=DIR: network keepN, a copy of the store, then network laterN.
 keep_copy_later() {
 	local dir=$1 n=$2
