@@ -48,14 +48,14 @@ static void forward_signal(int sig)
 		kill(child_pid, sig);
 }
 
+/* the store's holder (lib/storehold.c), as every cnm command starts it */
+static const struct cnm_opts hold = { .hold_store = true };
+
 /*
  * Wait for the container, relaying [::1] of its IPv6 ports meanwhile (see
  * lib/relay.c), then release what it held.  The relay's sockets are closed
  * before the release, so the port stops answering on [::1] as on the rest.
  */
-/* the store's holder (lib/storehold.c), as every cnm command starts it */
-static const struct cnm_opts hold = { .hold_store = true };
-
 static int wait_and_release(const char *id, pid_t pid, struct cnm_relay *relay)
 {
 	struct cnm_err err = { 0 };

@@ -240,16 +240,6 @@ static void rescan_what(char *what, size_t len)
 		snprintf(what, len, "rescan -\n");
 }
 
-/**
- * cnm_dns_sync() - make the resolver match the store's networks.
- * @ctx: context, outside any transaction
- * @start_it: start the resolver if none runs (false: only tell a running one)
- * @rescan: networks were added or removed; false: a container joins a
- *	network the resolver already listens on, it need only be running
- *
- * Problems are left in the context's notice; name resolution is never the
- * reason a command fails.
- */
 /*
  * Does a resolver run with networks to serve?  It holds $RUN_DIR/dns.alive
  * locked then (dns/main.c): one flock() instead of a question and its
@@ -271,6 +261,16 @@ static bool resolver_serving(struct cnm_ctx *ctx)
 	return errno == EWOULDBLOCK;
 }
 
+/**
+ * cnm_dns_sync() - make the resolver match the store's networks.
+ * @ctx: context, outside any transaction
+ * @start_it: start the resolver if none runs (false: only tell a running one)
+ * @rescan: networks were added or removed; false: a container joins a
+ *	network the resolver already listens on, it need only be running
+ *
+ * Problems are left in the context's notice; name resolution is never the
+ * reason a command fails.
+ */
 void cnm_dns_sync(struct cnm_ctx *ctx, bool start_it, bool rescan)
 {
 	char what[64] = "ping\n";
