@@ -206,16 +206,23 @@ void cnm_store_hold_check(const char *state_dir)
 	ok = index_matches(shm, wal);
 	if (wal >= 0)
 		close(wal);
-	if (ok || !is_holder(fl.l_pid))
+	if (ok)
 		goto out;
-	pidfd = (int)syscall(SYS_pidfd_open, fl.l_pid, 0);
-	kill(fl.l_pid, SIGKILL);
-	if (pidfd >= 0) {	/* its lock goes when it has exited */
+	/*
+	 * The process is pinned first and named after: if the holder has gone
+	 * and its pid been reused meanwhile, the name is another's and nothing
+	 * is signalled (a pidfd signals only the process it was opened for).
+	 */
+	pidfd = fl.l_pid > 0 ? (int)syscall(SYS_pidfd_open, fl.l_pid, 0) : -1;
+	if (pidfd < 0)
+		goto out;
+	if (is_holder(fl.l_pid) &&
+	    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) == 0) {
 		struct pollfd p = { .fd = pidfd, .events = POLLIN };
 
-		poll(&p, 1, 1000);
-		close(pidfd);
+		poll(&p, 1, 1000);	/* its lock goes when it has exited */
 	}
+	close(pidfd);
 out:
 	close(fd);
 }
