@@ -199,10 +199,25 @@ static int schema_check(struct cnm_ctx *ctx, struct cnm_err *err)
 	int missing = 0;
 
 	/* a look-up in the schema SQLite has parsed already: no statement */
-	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		if (sqlite3_table_column_metadata(ctx->db, "main", tables[i], NULL, NULL, NULL,
-						  NULL, NULL, NULL) != SQLITE_OK)
-			missing++;
+	for (int pass = 0; pass < 2; pass++) {
+		sqlite3_stmt *st = NULL;
+
+		missing = 0;
+		for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+			if (sqlite3_table_column_metadata(ctx->db, "main", tables[i], NULL, NULL,
+							  NULL, NULL, NULL, NULL) != SQLITE_OK)
+				missing++;
+		if (!missing || pass)
+			break;
+		/*
+		 * That schema may predate the store: read before a concurrent
+		 * first command committed it, while the version read just now is
+		 * the new one.  A statement naming a table makes SQLite compare
+		 * the schema's cookie and read the schema again if it changed.
+		 */
+		sqlite3_prepare_v2(ctx->db, "SELECT 1 FROM networks", -1, &st, NULL);
+		sqlite3_finalize(st);
+	}
 	if (missing)
 		return cnm_errf(err, EIO, "state store %s/cnm.db is damaged (%d of its %zu tables are"
 				" missing): nothing was changed; move it aside to start afresh, or"
@@ -217,7 +232,7 @@ static int schema_check(struct cnm_ctx *ctx, struct cnm_err *err)
  * is created 0600 first, and a file left readable by an older cnm or by hand
  * is tightened.
  */
-static int private_file(const char *path, struct cnm_err *err)
+static int private_file(const char *path, bool *empty, struct cnm_err *err)
 {
 	struct stat st;
 	int fd, rc = 0;
@@ -226,7 +241,10 @@ static int private_file(const char *path, struct cnm_err *err)
 	if (fd < 0)
 		return cnm_errf(err, errno, "cannot open state store %s: %s", path,
 				strerror(errno));
-	if (fstat(fd, &st) == 0 && (st.st_mode & 077) && fchmod(fd, 0600))
+	if (fstat(fd, &st))
+		st.st_mode = 0, st.st_size = 1;
+	*empty = st.st_size == 0;
+	if ((st.st_mode & 077) && fchmod(fd, 0600))
 		rc = cnm_errf(err, errno, "cannot make state store %s private: %s", path,
 			      strerror(errno));
 	close(fd);
@@ -254,6 +272,8 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 	return SQLITE_OK;
 }
 
+static int open_db(struct cnm_ctx *ctx, const char *path, struct cnm_err *err);
+
 /**
  * cnm_store_open() - open (and on first use create) the state store.
  * @ctx: context with state_dir set
@@ -264,7 +284,8 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 int cnm_store_open(struct cnm_ctx *ctx, struct cnm_err *err)
 {
 	char path[PATH_MAX + 16];
-	int rc, version;
+	bool empty = false;
+	int rc;
 
 	rc = cnm_mkdir_p(ctx->state_dir, 0700, err);
 	if (rc)
@@ -275,9 +296,31 @@ int cnm_store_open(struct cnm_ctx *ctx, struct cnm_err *err)
 		return cnm_errf(err, errno, "cannot open state lock %s: %s", path,
 				strerror(errno));
 	snprintf(path, sizeof(path), "%s/cnm.db", ctx->state_dir);
-	rc = private_file(path, err);
+	rc = private_file(path, &empty, err);
 	if (rc)
 		return rc;
+	/*
+	 * A store not made yet is made by its first commands one at a time,
+	 * under the writers' lock: turning a new file to WAL needs it alone,
+	 * and SQLite answered "database is locked" to the others at once
+	 * (twenty `network ls` on a new state directory, store.bats).
+	 */
+	if (empty)
+		while (flock(ctx->lock_fd, LOCK_EX) < 0)
+			if (errno != EINTR)
+				return cnm_errf(err, errno, "cannot lock state store: %s",
+						strerror(errno));
+	rc = open_db(ctx, path, err);
+	if (empty && !ctx->in_txn)
+		flock(ctx->lock_fd, LOCK_UN);
+	return rc;
+}
+
+/* cnm_store_open() once the file exists: SQLite's connection, made on first use. */
+static int open_db(struct cnm_ctx *ctx, const char *path, struct cnm_err *err)
+{
+	int rc, version;
+
 	/*
 	 * Only where a holder may run, and before SQLite has the files open:
 	 * closing any descriptor of the index drops every POSIX lock this

@@ -127,3 +127,17 @@ reads_copy() {
 	cnm gc >/dev/null
 	check_invariants
 }
+
+@test "twenty commands at once on a store that does not exist yet: one makes it, none finds it damaged" {
+	for round in 1 2 3 4 5; do
+		local dir="$BATS_TEST_TMPDIR/fresh$round" pids=""
+		for i in $(seq 20); do
+			(CNM_STATE_DIR=$dir cnm network ls -q >"$dir.out$i" 2>&1; echo $? >"$dir.rc$i") &
+			pids="$pids $!"
+		done
+		for p in $pids; do wait "$p" || true; done
+		for i in $(seq 20); do
+			[ "$(cat "$dir.rc$i")" = 0 ] || { cat "$dir.out$i"; false; }
+		done
+	done
+}
