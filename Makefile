@@ -7,7 +7,8 @@ PKG_CONFIG ?= pkg-config
 PKGS := libmnl libnftables jansson sqlite3
 # sqlite3 and jansson are linked statically and libnftables is dlopen()ed on
 # first use: every cnm command is a short process, and the dynamic loader's
-# work for them was a third of a command's cost (docs/decisions.md).
+# work for them was a third of a command's cost (docs/decisions.md).  The cnm
+# binary does not link libm either: cli/lazym.c loads it if SQL calls it.
 
 # CFLAGS/LDFLAGS are the user's (make CFLAGS=...); the project's own flags
 # live in CNM_CFLAGS so that overriding CFLAGS never loses include paths.
@@ -67,7 +68,7 @@ $(B)/libcnm.a: $(LIB_OBJ)
 
 $(B)/cnm: $(CLI_OBJ) $(B)/libcnm.a
 	$(qecho) LD $@
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcnm.a $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcnm.a $(filter-out -lm,$(LDLIBS))
 
 # of libcnm only the address helpers
 $(B)/cnm-dns: $(DNS_OBJ) $(B)/lib/ipam.o $(B)/dns/nocrypto.o $(B)/dns/nonss.o
@@ -87,6 +88,12 @@ $(B)/fuzz/fuzz_dns $(B)/fuzz/fuzz_dns_dump: $(B)/fuzz/%: tests/fuzz/%.c $(DNS_LI
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CNM_CFLAGS) -Idns $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(DNS_LIB_OBJ) \
 		$(B)/libcnm.a $(LDLIBS) $(DNS_LDLIBS)
+
+# linked like the cnm binary: without libm, with cli/lazym.c
+$(B)/tests/test_lazym: tests/unit/test_lazym.c $(B)/cli/lazym.o
+	$(qecho) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CNM_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(filter-out -lm,$(LDLIBS)) -lcmocka
 
 $(B)/tests/%: tests/unit/%.c $(B)/libcnm.a $(CNI_PURE_OBJ)
 	$(qecho) CC $@
