@@ -4,11 +4,10 @@ DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libmnl libnftables jansson sqlite3
+PKGS := libnftables jansson sqlite3
 # sqlite3 and jansson are linked statically and libnftables is dlopen()ed on
 # first use: every cnm command is a short process, and the dynamic loader's
-# work for them was a third of a command's cost (docs/decisions.md).  The cnm
-# binary does not link libm either: cli/lazym.c loads it if SQL calls it.
+# work for them was a third of a command's cost (docs/decisions.md).
 
 # CFLAGS/LDFLAGS are the user's (make CFLAGS=...); the project's own flags
 # live in CNM_CFLAGS so that overriding CFLAGS never loses include paths.
@@ -19,7 +18,13 @@ CNM_CFLAGS := -std=c11 -D_GNU_SOURCE -DCNM_VERSION=\"0.1.0\" -Wall -Wextra -Wsha
 ifeq ($(CI),true)
 CNM_CFLAGS += -Werror
 endif
-LDLIBS += -Wl,-Bstatic -lsqlite3 -ljansson -Wl,-Bdynamic -lmnl -ldl -lm
+LDLIBS += -Wl,-Bstatic -lsqlite3 -ljansson -Wl,-Bdynamic -ldl -lm
+# The cnm binary is one static PIE, with no libm (cli/lazym.c loads it if
+# SQL calls it): a command reaches main() ~170 µs sooner than with the
+# loader (docs/decisions.md, "One static binary").  glibc warns that the
+# dlopen() of libnftables needs the same glibc at run time: Debian's is.
+# Sanitizer builds (make asan) link it dynamically.
+CNM_BIN_LDLIBS := -static-pie -Wl,-z,pack-relative-relocs -lsqlite3 -ljansson
 
 B := build
 LIB_SRC := $(wildcard lib/*.c)
@@ -68,7 +73,7 @@ $(B)/libcnm.a: $(LIB_OBJ)
 
 $(B)/cnm: $(CLI_OBJ) $(B)/libcnm.a
 	$(qecho) LD $@
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcnm.a $(filter-out -lm,$(LDLIBS))
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcnm.a $(CNM_BIN_LDLIBS)
 
 # of libcnm only the address helpers
 $(B)/cnm-dns: $(DNS_OBJ) $(B)/lib/ipam.o $(B)/dns/nocrypto.o $(B)/dns/nonss.o
@@ -137,7 +142,7 @@ bench: deps
 
 asan:
 	$(Q)$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-		LDFLAGS="-fsanitize=address,undefined" DNS_BIN_LDLIBS="-lldns -pthread" all unit
+		LDFLAGS="-fsanitize=address,undefined" DNS_BIN_LDLIBS="-lldns -pthread" CNM_BIN_LDLIBS="$(filter-out -lm,$(LDLIBS))" all unit
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c with seeds in tests/fuzz/corpus/NAME/,
 # built with clang into build-fuzz/.  Adding a target is adding its NAME here.

@@ -44,7 +44,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -62,6 +61,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "nlattr.h"
 
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
@@ -74,7 +74,7 @@
 #define MAX_ITER 65000
 
 struct nl {
-	struct mnl_socket *sk;
+	int fd;
 	uint32_t seq;
 };
 
@@ -103,17 +103,13 @@ static int nl_open(struct nl *nl, unsigned int groups)
 {
 	int one = 1;
 
-	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!nl->sk)
-		return -errno;
-	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (mnl_socket_bind(nl->sk, groups, MNL_SOCKET_AUTOPID) < 0) {
-		int e = errno;
+	uint32_t portid;
 
-		mnl_socket_close(nl->sk);
-		return -e;
-	}
+	nl->fd = nlsock_open(NETLINK_ROUTE, groups, &portid);
+	if (nl->fd < 0)
+		return -errno;
+	setsockopt(nl->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	nl->seq = 1;
 	return 0;
 }
@@ -147,7 +143,7 @@ static struct nlmsghdr *batch_put(struct batch *b, uint16_t type, uint16_t flags
 		nlh = (struct nlmsghdr *)(b->buf + b->len);
 		b->len += NLMSG_ALIGN(nlh->nlmsg_len);
 	}
-	nlh = mnl_nlmsg_put_header(b->buf + b->len);
+	nlh = nlmsg_put_header(b->buf + b->len);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
 	nlh->nlmsg_seq = b->nl->seq++;
@@ -157,7 +153,7 @@ static struct nlmsghdr *batch_put(struct batch *b, uint16_t type, uint16_t flags
 
 static const char *extack(const struct nlmsghdr *nlh)
 {
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	const struct nlmsgerr *e = nlmsg_get_payload(nlh);
 	const struct nlattr *attr;
 	size_t off = sizeof(*e);
 
@@ -165,9 +161,9 @@ static const char *extack(const struct nlmsghdr *nlh)
 		return "";
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-	mnl_attr_for_each(attr, nlh, off)
-		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG)
-			return mnl_attr_get_str(attr);
+	nla_for_each(attr, nlh, off)
+		if (nla_get_type(attr) == NLMSGERR_ATTR_MSG)
+			return nla_get_str(attr);
 	return "";
 }
 
@@ -176,17 +172,17 @@ static const char *extack(const struct nlmsghdr *nlh)
  * or the first negative errno, whose request index goes to *@failed.
  * Replies other than ACKs (a GETLINK answer) go to @cb.
  */
-static int batch_run(struct batch *b, int ignore, mnl_cb_t cb, void *data, const char **why)
+static int batch_run(struct batch *b, int ignore, nl_cb_t cb, void *data, const char **why)
 {
 	uint8_t rbuf[16384] __attribute__((aligned(8)));
 	const struct nlmsghdr *last = (const struct nlmsghdr *)(b->buf + b->len);
 	size_t len = b->len + NLMSG_ALIGN(last->nlmsg_len);
 	int acked = 0, ret = 0;
 
-	if (mnl_socket_sendto(b->nl->sk, b->buf, len) < 0)
+	if (nlsock_send(b->nl->fd, b->buf, len) < 0)
 		return -errno;
 	while (acked < b->n) {
-		ssize_t n = mnl_socket_recvfrom(b->nl->sk, rbuf, sizeof(rbuf));
+		ssize_t n = nlsock_recv(b->nl->fd, rbuf, sizeof(rbuf));
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)rbuf;
 		int left = (int)n;
 
@@ -195,7 +191,7 @@ static int batch_run(struct batch *b, int ignore, mnl_cb_t cb, void *data, const
 				continue;
 			return ret ? ret : -errno;
 		}
-		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		for (; nlmsg_ok(nlh, left); nlh = nlmsg_next(nlh, &left)) {
 			const struct nlmsgerr *e;
 
 			if (nlh->nlmsg_type != NLMSG_ERROR) {
@@ -203,7 +199,7 @@ static int batch_run(struct batch *b, int ignore, mnl_cb_t cb, void *data, const
 					cb(nlh, data);
 				continue;
 			}
-			e = mnl_nlmsg_get_payload(nlh);
+			e = nlmsg_get_payload(nlh);
 			acked++;
 			if (e->error && -e->error != ignore && !ret) {
 				ret = e->error;
@@ -226,7 +222,7 @@ static void check(int rc, const char *what, const char *why)
 
 static void put_ifinfo(struct nlmsghdr *nlh, int ifindex, unsigned int up)
 {
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct ifinfomsg *ifi = nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
@@ -245,18 +241,18 @@ static void put_no_addrgen(struct batch *b, int ifindex, const char *name)
 
 	put_ifinfo(nlh, ifindex, 0);
 	if (!ifindex)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
-	in6 = mnl_attr_nest_start(nlh, AF_INET6);
-	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
-	mnl_attr_nest_end(nlh, in6);
-	mnl_attr_nest_end(nlh, af);
+		nla_put_strz(nlh, IFLA_IFNAME, name);
+	af = nla_nest_start(nlh, IFLA_AF_SPEC);
+	in6 = nla_nest_start(nlh, AF_INET6);
+	nla_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	nla_nest_end(nlh, in6);
+	nla_nest_end(nlh, af);
 }
 
 static void put_addr(struct batch *b, int ifindex, const uint8_t a[4], int prefix)
 {
 	struct nlmsghdr *nlh = batch_put(b, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct ifaddrmsg *ifa = nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	uint32_t mask = prefix ? ~0u << (32 - prefix) : 0;
 	uint8_t brd[4];
 
@@ -266,32 +262,32 @@ static void put_addr(struct batch *b, int ifindex, const uint8_t a[4], int prefi
 	ifa->ifa_prefixlen = (uint8_t)prefix;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = (uint32_t)ifindex;
-	mnl_attr_put(nlh, IFA_LOCAL, 4, a);
-	mnl_attr_put(nlh, IFA_ADDRESS, 4, a);
-	mnl_attr_put(nlh, IFA_BROADCAST, 4, brd);
+	nla_put(nlh, IFA_LOCAL, 4, a);
+	nla_put(nlh, IFA_ADDRESS, 4, a);
+	nla_put(nlh, IFA_BROADCAST, 4, brd);
 }
 
 static void put_default_route(struct batch *b, const uint8_t gw[4], int ifindex)
 {
 	struct nlmsghdr *nlh = batch_put(b, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct rtmsg *rtm = nlmsg_put_extra_header(nlh, sizeof(*rtm));
 
 	rtm->rtm_family = AF_INET;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = RTPROT_BOOT;
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_GATEWAY, 4, gw);
-	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	nla_put(nlh, RTA_GATEWAY, 4, gw);
+	nla_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 }
 
 static int link_index_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct ifinfomsg *ifi = nlmsg_get_payload(nlh);
 
 	if (nlh->nlmsg_type == RTM_NEWLINK)
 		*(int *)data = ifi->ifi_index;
-	return MNL_CB_OK;
+	return NL_CB_OK;
 }
 
 static int link_index(struct nl *nl, const char *name)
@@ -303,8 +299,8 @@ static int link_index(struct nl *nl, const char *name)
 	batch_init(&b, nl);
 	nlh = batch_put(&b, RTM_GETLINK, 0);
 	put_ifinfo(nlh, 0, 0);
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	nla_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	nla_put_strz(nlh, IFLA_IFNAME, name);
 	rc = batch_run(&b, 0, link_index_cb, &idx, NULL);
 	return rc ? rc : idx;
 }
@@ -321,10 +317,10 @@ static int bridge_setup(struct nl *nl, const uint8_t gw[4])
 	batch_init(&b, nl);
 	nlh = batch_put(&b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	put_ifinfo(nlh, 0, IFF_UP);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, BRIDGE);
-	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
-	mnl_attr_nest_end(nlh, li);
+	nla_put_strz(nlh, IFLA_IFNAME, BRIDGE);
+	li = nla_nest_start(nlh, IFLA_LINKINFO);
+	nla_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	nla_nest_end(nlh, li);
 	rc = batch_run(&b, EEXIST, NULL, NULL, &why);
 	check(rc, "create bridge " BRIDGE, why);
 	idx = link_index(nl, BRIDGE);
@@ -356,7 +352,7 @@ static int child_main(void *arg)
 static void wait_gone(struct nl *mon, int ifindex)
 {
 	uint8_t rbuf[16384] __attribute__((aligned(8)));
-	int fd = mnl_socket_get_fd(mon->sk);
+	int fd = mon->fd;
 	char name[IF_NAMESIZE];
 
 	for (;;) {
@@ -377,9 +373,9 @@ static void wait_gone(struct nl *mon, int ifindex)
 			continue;
 		}
 		left = (int)n;
-		for (const struct nlmsghdr *nlh = (const void *)rbuf; mnl_nlmsg_ok(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left)) {
-			const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+		for (const struct nlmsghdr *nlh = (const void *)rbuf; nlmsg_ok(nlh, left);
+		     nlh = nlmsg_next(nlh, &left)) {
+			const struct ifinfomsg *ifi = nlmsg_get_payload(nlh);
 
 			if (nlh->nlmsg_type == RTM_DELLINK && ifi->ifi_index == ifindex)
 				return;
@@ -391,7 +387,7 @@ static void drain(struct nl *mon)
 {
 	uint8_t rbuf[16384] __attribute__((aligned(8)));
 
-	while (recv(mnl_socket_get_fd(mon->sk), rbuf, sizeof(rbuf), MSG_DONTWAIT) > 0)
+	while (recv(mon->fd, rbuf, sizeof(rbuf), MSG_DONTWAIT) > 0)
 		;
 }
 
@@ -437,23 +433,23 @@ static void iterate(struct nl *host, struct nl *mon, int selffd, int br, int i, 
 	batch_init(&b, host);
 	nlh = batch_put(&b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	put_ifinfo(nlh, *lookup ? 0 : host_idx, cnm_like ? 0 : IFF_UP);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, host_name);
-	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)br);
-	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	pi = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	nla_put_strz(nlh, IFLA_IFNAME, host_name);
+	nla_put_u32(nlh, IFLA_MASTER, (uint32_t)br);
+	li = nla_nest_start(nlh, IFLA_LINKINFO);
+	nla_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = nla_nest_start(nlh, IFLA_INFO_DATA);
+	pi = nla_nest_start(nlh, VETH_INFO_PEER);
 	put_ifinfo(nlh, *lookup ? 0 : eth, 0); /* not IFF_UP: ENOTCONN */
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd);
-	mnl_attr_nest_end(nlh, pi);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, li);
+	nla_put_strz(nlh, IFLA_IFNAME, "eth0");
+	nla_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd);
+	nla_nest_end(nlh, pi);
+	nla_nest_end(nlh, data);
+	nla_nest_end(nlh, li);
 	if (cnm_like) {
 		put_no_addrgen(&b, 0, host_name);
 		nlh = batch_put(&b, RTM_NEWLINK, 0);
 		put_ifinfo(nlh, 0, IFF_UP);
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, host_name);
+		nla_put_strz(nlh, IFLA_IFNAME, host_name);
 	}
 	rc = batch_run(&b, 0, NULL, NULL, &why);
 	check(rc, "create veth pair", why);
@@ -495,7 +491,7 @@ static void iterate(struct nl *host, struct nl *mon, int selffd, int br, int i, 
 		host_idx = (int)if_nametoindex(host_name);
 
 	/* teardown: drop our references, kill, reap */
-	mnl_socket_close(cnl.sk);
+	close(cnl.fd);
 	close(nsfd);
 	drain(mon);
 	t3 = now_ns();
@@ -595,8 +591,8 @@ int main(int argc, char **argv)
 		printf(",\"floor_%s\":{\"median_us\":%.0f,\"min_us\":%.0f,\"max_us\":%.0f}", names[k],
 		       st[k].med, st[k].min, st[k].max);
 	printf("}\n");
-	mnl_socket_close(host.sk);
-	mnl_socket_close(mon.sk);
+	close(host.fd);
+	close(mon.fd);
 	free(smp);
 	free(col);
 	return 0;

@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libmnl/libmnl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -86,7 +85,7 @@ int cnm_open(struct cnm_ctx **out, const struct cnm_opts *opts, struct cnm_err *
  */
 static void nfnl_close(struct cnm_ctx *ctx)
 {
-	int fd = mnl_socket_get_fd(ctx->nfnl), p[2] = { -1, -1 }, status;
+	int fd = ctx->nfnl.fd, p[2] = { -1, -1 }, status;
 	pid_t pid = -1;
 	char c;
 
@@ -113,8 +112,7 @@ static void nfnl_close(struct cnm_ctx *ctx)
 	if (pid > 0)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
-	mnl_socket_close(ctx->nfnl);
-	ctx->nfnl = NULL;
+	cnm_nl_close(&ctx->nfnl);
 	if (p[0] >= 0) {
 		close(p[0]);
 		close(p[1]); /* now the grandchild's copy is the last one */
@@ -134,7 +132,7 @@ void cnm_close(struct cnm_ctx *ctx)
 	if (ctx->nl_open)
 		cnm_nl_close(&ctx->nl);
 	cnm_fw_close(ctx);
-	if (ctx->nfnl)
+	if (ctx->nfnl.open)
 		nfnl_close(ctx);
 	free(ctx);
 }

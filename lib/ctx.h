@@ -30,7 +30,7 @@ struct cnm_ctx {
 	bool nl_open;
 	struct cnm_nl nl;	/* the host namespace's socket, opened on first use */
 	struct nft_ctx *nft;	/* libnftables, created on first use (the table itself) */
-	struct mnl_socket *nfnl;	/* nf_tables netlink, for element changes */
+	struct cnm_nl nfnl;	/* nf_tables netlink, for element changes */
 	bool nfnl_deleted;		/* it deleted elements: see cnm_close() */
 	char notice[640];
 	FILE *dry;		/* --dry-run: record changes here as commands; see dryrun.c */

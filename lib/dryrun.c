@@ -23,12 +23,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <string.h>
 #include "dryrun.h"
+#include "nlattr.h"
 
 /**
  * cnm_dry_run() - make @ctx a dry run: nothing it does from now on changes
@@ -135,17 +135,17 @@ static int elem_attr_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
 
-	if (mnl_attr_get_type(attr) <= NFTA_SET_ELEM_MAX)
-		tb[mnl_attr_get_type(attr)] = attr;
-	return MNL_CB_OK;
+	if (nla_get_type(attr) <= NFTA_SET_ELEM_MAX)
+		tb[nla_get_type(attr)] = attr;
+	return NL_CB_OK;
 }
 
 static const struct nlattr *value_of(const struct nlattr *nest)
 {
 	const struct nlattr *a;
 
-	mnl_attr_for_each_nested(a, nest)
-		if (mnl_attr_get_type(a) == NFTA_DATA_VALUE)
+	nla_for_each_nested(a, nest)
+		if (nla_get_type(a) == NFTA_DATA_VALUE)
 			return a;
 	return NULL;
 }
@@ -164,16 +164,16 @@ static void elem(struct cnm_ctx *ctx, bool add, const char *table, const char *s
 			key = layouts[i].key;
 			dat = layouts[i].data;
 		}
-	mnl_attr_parse_nested(el, elem_attr_cb, tb);
+	nla_parse_nested(el, elem_attr_cb, tb);
 	k = tb[NFTA_SET_ELEM_KEY] ? value_of(tb[NFTA_SET_ELEM_KEY]) : NULL;
 	if (!k)
 		return;
-	fields(ks, sizeof(ks), key, mnl_attr_get_payload(k), mnl_attr_get_payload_len(k));
+	fields(ks, sizeof(ks), key, nla_get_payload(k), nla_get_payload_len(k));
 	end = tb[NFTA_SET_ELEM_FLAGS] &&
-	      (ntohl(mnl_attr_get_u32(tb[NFTA_SET_ELEM_FLAGS])) & NFT_SET_ELEM_INTERVAL_END);
-	if (tb[NFTA_SET_ELEM_USERDATA] && mnl_attr_get_payload_len(tb[NFTA_SET_ELEM_USERDATA]) > 2)
+	      (ntohl(nla_get_u32(tb[NFTA_SET_ELEM_FLAGS])) & NFT_SET_ELEM_INTERVAL_END);
+	if (tb[NFTA_SET_ELEM_USERDATA] && nla_get_payload_len(tb[NFTA_SET_ELEM_USERDATA]) > 2)
 		snprintf(comment, sizeof(comment), " comment \"%s\"",
-			 (const char *)mnl_attr_get_payload(tb[NFTA_SET_ELEM_USERDATA]) + 2);
+			 (const char *)nla_get_payload(tb[NFTA_SET_ELEM_USERDATA]) + 2);
 	if (!strcmp(key, "4") || !strcmp(key, "6")) { /* the interval sets */
 		if (!end) { /* an interval's start: printed with its end */
 			snprintf(start, slen, "%s%s", ks, comment);
@@ -182,10 +182,10 @@ static void elem(struct cnm_ctx *ctx, bool add, const char *table, const char *s
 		/* the end is exclusive: the range's last address is one before it */
 		{
 			uint8_t last[16];
-			size_t n = mnl_attr_get_payload_len(k);
+			size_t n = nla_get_payload_len(k);
 			char ls[64], *c;
 
-			memcpy(last, mnl_attr_get_payload(k), n);
+			memcpy(last, nla_get_payload(k), n);
 			for (size_t i = n; i-- > 0;)
 				if (last[i]-- != 0)
 					break;
@@ -200,7 +200,7 @@ static void elem(struct cnm_ctx *ctx, bool add, const char *table, const char *s
 	d = tb[NFTA_SET_ELEM_DATA] ? value_of(tb[NFTA_SET_ELEM_DATA]) : NULL;
 	ds[0] = '\0';
 	if (d)
-		fields(ds, sizeof(ds), dat, mnl_attr_get_payload(d), mnl_attr_get_payload_len(d));
+		fields(ds, sizeof(ds), dat, nla_get_payload(d), nla_get_payload_len(d));
 	fprintf(ctx->dry, "nft %s element %s %s '{ %s%s%s%s }'\n", add ? "add" : "delete",
 		table, set, ks, comment, d ? " : " : "", ds);
 }
@@ -215,21 +215,21 @@ void cnm_dry_elems(struct cnm_ctx *ctx, bool add, const uint8_t *buf, size_t len
 	int left = (int)len;
 	char start[512] = "";
 
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-		const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
+	for (; nlmsg_ok(nlh, left); nlh = nlmsg_next(nlh, &left)) {
+		const struct nfgenmsg *g = nlmsg_get_payload(nlh);
 		const char *table = g->nfgen_family == NFPROTO_BRIDGE ? "bridge cnm" : "inet cnm";
 		const struct nlattr *a, *list = NULL;
 		const char *set = "";
 
-		mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
-			if (mnl_attr_get_type(a) == NFTA_SET_ELEM_LIST_SET)
-				set = mnl_attr_get_str(a);
-			else if (mnl_attr_get_type(a) == NFTA_SET_ELEM_LIST_ELEMENTS)
+		nla_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+			if (nla_get_type(a) == NFTA_SET_ELEM_LIST_SET)
+				set = nla_get_str(a);
+			else if (nla_get_type(a) == NFTA_SET_ELEM_LIST_ELEMENTS)
 				list = a;
 		}
 		if (!list)
 			continue;
-		mnl_attr_for_each_nested(a, list)
+		nla_for_each_nested(a, list)
 			elem(ctx, add, table, set, a, start, sizeof(start));
 	}
 }

@@ -19,7 +19,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
-#include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -29,6 +28,7 @@
 #include "driver.h"
 #include "firewall.h"
 #include "gc.h"
+#include "nlattr.h"
 #include "ports.h"
 #include "publish.h"
 
@@ -460,42 +460,37 @@ out:
  */
 int cnm_fw_table_exists(void)
 {
-	uint8_t buf[MNL_SOCKET_BUFFER_SIZE] __attribute__((aligned(8)));
-	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	uint8_t buf[8192] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh = nlmsg_put_header(buf);
 	struct nfgenmsg *g;
-	unsigned int portid;
+	uint32_t portid;
+	int rc = 1, fd;
 	ssize_t n;
-	int rc = 1;
 
-	if (!nl)
+	fd = nlsock_open(NETLINK_NETFILTER, 0, &portid);
+	if (fd < 0)
 		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
 	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	nlh->nlmsg_seq = 1;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g = nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->nfgen_family = NFPROTO_INET;
 	g->version = NFNETLINK_V0;
-	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, "cnm");
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+	nla_put_strz(nlh, NFTA_TABLE_NAME, "cnm");
+	if (nlsock_send(fd, nlh, nlh->nlmsg_len) < 0) {
 		rc = -errno;
 		goto out;
 	}
 	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		n = nlsock_recv(fd, buf, sizeof(buf));
 		if (n < 0) {
 			rc = -errno;
 			goto out;
 		}
-		rc = mnl_cb_run(buf, (size_t)n, 1, portid, NULL, NULL);
+		rc = nlmsg_run(buf, (size_t)n, 1, portid, NULL, NULL);
 	} while (rc > 0);
 	rc = rc < 0 ? (errno == ENOENT ? 0 : -errno) : 1;
 out:
-	mnl_socket_close(nl);
+	close(fd);
 	return rc;
 }

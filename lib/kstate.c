@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -23,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "kstate.h"
+#include "nlattr.h"
 #include "util.h"
 
 static int grow(void **v, size_t n, size_t size)
@@ -42,68 +42,68 @@ static int grow(void **v, size_t n, size_t size)
 static int attr_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
-	uint16_t type = mnl_attr_get_type(attr);
+	uint16_t type = nla_get_type(attr);
 
 	if (type <= IFLA_MAX) /* IFLA_MAX is the largest of the families read here */
 		tb[type] = attr;
-	return MNL_CB_OK;
+	return NL_CB_OK;
 }
 
 static int info_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
 
-	if (mnl_attr_get_type(attr) <= IFLA_INFO_MAX)
-		tb[mnl_attr_get_type(attr)] = attr;
-	return MNL_CB_OK;
+	if (nla_get_type(attr) <= IFLA_INFO_MAX)
+		tb[nla_get_type(attr)] = attr;
+	return NL_CB_OK;
 }
 
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct ifinfomsg *ifi = nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
 	struct cnm_kstate *ks = data;
 	struct cnm_klink *l;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return MNL_CB_OK;
+		return NL_CB_OK;
 	if (grow((void **)&ks->links, ks->n_links, sizeof(*l)))
-		return MNL_CB_ERROR;
+		return NL_CB_ERROR;
 	l = &ks->links[ks->n_links++];
 	memset(l, 0, sizeof(*l));
 	l->index = ifi->ifi_index;
 	l->up = ifi->ifi_flags & IFF_UP;
-	mnl_attr_parse(nlh, sizeof(*ifi), attr_cb, tb);
+	nla_parse(nlh, sizeof(*ifi), attr_cb, tb);
 	if (tb[IFLA_IFNAME])
-		snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
+		snprintf(l->name, sizeof(l->name), "%s", nla_get_str(tb[IFLA_IFNAME]));
 	if (tb[IFLA_MASTER])
-		l->master = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
+		l->master = (int)nla_get_u32(tb[IFLA_MASTER]);
 	if (tb[IFLA_LINK])
-		l->peer = (int)mnl_attr_get_u32(tb[IFLA_LINK]);
+		l->peer = (int)nla_get_u32(tb[IFLA_LINK]);
 	if (tb[IFLA_LINK_NETNSID]) {
 		l->has_peer_nsid = true;
-		l->peer_nsid = (int)mnl_attr_get_u32(tb[IFLA_LINK_NETNSID]);
+		l->peer_nsid = (int)nla_get_u32(tb[IFLA_LINK_NETNSID]);
 	}
 	if (tb[IFLA_MTU])
-		l->mtu = (int)mnl_attr_get_u32(tb[IFLA_MTU]);
-	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6) {
-		memcpy(l->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
+		l->mtu = (int)nla_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_ADDRESS] && nla_get_payload_len(tb[IFLA_ADDRESS]) == 6) {
+		memcpy(l->mac, nla_get_payload(tb[IFLA_ADDRESS]), 6);
 		l->has_mac = true;
 	}
 	if (tb[IFLA_LINKINFO]) {
 		const struct nlattr *li[IFLA_INFO_MAX + 1] = { 0 };
 
-		mnl_attr_parse_nested(tb[IFLA_LINKINFO], info_cb, li);
+		nla_parse_nested(tb[IFLA_LINKINFO], info_cb, li);
 		if (li[IFLA_INFO_KIND])
 			snprintf(l->kind, sizeof(l->kind), "%s",
-				 mnl_attr_get_str(li[IFLA_INFO_KIND]));
+				 nla_get_str(li[IFLA_INFO_KIND]));
 	}
-	return MNL_CB_OK;
+	return NL_CB_OK;
 }
 
 static int addr_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct ifaddrmsg *ifa = nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
 	struct cnm_kstate *ks = data;
 	const struct nlattr *a;
@@ -112,21 +112,21 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != RTM_NEWADDR ||
 	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
-		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*ifa), attr_cb, tb);
+		return NL_CB_OK;
+	nla_parse(nlh, sizeof(*ifa), attr_cb, tb);
 	/* IFA_LOCAL is the address itself; IFA_ADDRESS the peer on point-to-point */
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!a || mnl_attr_get_payload_len(a) != len)
-		return MNL_CB_OK;
+	if (!a || nla_get_payload_len(a) != len)
+		return NL_CB_OK;
 	if (grow((void **)&ks->addrs, ks->n_addrs, sizeof(*k)))
-		return MNL_CB_ERROR;
+		return NL_CB_ERROR;
 	k = &ks->addrs[ks->n_addrs++];
 	memset(k, 0, sizeof(*k));
 	k->index = (int)ifa->ifa_index;
 	k->cidr.addr.family = ifa->ifa_family;
-	memcpy(k->cidr.addr.b, mnl_attr_get_payload(a), len);
+	memcpy(k->cidr.addr.b, nla_get_payload(a), len);
 	k->cidr.prefix = ifa->ifa_prefixlen;
-	return MNL_CB_OK;
+	return NL_CB_OK;
 }
 
 /**

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * netlink.c - rtnetlink requests through libmnl.
+ * netlink.c - rtnetlink requests (messages built with nlattr.h).
  *
  * DOC: Theory of operation
  * A container's network is a handful of requests: create a veth pair whose
@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -33,6 +32,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "netlink.h"
+#include "nlattr.h"
 #include "util.h"
 
 #ifndef NETLINK_EXT_ACK
@@ -66,20 +66,14 @@ int cnm_nl_open(struct cnm_nl *nl, int netns_fd, struct cnm_err *err)
 			goto out;
 		}
 	}
-	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!nl->sk) {
+	nl->fd = nlsock_open(NETLINK_ROUTE, 0, &nl->portid);
+	if (nl->fd < 0) {
 		rc = cnm_errf(err, errno, "cannot open netlink socket: %s", strerror(errno));
 		goto out;
 	}
-	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
-		rc = cnm_errf(err, errno, "cannot bind netlink socket: %s", strerror(errno));
-		mnl_socket_close(nl->sk);
-		nl->sk = NULL;
-		goto out;
-	}
-	nl->portid = mnl_socket_get_portid(nl->sk);
+	nl->open = true;
+	setsockopt(nl->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	nl->seq = (uint32_t)getpid() << 8;
 out:
 	if (self >= 0) {
@@ -93,9 +87,9 @@ out:
 
 void cnm_nl_close(struct cnm_nl *nl)
 {
-	if (nl->sk)
-		mnl_socket_close(nl->sk);
-	nl->sk = NULL;
+	if (nl->open)
+		close(nl->fd);
+	nl->open = false;
 }
 
 void cnm_nl_batch_init(struct cnm_nl_batch *b, struct cnm_nl *nl)
@@ -122,7 +116,7 @@ static struct nlmsghdr *batch_msg(struct cnm_nl_batch *b, uint16_t type, uint16_
 		nlh = (struct nlmsghdr *)(b->buf + b->len);
 		b->len += NLMSG_ALIGN(nlh->nlmsg_len);
 	}
-	nlh = mnl_nlmsg_put_header(b->buf + b->len);
+	nlh = nlmsg_put_header(b->buf + b->len);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
 	nlh->nlmsg_seq = b->nl->seq++;
@@ -190,7 +184,7 @@ static int dry_run(struct cnm_nl_batch *b)
 
 static const char *extack_msg(const struct nlmsghdr *nlh)
 {
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	const struct nlmsgerr *e = nlmsg_get_payload(nlh);
 	size_t off = sizeof(*e);
 	const struct nlattr *attr;
 
@@ -198,9 +192,9 @@ static const char *extack_msg(const struct nlmsghdr *nlh)
 		return NULL;
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-	mnl_attr_for_each(attr, nlh, off) {
-		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG)
-			return mnl_attr_get_str(attr);
+	nla_for_each(attr, nlh, off) {
+		if (nla_get_type(attr) == NLMSGERR_ATTR_MSG)
+			return nla_get_str(attr);
 	}
 	return NULL;
 }
@@ -222,10 +216,10 @@ int cnm_nl_batch_run(struct cnm_nl_batch *b, struct cnm_err *err)
 		return 0;
 	if (b->nl->dry)
 		return dry_run(b);
-	if (mnl_socket_sendto(b->nl->sk, b->buf, len) < 0)
+	if (nlsock_send(b->nl->fd, b->buf, len) < 0)
 		return cnm_errf(err, errno, "netlink send: %s", strerror(errno));
 	while (acked < b->n) {
-		ssize_t n = mnl_socket_recvfrom(b->nl->sk, rbuf, sizeof(rbuf));
+		ssize_t n = nlsock_recv(b->nl->fd, rbuf, sizeof(rbuf));
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)rbuf;
 		int left = (int)n;
 
@@ -235,13 +229,13 @@ int cnm_nl_batch_run(struct cnm_nl_batch *b, struct cnm_err *err)
 			return ret ? ret : cnm_errf(err, errno, "netlink receive: %s",
 						    strerror(errno));
 		}
-		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		for (; nlmsg_ok(nlh, left); nlh = nlmsg_next(nlh, &left)) {
 			const struct nlmsgerr *e;
 			uint32_t idx;
 
 			if (nlh->nlmsg_type != NLMSG_ERROR)
 				continue;
-			e = mnl_nlmsg_get_payload(nlh);
+			e = nlmsg_get_payload(nlh);
 			idx = nlh->nlmsg_seq - b->first_seq;
 			acked++;
 			if (!e->error || idx >= (uint32_t)b->n || -e->error == b->ignore[idx])
@@ -262,7 +256,7 @@ int cnm_nl_batch_run(struct cnm_nl_batch *b, struct cnm_err *err)
 
 static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh, int ifindex, unsigned int up)
 {
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct ifinfomsg *ifi = nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
@@ -297,9 +291,9 @@ static void bridge_add(struct cnm_nl_batch *b, const char *name, int mtu, bool v
 	uint8_t mac[6] = { 0 };
 
 	put_ifinfo(nlh, 0, IFF_UP);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	nla_put_strz(nlh, IFLA_IFNAME, name);
 	if (mtu > 0)
-		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+		nla_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
 	/*
 	 * A MAC of its own: without one the bridge takes the lowest MAC of
 	 * its ports and changes it as containers come and go, and containers
@@ -308,17 +302,17 @@ static void bridge_add(struct cnm_nl_batch *b, const char *name, int mtu, bool v
 	 */
 	if (getrandom(mac, sizeof(mac), 0) == (ssize_t)sizeof(mac)) {
 		mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02);	/* unicast, locally administered */
-		mnl_attr_put(nlh, IFLA_ADDRESS, sizeof(mac), mac);
+		nla_put(nlh, IFLA_ADDRESS, sizeof(mac), mac);
 	}
-	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	li = nla_nest_start(nlh, IFLA_LINKINFO);
+	nla_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	if (vlan_filtering) {
-		struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		struct nlattr *data = nla_nest_start(nlh, IFLA_INFO_DATA);
 
-		mnl_attr_put_u8(nlh, IFLA_BR_VLAN_FILTERING, 1);
-		mnl_attr_nest_end(nlh, data);
+		nla_put_u8(nlh, IFLA_BR_VLAN_FILTERING, 1);
+		nla_nest_end(nlh, data);
 	}
-	mnl_attr_nest_end(nlh, li);
+	nla_nest_end(nlh, li);
 	if (b->nl->dry) {
 		dry_cmd(b, "link add name %s%s%.0d up type bridge%s", name, mtu > 0 ? " mtu " : "",
 			mtu, vlan_filtering ? " vlan_filtering 1" : "");
@@ -334,8 +328,8 @@ static void bridge_add(struct cnm_nl_batch *b, const char *name, int mtu, bool v
  */
 static void put_one_queue(struct nlmsghdr *nlh)
 {
-	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, 1);
-	mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, 1);
+	nla_put_u32(nlh, IFLA_NUM_TX_QUEUES, 1);
+	nla_put_u32(nlh, IFLA_NUM_RX_QUEUES, 1);
 }
 
 /**
@@ -358,33 +352,33 @@ void cnm_nl_veth_add(struct cnm_nl_batch *b, const char *name, int master, int m
 	struct nlattr *li, *data, *pi;
 
 	put_ifinfo(nlh, 0, 0);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	nla_put_strz(nlh, IFLA_IFNAME, name);
 	if (mtu > 0)
-		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+		nla_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
 	if (master > 0)
-		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+		nla_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	put_one_queue(nlh);
-	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	pi = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	li = nla_nest_start(nlh, IFLA_LINKINFO);
+	nla_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = nla_nest_start(nlh, IFLA_INFO_DATA);
+	pi = nla_nest_start(nlh, VETH_INFO_PEER);
 	/*
 	 * The peer's ifinfomsg.  It cannot be created up: the kernel configures
 	 * the peer before it links the pair, and opening an unlinked veth fails
 	 * with ENOTCONN.  The container's batch brings it up.
 	 */
 	put_ifinfo(nlh, 0, 0);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	nla_put_strz(nlh, IFLA_IFNAME, peer);
 	if (peer_netns_fd >= 0)
-		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
+		nla_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
 	if (mtu > 0)
-		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+		nla_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
 	if (peer_mac)
-		mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
+		nla_put(nlh, IFLA_ADDRESS, 6, peer_mac);
 	put_one_queue(nlh);
-	mnl_attr_nest_end(nlh, pi);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, li);
+	nla_nest_end(nlh, pi);
+	nla_nest_end(nlh, data);
+	nla_nest_end(nlh, li);
 	if (b->nl->dry) {
 		char m[IF_NAMESIZE], mac[18] = "";
 
@@ -404,7 +398,7 @@ void cnm_nl_link_up(struct cnm_nl_batch *b, int ifindex, const char *name)
 
 	put_ifinfo(nlh, ifindex, IFF_UP);
 	if (!ifindex)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+		nla_put_strz(nlh, IFLA_IFNAME, name);
 	if (b->nl->dry)
 		dry_cmd(b, "link set %s up", name);
 }
@@ -437,12 +431,12 @@ void cnm_nl_link_no_ipv6_auto(struct cnm_nl_batch *b, int ifindex, const char *n
 
 	put_ifinfo(nlh, ifindex, 0);
 	if (!ifindex)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
-	in6 = mnl_attr_nest_start(nlh, AF_INET6);
-	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
-	mnl_attr_nest_end(nlh, in6);
-	mnl_attr_nest_end(nlh, af);
+		nla_put_strz(nlh, IFLA_IFNAME, name);
+	af = nla_nest_start(nlh, IFLA_AF_SPEC);
+	in6 = nla_nest_start(nlh, AF_INET6);
+	nla_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	nla_nest_end(nlh, in6);
+	nla_nest_end(nlh, af);
 	if (b->nl->dry)
 		dry_cmd(b, "link set %s addrgenmode none", name);
 }
@@ -452,7 +446,7 @@ void cnm_nl_link_del(struct cnm_nl_batch *b, const char *name)
 	struct nlmsghdr *nlh = batch_msg(b, RTM_DELLINK, 0, ENODEV, "delete %s", name);
 
 	put_ifinfo(nlh, 0, 0);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	nla_put_strz(nlh, IFLA_IFNAME, name);
 	if (b->nl->dry)
 		dry_cmd(b, "link del %s", name);
 }
@@ -486,15 +480,15 @@ void cnm_nl_brport_flags(struct cnm_nl_batch *b, const char *ifname, bool isolat
 	struct nlattr *li, *data;
 
 	put_ifinfo(nlh, 0, 0);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
-	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_SLAVE_KIND, "bridge");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_SLAVE_DATA);
-	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, hairpin ? 1 /* BRIDGE_MODE_HAIRPIN */ : 0);
+	nla_put_strz(nlh, IFLA_IFNAME, ifname);
+	li = nla_nest_start(nlh, IFLA_LINKINFO);
+	nla_put_strz(nlh, IFLA_INFO_SLAVE_KIND, "bridge");
+	data = nla_nest_start(nlh, IFLA_INFO_SLAVE_DATA);
+	nla_put_u8(nlh, IFLA_BRPORT_MODE, hairpin ? 1 /* BRIDGE_MODE_HAIRPIN */ : 0);
 	if (isolated)
-		mnl_attr_put_u8(nlh, IFLA_BRPORT_ISOLATED, 1);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, li);
+		nla_put_u8(nlh, IFLA_BRPORT_ISOLATED, 1);
+	nla_nest_end(nlh, data);
+	nla_nest_end(nlh, li);
 	if (b->nl->dry)
 		dry_cmd(b, "link set %s type bridge_slave hairpin %s%s", ifname,
 			hairpin ? "on" : "off", isolated ? " isolated on" : "");
@@ -521,7 +515,7 @@ void cnm_nl_addr_add_dad(struct cnm_nl_batch *b, int ifindex, const struct cnm_a
 	cnm_addr_format(a, s);
 	nlh = batch_msg(b, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, EEXIST,
 			"add address %s/%d to %s", s, prefix, ifname);
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa = nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = (uint8_t)a->family;
 	ifa->ifa_prefixlen = (uint8_t)prefix;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
@@ -530,14 +524,14 @@ void cnm_nl_addr_add_dad(struct cnm_nl_batch *b, int ifindex, const struct cnm_a
 	 * would keep an IPv6 address unusable ("tentative") for a second */
 	if (a->family == AF_INET6 && !dad)
 		ifa->ifa_flags = IFA_F_NODAD;
-	mnl_attr_put(nlh, IFA_LOCAL, (size_t)alen, a->b);
-	mnl_attr_put(nlh, IFA_ADDRESS, (size_t)alen, a->b);
+	nla_put(nlh, IFA_LOCAL, (size_t)alen, a->b);
+	nla_put(nlh, IFA_ADDRESS, (size_t)alen, a->b);
 	if (a->family == AF_INET && prefix < 31) {
 		struct cnm_cidr c = { *a, prefix };
 		struct cnm_addr brd;
 
 		cnm_cidr_last(&c, &brd);
-		mnl_attr_put(nlh, IFA_BROADCAST, 4, brd.b);
+		nla_put(nlh, IFA_BROADCAST, 4, brd.b);
 	}
 	if (b->nl->dry)
 		dry_cmd(b, "addr add %s/%d%s dev %s%s", s, prefix,
@@ -571,7 +565,7 @@ void cnm_nl_route_add(struct cnm_nl_batch *b, const struct cnm_cidr *dst,
 		cnm_cidr_format(dst, d);
 	nlh = batch_msg(b, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, 0, "add route %s%s%s", d,
 			gw ? " via " : "", s);
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm = nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)family;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = RTPROT_BOOT;
@@ -579,11 +573,11 @@ void cnm_nl_route_add(struct cnm_nl_batch *b, const struct cnm_cidr *dst,
 	rtm->rtm_type = RTN_UNICAST;
 	if (dst && dst->prefix > 0) {
 		rtm->rtm_dst_len = (uint8_t)dst->prefix;
-		mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, dst->addr.b);
+		nla_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, dst->addr.b);
 	}
 	if (gw)
-		mnl_attr_put(nlh, RTA_GATEWAY, family == AF_INET ? 4 : 16, gw->b);
-	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+		nla_put(nlh, RTA_GATEWAY, family == AF_INET ? 4 : 16, gw->b);
+	nla_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	if (b->nl->dry) /* the gateway is on-link: the kernel finds the device */
 		dry_cmd(b, "%sroute add %s%s%s proto boot", family == AF_INET6 ? "-6 " : "",
 			dst && dst->prefix > 0 ? d : "default", gw ? " via " : "", s);
@@ -598,7 +592,7 @@ void cnm_nl_link_promisc(struct cnm_nl_batch *b, int ifindex, const char *name, 
 
 	ifi->ifi_change = IFF_PROMISC;
 	if (!ifindex)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+		nla_put_strz(nlh, IFLA_IFNAME, name);
 	if (b->nl->dry)
 		dry_cmd(b, "link set %s promisc %s", name, on ? "on" : "off");
 }
@@ -614,13 +608,13 @@ void cnm_nl_bridge_vlan_filtering(struct cnm_nl_batch *b, const char *name, bool
 	struct nlattr *li, *data;
 
 	put_ifinfo(nlh, 0, 0);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	mnl_attr_put_u8(nlh, IFLA_BR_VLAN_FILTERING, on);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, li);
+	nla_put_strz(nlh, IFLA_IFNAME, name);
+	li = nla_nest_start(nlh, IFLA_LINKINFO);
+	nla_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	data = nla_nest_start(nlh, IFLA_INFO_DATA);
+	nla_put_u8(nlh, IFLA_BR_VLAN_FILTERING, on);
+	nla_nest_end(nlh, data);
+	nla_nest_end(nlh, li);
 	if (b->nl->dry)
 		dry_cmd(b, "link set %s type bridge vlan_filtering %d", name, on);
 }
@@ -646,10 +640,10 @@ void cnm_nl_port_vlan(struct cnm_nl_batch *b, int ifindex, const char *name, int
 	ifi->ifi_family = AF_BRIDGE;
 	if (add)
 		vi.flags = BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED;
-	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
-	mnl_attr_put_u16(nlh, IFLA_BRIDGE_FLAGS, BRIDGE_FLAGS_MASTER);
-	mnl_attr_put(nlh, IFLA_BRIDGE_VLAN_INFO, sizeof(vi), &vi);
-	mnl_attr_nest_end(nlh, spec);
+	spec = nla_nest_start(nlh, IFLA_AF_SPEC);
+	nla_put_u16(nlh, IFLA_BRIDGE_FLAGS, BRIDGE_FLAGS_MASTER);
+	nla_put(nlh, IFLA_BRIDGE_VLAN_INFO, sizeof(vi), &vi);
+	nla_nest_end(nlh, spec);
 	if (b->nl->dry)
 		dry_cmd(b, "link show %s # bridge vlan %s dev %s vid %d%s", name, add ? "add" : "del",
 			name, vid, add ? " pvid untagged" : "");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * netlink.h - rtnetlink through libmnl: one socket per namespace, batches.
+ * netlink.h - rtnetlink: one socket per namespace, batches (helpers: nlattr.h).
  */
 #ifndef CNM_NETLINK_H
 #define CNM_NETLINK_H
@@ -13,10 +13,9 @@
 #include "cnm.h"
 #include "ipam.h"
 
-struct mnl_socket;
-
 struct cnm_nl {
-	struct mnl_socket *sk;
+	int fd;
+	bool open;	/* fd is a socket; false in a zeroed struct */
 	unsigned int portid;
 	uint32_t seq;
 	/* --dry-run (dryrun.c): batches are printed as `ip` commands, not sent */

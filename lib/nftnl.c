@@ -26,7 +26,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -38,6 +37,7 @@
 #include "ctx.h"
 #include "nftnl.h"
 #include "dryrun.h"
+#include "nlattr.h"
 
 #define MSG_MAX (32 * 1024)
 
@@ -112,7 +112,7 @@ static void close_msg(struct cnm_elems *e)
 {
 	if (!e->cur)
 		return;
-	mnl_attr_nest_end(e->cur, e->list);
+	nla_nest_end(e->cur, e->list);
 	e->len += NLMSG_ALIGN(e->cur->nlmsg_len);
 	e->cur = NULL;
 	e->list = NULL;
@@ -120,7 +120,7 @@ static void close_msg(struct cnm_elems *e)
 
 static void put_nfgen(struct nlmsghdr *nlh, uint8_t family, uint16_t res_id)
 {
-	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	struct nfgenmsg *g = nlmsg_put_extra_header(nlh, sizeof(*g));
 
 	g->nfgen_family = family;
 	g->version = NFNETLINK_V0;
@@ -129,16 +129,16 @@ static void put_nfgen(struct nlmsghdr *nlh, uint8_t family, uint16_t res_id)
 
 static void open_msg(struct cnm_elems *e, const char *set)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(e->buf + e->len);
+	struct nlmsghdr *nlh = nlmsg_put_header(e->buf + e->len);
 
 	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) |
 			  (e->add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM);
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (e->add ? NLM_F_CREATE : 0);
 	put_nfgen(nlh, e->family, 0);
 	e->cur_family = e->family;
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, "cnm");
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
-	e->list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+	nla_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, "cnm");
+	nla_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
+	e->list = nla_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
 	e->cur = nlh;
 	snprintf(e->cur_set, sizeof(e->cur_set), "%s", set);
 	e->n_msgs++;
@@ -169,18 +169,18 @@ int cnm_elems_put(struct cnm_elems *e, const char *set, const void *key, size_t 
 		return -ENOMEM;
 	if (!e->cur)
 		open_msg(e, set);
-	el = mnl_attr_nest_start(e->cur, NFTA_LIST_ELEM);
-	k = mnl_attr_nest_start(e->cur, NFTA_SET_ELEM_KEY);
-	mnl_attr_put(e->cur, NFTA_DATA_VALUE, klen, key);
-	mnl_attr_nest_end(e->cur, k);
+	el = nla_nest_start(e->cur, NFTA_LIST_ELEM);
+	k = nla_nest_start(e->cur, NFTA_SET_ELEM_KEY);
+	nla_put(e->cur, NFTA_DATA_VALUE, klen, key);
+	nla_nest_end(e->cur, k);
 	if (data && e->add) {
-		struct nlattr *d = mnl_attr_nest_start(e->cur, NFTA_SET_ELEM_DATA);
+		struct nlattr *d = nla_nest_start(e->cur, NFTA_SET_ELEM_DATA);
 
-		mnl_attr_put(e->cur, NFTA_DATA_VALUE, dlen, data);
-		mnl_attr_nest_end(e->cur, d);
+		nla_put(e->cur, NFTA_DATA_VALUE, dlen, data);
+		nla_nest_end(e->cur, d);
 	}
 	if (flags)
-		mnl_attr_put_u32(e->cur, NFTA_SET_ELEM_FLAGS, htonl(flags));
+		nla_put_u32(e->cur, NFTA_SET_ELEM_FLAGS, htonl(flags));
 	if (clen) {
 		uint8_t ud[258];
 
@@ -188,35 +188,29 @@ int cnm_elems_put(struct cnm_elems *e, const char *set, const void *key, size_t 
 		ud[1] = (uint8_t)clen;
 		memcpy(ud + 2, comment, clen - 1);
 		ud[1 + clen] = '\0';
-		mnl_attr_put(e->cur, NFTA_SET_ELEM_USERDATA, clen + 2, ud);
+		nla_put(e->cur, NFTA_SET_ELEM_USERDATA, clen + 2, ud);
 	}
-	mnl_attr_nest_end(e->cur, el);
+	nla_nest_end(e->cur, el);
 	e->n_elems++;
 	return 0;
 }
 
 static int nfnl_socket(struct cnm_ctx *ctx, struct cnm_err *err)
 {
-	if (ctx->nfnl)
+	if (ctx->nfnl.open)
 		return 0;
-	ctx->nfnl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!ctx->nfnl)
+	ctx->nfnl.fd = nlsock_open(NETLINK_NETFILTER, 0, &ctx->nfnl.portid);
+	if (ctx->nfnl.fd < 0)
 		return cnm_errf(err, errno, "cannot open nftables netlink socket: %s",
 				strerror(errno));
-	if (mnl_socket_bind(ctx->nfnl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int e = errno;
-
-		mnl_socket_close(ctx->nfnl);
-		ctx->nfnl = NULL;
-		return cnm_errf(err, e, "cannot bind nftables netlink socket: %s", strerror(e));
-	}
+	ctx->nfnl.open = true;
 	return 0;
 }
 
 /* Batch begin or end: a bare nfgenmsg addressed to the nftables subsystem. */
 static size_t put_batch_marker(uint8_t *at, uint16_t type, uint32_t seq)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(at);
+	struct nlmsghdr *nlh = nlmsg_put_header(at);
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
@@ -269,16 +263,16 @@ int cnm_elems_commit(struct cnm_ctx *ctx, struct cnm_elems *e, struct cnm_err *e
 		int size = (int)(e->len + 8192);
 
 		if (size > 212992 &&
-		    setsockopt(mnl_socket_get_fd(ctx->nfnl), SOL_SOCKET, SO_SNDBUFFORCE, &size,
+		    setsockopt(ctx->nfnl.fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
 			       sizeof(size)) < 0)
-			setsockopt(mnl_socket_get_fd(ctx->nfnl), SOL_SOCKET, SO_SNDBUF, &size,
+			setsockopt(ctx->nfnl.fd, SOL_SOCKET, SO_SNDBUF, &size,
 				   sizeof(size));
 	}
 	mh.msg_name = &sa;
 	mh.msg_namelen = sizeof(sa);
 	mh.msg_iov = iov;
 	mh.msg_iovlen = 3;
-	if (sendmsg(mnl_socket_get_fd(ctx->nfnl), &mh, 0) < 0)
+	if (sendmsg(ctx->nfnl.fd, &mh, 0) < 0)
 		return cnm_errf(err, errno, "nftables: send batch: %s", strerror(errno));
 	if (!e->add)
 		ctx->nfnl_deleted = true; /* closing the socket will wait (ctx.c) */
@@ -289,25 +283,25 @@ int cnm_elems_commit(struct cnm_ctx *ctx, struct cnm_elems *e, struct cnm_err *e
 
 		/* after an error the kernel may not answer every message: do not wait forever */
 		if (rc) {
-			struct pollfd p = { .fd = mnl_socket_get_fd(ctx->nfnl), .events = POLLIN };
+			struct pollfd p = { .fd = ctx->nfnl.fd, .events = POLLIN };
 
 			if (poll(&p, 1, 0) <= 0)
 				break;
 		}
-		n = recv(mnl_socket_get_fd(ctx->nfnl), rbuf, sizeof(rbuf), 0);
+		n = recv(ctx->nfnl.fd, rbuf, sizeof(rbuf), 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return rc ? rc : cnm_errf(err, errno, "nftables: receive: %s", strerror(errno));
 		}
 		left = (int)n;
-		for (nlh = (const struct nlmsghdr *)rbuf; mnl_nlmsg_ok(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left)) {
+		for (nlh = (const struct nlmsghdr *)rbuf; nlmsg_ok(nlh, left);
+		     nlh = nlmsg_next(nlh, &left)) {
 			const struct nlmsgerr *me;
 
 			if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_seq < first)
 				continue;
-			me = mnl_nlmsg_get_payload(nlh);
+			me = nlmsg_get_payload(nlh);
 			acked++;
 			if (me->error && !rc)
 				rc = cnm_errf(err, -me->error, "nftables: %s elements of %s: %s",
@@ -320,9 +314,9 @@ int cnm_elems_commit(struct cnm_ctx *ctx, struct cnm_elems *e, struct cnm_err *e
 /* An attribute of the chain in the reply: keep its policy. */
 static int chain_attr(const struct nlattr *a, void *data)
 {
-	if (mnl_attr_get_type(a) == NFTA_CHAIN_POLICY && mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-		*(uint32_t *)data = ntohl(mnl_attr_get_u32(a));
-	return MNL_CB_OK;
+	if (nla_get_type(a) == NFTA_CHAIN_POLICY && nla_fits(a, sizeof(uint32_t)))
+		*(uint32_t *)data = ntohl(nla_get_u32(a));
+	return NL_CB_OK;
 }
 
 /**
@@ -343,7 +337,7 @@ int cnm_nft_chain_policy(struct cnm_ctx *ctx, uint8_t family, const char *table,
 	uint8_t buf[8192] __attribute__((aligned(8)));
 	const uint32_t seq = 0x70010000;	/* apart from the batches' small numbers */
 	uint32_t pol = UINT32_MAX;
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nlmsg_put_header(buf);
 	bool acked = false;
 	int rc = nfnl_socket(ctx, NULL);
 
@@ -353,12 +347,12 @@ int cnm_nft_chain_policy(struct cnm_ctx *ctx, uint8_t family, const char *table,
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	nlh->nlmsg_seq = seq;
 	put_nfgen(nlh, family, 0);
-	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, table);
-	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, chain);
-	if (mnl_socket_sendto(ctx->nfnl, nlh, nlh->nlmsg_len) < 0)
+	nla_put_strz(nlh, NFTA_CHAIN_TABLE, table);
+	nla_put_strz(nlh, NFTA_CHAIN_NAME, chain);
+	if (nlsock_send(ctx->nfnl.fd, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	while (!acked && !rc) {
-		ssize_t n = recv(mnl_socket_get_fd(ctx->nfnl), buf, sizeof(buf), 0);
+		ssize_t n = recv(ctx->nfnl.fd, buf, sizeof(buf), 0);
 		int left = (int)n;
 
 		if (n < 0) {
@@ -366,18 +360,18 @@ int cnm_nft_chain_policy(struct cnm_ctx *ctx, uint8_t family, const char *table,
 				continue;
 			return -errno;
 		}
-		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left)) {
+		for (nlh = (struct nlmsghdr *)buf; nlmsg_ok(nlh, left);
+		     nlh = nlmsg_next(nlh, &left)) {
 			if (nlh->nlmsg_seq != seq) /* left over from an earlier batch */
 				continue;
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *me = mnl_nlmsg_get_payload(nlh);
+				const struct nlmsgerr *me = nlmsg_get_payload(nlh);
 
 				rc = me->error;
 				acked = true;
 			} else if (nlh->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) |
 							NFT_MSG_NEWCHAIN)) {
-				mnl_attr_parse(nlh, sizeof(struct nfgenmsg), chain_attr, &pol);
+				nla_parse(nlh, sizeof(struct nfgenmsg), chain_attr, &pol);
 			}
 		}
 	}

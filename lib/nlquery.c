@@ -13,7 +13,6 @@
  * again.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -21,23 +20,24 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include "netlink.h"
+#include "nlattr.h"
 #include "util.h"
 
 /* Send one request and feed the answers to @cb until the kernel's ACK/DONE. */
-static int nl_query(struct cnm_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+static int nl_query(struct cnm_nl *nl, struct nlmsghdr *nlh, nl_cb_t cb, void *data)
 {
 	uint8_t rbuf[32768] __attribute__((aligned(8)));
 	uint32_t seq = nlh->nlmsg_seq;
 	ssize_t n;
 	int rc;
 
-	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+	if (nlsock_send(nl->fd, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	do {
-		n = mnl_socket_recvfrom(nl->sk, rbuf, sizeof(rbuf));
+		n = nlsock_recv(nl->fd, rbuf, sizeof(rbuf));
 		if (n < 0)
 			return -errno;
-		rc = mnl_cb_run(rbuf, (size_t)n, seq, nl->portid, cb, data);
+		rc = nlmsg_run(rbuf, (size_t)n, seq, nl->portid, cb, data);
 	} while (rc > 0);
 	if (rc < 0 && errno == EINTR) {
 		/*
@@ -49,9 +49,9 @@ static int nl_query(struct cnm_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
 			const struct nlmsghdr *m = (const struct nlmsghdr *)rbuf;
 			int left = (int)n;
 
-			for (; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left))
+			for (; nlmsg_ok(m, left); m = nlmsg_next(m, &left))
 				done |= m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR;
-			if (!done && (n = mnl_socket_recvfrom(nl->sk, rbuf, sizeof(rbuf))) < 0)
+			if (!done && (n = nlsock_recv(nl->fd, rbuf, sizeof(rbuf))) < 0)
 				break;
 		}
 		return -EINTR;
@@ -67,7 +67,7 @@ static int nl_query(struct cnm_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
  * @hdrlen: size of the request's family header (ifinfomsg, ifaddrmsg, ...);
  *	only its first byte, the family, is set
  * @family: AF_UNSPEC, AF_INET or AF_INET6
- * @cb: called for each answer (an mnl_cb_t)
+ * @cb: called for each answer (an nl_cb_t)
  * @data: passed to @cb
  *
  * Return: 0 or a negative errno (nothing is written to an error struct: the
@@ -77,16 +77,16 @@ int cnm_nl_dump(struct cnm_nl *nl, uint16_t type, size_t hdrlen, uint8_t family,
 		int (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
 {
 	uint8_t buf[256] __attribute__((aligned(8)));
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nlmsg_put_header(buf);
 	uint8_t *fam;
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = nl->seq++;
-	fam = mnl_nlmsg_put_extra_header(nlh, hdrlen);
+	fam = nlmsg_put_extra_header(nlh, hdrlen);
 	fam[0] = family;
 	if (type == RTM_GETLINK)
-		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+		nla_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	return nl_query(nl, nlh, cb, data);
 }
 
@@ -111,7 +111,7 @@ int cnm_nl_link_index(struct cnm_nl *nl, const char *name, int *ifindex, struct 
 	if (!*name || strlen(name) >= sizeof(ifr.ifr_name))
 		return -ENODEV;
 	memcpy(ifr.ifr_name, name, strlen(name));
-	if (ioctl(mnl_socket_get_fd(nl->sk), SIOCGIFINDEX, &ifr) < 0) {
+	if (ioctl(nl->fd, SIOCGIFINDEX, &ifr) < 0) {
 		if (errno == ENODEV)
 			return -ENODEV;
 		return cnm_errf(err, errno, "cannot look up interface %s: %s", name,
@@ -131,16 +131,16 @@ struct route_walk {
 static int route_attr_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
+	int type = nla_get_type(attr);
 
 	if (type <= RTA_MAX)
 		tb[type] = attr;
-	return MNL_CB_OK;
+	return NL_CB_OK;
 }
 
 static int route_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct rtmsg *rtm = nlmsg_get_payload(nlh);
 	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
 	struct route_walk *w = data;
 	struct cnm_cidr dst = { 0 };
@@ -148,16 +148,16 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (rtm->rtm_family != w->family || rtm->rtm_type != RTN_UNICAST ||
 	    rtm->rtm_table != RT_TABLE_MAIN || w->rc)
-		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
+		return NL_CB_OK;
+	nla_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
 	dst.addr.family = w->family;
 	dst.prefix = rtm->rtm_dst_len;
 	if (tb[RTA_DST])
-		memcpy(dst.addr.b, mnl_attr_get_payload(tb[RTA_DST]), w->family == AF_INET ? 4 : 16);
+		memcpy(dst.addr.b, nla_get_payload(tb[RTA_DST]), w->family == AF_INET ? 4 : 16);
 	if (tb[RTA_OIF])
-		if_indextoname(mnl_attr_get_u32(tb[RTA_OIF]), dev);
+		if_indextoname(nla_get_u32(tb[RTA_OIF]), dev);
 	w->rc = w->cb(&dst, dev, w->data);
-	return MNL_CB_OK;
+	return NL_CB_OK;
 }
 
 /**
@@ -168,7 +168,7 @@ int cnm_nl_routes(struct cnm_nl *nl, int family, cnm_nl_route_cb cb, void *data,
 		  struct cnm_err *err)
 {
 	uint8_t buf[256] __attribute__((aligned(8)));
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nlmsg_put_header(buf);
 	struct route_walk w = { family, cb, data, 0 };
 	struct rtmsg *rtm;
 	int rc;
@@ -176,7 +176,7 @@ int cnm_nl_routes(struct cnm_nl *nl, int family, cnm_nl_route_cb cb, void *data,
 	nlh->nlmsg_type = RTM_GETROUTE;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = nl->seq++;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm = nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)family;
 	rc = nl_query(nl, nlh, route_cb, &w);
 	if (rc)

@@ -1,53 +1,60 @@
 // SPDX-License-Identifier: MIT
 /*
  * topology_svg.c - the Graphviz source laid out and drawn by Graphviz's own
- * library (libgvc), never by hand.
+ * `dot`, never by hand.
  *
  * DOC: Theory of operation
- * libgvc and the libraries behind it cost a process several milliseconds to
- * load and relocate, and only `cnm topology --format svg` needs them, so
- * they are dlopen()ed there, as libnftables is (firewall.c); the prototypes
- * still come from Graphviz's header, so a mismatch fails the build, not the
- * run.  The layout engine is "dot"; its plugins are found through
- * Graphviz's own configuration (the graphviz package writes it).
+ * The cnm binary is one static program (docs/decisions.md, "One static
+ * binary"), and Graphviz's library cannot be loaded into one: its text
+ * plugin (pango, through glib) starts a thread, which a libc opened by
+ * dlopen() in a static program cannot do (it crashed in pthread_create()).
+ * So `--format svg` runs Graphviz's command, `dot -Tsvg`, found in PATH (the
+ * graphviz package), the one place cnm starts another program's binary; no
+ * network verb does.  Its input and output are memory files, not pipes: dot
+ * reads the whole graph before it writes, and nothing can deadlock on a
+ * full pipe whatever the graph's size.
  */
-#include <dlfcn.h>
 #include <errno.h>
-#include <graphviz/gvc.h>
+#include <spawn.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "topology.h"
+#include "util.h"
 
-/* NOLINTNEXTLINE(bugprone-macro-parentheses): a declarator name takes none */
-#define GV_FN(name) __typeof__(&name) name
-static struct {
-	void *dl;
-	GV_FN(gvContext);
-	GV_FN(gvFreeContext);
-	GV_FN(agmemread);
-	GV_FN(agclose);
-	GV_FN(gvLayout);
-	GV_FN(gvFreeLayout);
-	GV_FN(gvRenderData);
-	GV_FN(gvFreeRenderData);
-} gv;
+extern char **environ;
 
-static int gv_load(struct cnm_err *err)
+static int write_all(int fd, const char *p, size_t len)
 {
-	if (gv.dl)
-		return 0;
-	gv.dl = dlopen("libgvc.so.6", RTLD_NOW | RTLD_LOCAL);
-	if (!gv.dl)
-		return cnm_errf(err, ENOENT, "cannot load Graphviz (libgvc.so.6; install the"
-				" graphviz and libgraphviz-dev packages): %s", dlerror());
-#define GV_SYM(name) (gv.name = (__typeof__(gv.name))dlsym(gv.dl, #name))
-	if (!GV_SYM(gvContext) || !GV_SYM(gvFreeContext) || !GV_SYM(agmemread) ||
-	    !GV_SYM(agclose) || !GV_SYM(gvLayout) || !GV_SYM(gvFreeLayout) ||
-	    !GV_SYM(gvRenderData) || !GV_SYM(gvFreeRenderData)) {
-		dlclose(gv.dl);
-		gv.dl = NULL;
-		return cnm_errf(err, ENOSYS, "libgvc.so.6 lacks the functions cnm uses");
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
 	}
-#undef GV_SYM
+	return 0;
+}
+
+/* dot's answer, from the start of @fd to @out */
+static int copy_out(int fd, FILE *out)
+{
+	char buf[16384];
+	ssize_t n;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || fwrite(buf, 1, (size_t)n, out) != (size_t)n)
+			return -1;
+	}
 	return 0;
 }
 
@@ -57,44 +64,53 @@ static int gv_load(struct cnm_err *err)
  */
 int cnm_topo_svg(const char *dot, size_t len, FILE *out, struct cnm_err *err)
 {
-	GVC_t *gvc = NULL;
-	Agraph_t *g = NULL;
-	char *svg = NULL;
-	unsigned int svg_len = 0;
-	bool laid_out = false;
-	int rc;
+	char *argv[] = { "dot", "-Tsvg", NULL };
+	posix_spawn_file_actions_t fa;
+	int in = -1, res = -1, status = 0, rc = 0;
+	bool fa_made = false;
+	pid_t pid;
 
-	(void)len;
-	rc = gv_load(err);
-	if (rc)
-		return rc;
-	gvc = gv.gvContext();
-	if (!gvc)
-		return cnm_errf(err, ENOMEM, "Graphviz: cannot create a context");
-	g = gv.agmemread(dot);
-	if (!g) {
-		rc = cnm_errf(err, EINVAL, "Graphviz: cannot parse the topology's dot source");
+	in = memfd_create("cnm-topology.dot", MFD_CLOEXEC);
+	res = memfd_create("cnm-topology.svg", MFD_CLOEXEC);
+	if (in < 0 || res < 0 || write_all(in, dot, len) < 0 || lseek(in, 0, SEEK_SET) < 0) {
+		rc = cnm_errf(err, errno, "cannot hold the topology for Graphviz: %s",
+			      strerror(errno));
 		goto out;
 	}
-	if (gv.gvLayout(gvc, g, "dot") != 0) {
-		rc = cnm_errf(err, EIO, "Graphviz: the dot layout failed (are Graphviz's plugins"
-			      " configured? run dot -c)");
+	/* dup2() onto 0 and 1 clears close-on-exec there only */
+	rc = -posix_spawn_file_actions_init(&fa);
+	fa_made = !rc;
+	if (!rc)
+		rc = -posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO);
+	if (!rc)
+		rc = -posix_spawn_file_actions_adddup2(&fa, res, STDOUT_FILENO);
+	if (!rc)
+		rc = -posix_spawnp(&pid, "dot", &fa, NULL, argv, environ);
+	if (rc) {
+		rc = cnm_errf(err, -rc, "cannot run Graphviz's dot (install the graphviz package):"
+			      " %s", strerror(-rc));
 		goto out;
 	}
-	laid_out = true;
-	if (gv.gvRenderData(gvc, g, "svg", &svg, &svg_len) != 0 || !svg) {
-		rc = cnm_errf(err, EIO, "Graphviz: cannot render SVG");
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			rc = cnm_errf(err, errno, "waiting for Graphviz's dot: %s", strerror(errno));
+			goto out;
+		}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		/* dot said why on our stderr */
+		rc = cnm_errf(err, EIO, "Graphviz's dot could not render the topology (%s %d)",
+			      WIFEXITED(status) ? "exit status" : "signal",
+			      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 		goto out;
 	}
-	if (fwrite(svg, 1, svg_len, out) != svg_len)
+	if (copy_out(res, out) < 0)
 		rc = cnm_errf(err, EIO, "cannot write the SVG: %s", strerror(errno));
 out:
-	if (svg)
-		gv.gvFreeRenderData(svg);
-	if (laid_out)
-		gv.gvFreeLayout(gvc, g);
-	if (g)
-		gv.agclose(g);
-	gv.gvFreeContext(gvc);
+	if (fa_made)
+		posix_spawn_file_actions_destroy(&fa);
+	if (in >= 0)
+		close(in);
+	if (res >= 0)
+		close(res);
 	return rc;
 }

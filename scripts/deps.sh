@@ -1,9 +1,9 @@
 #!/bin/sh
 # Install the Debian packages cnm builds and tests with, if any are missing.
 set -e
-pkgs="build-essential pkg-config libmnl-dev libnftables-dev libjansson-dev libsqlite3-dev
+pkgs="build-essential pkg-config libnftables-dev libjansson-dev libsqlite3-dev
 libcmocka-dev libldns-dev bats iproute2 iputils-ping nftables sqlite3 util-linux procps jq socat
-libgraphviz-dev graphviz containernetworking-plugins podman crun busybox-static
+graphviz containernetworking-plugins podman crun busybox-static
 dnsutils dnsmasq-base strace clang libclang-rt-14-dev clang-tidy cppcheck"
 missing=""
 for p in $pkgs; do

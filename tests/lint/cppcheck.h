@@ -2,20 +2,11 @@
 /*
  * cppcheck.h - what cppcheck must know of the system headers it is not
  * given (reading them all would make it slow and noisy): jansson's
- * and libmnl's iteration macros, which otherwise look like syntax errors.
+ * iteration macros, which otherwise look like syntax errors.
  */
 #define json_array_foreach(array, index, value) \
 	for (index = 0; index < json_array_size(array) && (value = json_array_get(array, index)); \
 	     index++)
-#define mnl_attr_for_each(attr, nlh, offset) \
-	for ((attr) = mnl_nlmsg_get_payload_offset((nlh), (offset)); \
-	     mnl_attr_ok((attr), (char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)(attr)); \
-	     (attr) = mnl_attr_next(attr))
-#define mnl_attr_for_each_nested(attr, nest) \
-	for ((attr) = mnl_attr_get_payload(nest); \
-	     mnl_attr_ok((attr), (char *)mnl_attr_get_payload(nest) + \
-			 mnl_attr_get_payload_len(nest) - (char *)(attr)); \
-	     (attr) = mnl_attr_next(attr))
 #define json_object_foreach(object, key, value) \
 	for (key = json_object_iter_key(json_object_iter(object)); \
 	     key && (value = json_object_iter_value(json_object_key_to_iter(key))); \

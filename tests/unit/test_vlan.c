@@ -12,12 +12,12 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 #include "ctx.h"
+#include "nlattr.h"
 
 /* The @i-th message of a batch that has not been sent. */
 static const struct nlmsghdr *msg_at(const struct cnm_nl_batch *b, int i)
@@ -33,24 +33,24 @@ static const struct nlmsghdr *msg_at(const struct cnm_nl_batch *b, int i)
 static void check_port_vlan(const struct nlmsghdr *nlh, uint16_t type, int ifindex,
 			    uint16_t vid, uint16_t flags)
 {
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct ifinfomsg *ifi = nlmsg_get_payload(nlh);
 	const struct nlattr *a, *n;
 	bool saw_flags = false, saw_info = false;
 
 	assert_int_equal(nlh->nlmsg_type, type);
 	assert_int_equal(ifi->ifi_family, AF_BRIDGE);
 	assert_int_equal(ifi->ifi_index, ifindex);
-	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
-		assert_int_equal(mnl_attr_get_type(a), IFLA_AF_SPEC);
-		mnl_attr_for_each_nested(n, a) {
-			if (mnl_attr_get_type(n) == IFLA_BRIDGE_FLAGS) {
-				assert_int_equal(mnl_attr_get_u16(n), BRIDGE_FLAGS_MASTER);
+	nla_for_each(a, nlh, sizeof(*ifi)) {
+		assert_int_equal(nla_get_type(a), IFLA_AF_SPEC);
+		nla_for_each_nested(n, a) {
+			if (nla_get_type(n) == IFLA_BRIDGE_FLAGS) {
+				assert_int_equal(nla_get_u16(n), BRIDGE_FLAGS_MASTER);
 				saw_flags = true;
 			} else {
-				const struct bridge_vlan_info *vi = mnl_attr_get_payload(n);
+				const struct bridge_vlan_info *vi = nla_get_payload(n);
 
-				assert_int_equal(mnl_attr_get_type(n), IFLA_BRIDGE_VLAN_INFO);
-				assert_int_equal(mnl_attr_get_payload_len(n), sizeof(*vi));
+				assert_int_equal(nla_get_type(n), IFLA_BRIDGE_VLAN_INFO);
+				assert_int_equal(nla_get_payload_len(n), sizeof(*vi));
 				assert_int_equal(vi->vid, vid);
 				assert_int_equal(vi->flags, flags);
 				saw_info = true;
@@ -82,17 +82,17 @@ static void check_vlan_filtering(const struct nlmsghdr *nlh)
 	const struct nlattr *a, *li, *d;
 	bool seen = false;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) {
-		if (mnl_attr_get_type(a) != IFLA_LINKINFO)
+	nla_for_each(a, nlh, sizeof(struct ifinfomsg)) {
+		if (nla_get_type(a) != IFLA_LINKINFO)
 			continue;
-		mnl_attr_for_each_nested(li, a) {
-			if (mnl_attr_get_type(li) == IFLA_INFO_KIND)
-				assert_string_equal(mnl_attr_get_str(li), "bridge");
-			if (mnl_attr_get_type(li) != IFLA_INFO_DATA)
+		nla_for_each_nested(li, a) {
+			if (nla_get_type(li) == IFLA_INFO_KIND)
+				assert_string_equal(nla_get_str(li), "bridge");
+			if (nla_get_type(li) != IFLA_INFO_DATA)
 				continue;
-			mnl_attr_for_each_nested(d, li) {
-				assert_int_equal(mnl_attr_get_type(d), IFLA_BR_VLAN_FILTERING);
-				assert_int_equal(mnl_attr_get_u8(d), 1);
+			nla_for_each_nested(d, li) {
+				assert_int_equal(nla_get_type(d), IFLA_BR_VLAN_FILTERING);
+				assert_int_equal(nla_get_u8(d), 1);
 				seen = true;
 			}
 		}
