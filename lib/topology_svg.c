@@ -9,10 +9,10 @@
  * plugin (pango, through glib) starts a thread, which a libc opened by
  * dlopen() in a static program cannot do (it crashed in pthread_create()).
  * So `--format svg` runs Graphviz's command, `dot -Tsvg`, found in PATH (the
- * graphviz package), the one place cnm starts another program's binary; no
- * network verb does.  Its input and output are memory files, not pipes: dot
- * reads the whole graph before it writes, and nothing can deadlock on a
- * full pipe whatever the graph's size.
+ * graphviz package): the one tool of another project that cnm runs (a
+ * container's own command aside); no network verb runs one.  Its input and
+ * output are memory files, not pipes: dot reads the whole graph before it
+ * writes, and nothing can deadlock on a full pipe whatever the graph's size.
  */
 #include <errno.h>
 #include <spawn.h>
