@@ -120,6 +120,19 @@ target() {
 q() { awk "BEGIN { print ($1) ? 1 : 0 }"; }
 have() { local k; for k in "$@"; do [ -n "${MED[$k]:-}" ] || return 1; done; }
 
+# target_ms KEY MS LABEL: KEY's median under MS milliseconds
+target_ms() {
+	have "$1" || return 0
+	target "$3" "$(fmtv us "${MED[$1]}") ms" "$(q "${MED[$1]} < $2 * 1000")"
+}
+# target_within KEY BASE LABEL [NOTE]: KEY's median within 1.2x of BASE's
+target_within() {
+	have "$1" "$2" || return 0
+	local v
+	v=$(ratio "${MED[$1]}" "${MED[$2]}")
+	target "$3" "${v}x${4:-}" "$(q "$v <= 1.2")"
+}
+
 targets() {
 	local f v best="" k
 	echo
@@ -175,27 +188,16 @@ targets() {
 	# issue 3's verbs; its disconnect against the kernel's deletion of a
 	# pair like the one it deletes (peer in a namespace), as CNI DEL's below,
 	# and against a plain pair (the issue's "about 18 ms") for comparison
-	if have cnm_net_connect; then
-		target "cnm network connect median < 3 ms" "$(fmtv us "${MED[cnm_net_connect]}") ms" "$(q "${MED[cnm_net_connect]} < 3000")"
-	fi
-	if have cnm_net_create; then
-		target "cnm network create median < 5 ms" "$(fmtv us "${MED[cnm_net_create]}") ms" "$(q "${MED[cnm_net_create]} < 5000")"
-	fi
-	if have cnm_net_disconnect ip_veth_del_ns_verbs; then
-		v=$(ratio "${MED[cnm_net_disconnect]}" "${MED[ip_veth_del_ns_verbs]}")
-		target "cnm network disconnect within 1.2x of deleting one veth pair" "${v}x (peer in a netns)" "$(q "$v <= 1.2")"
-	fi
+	target_ms cnm_net_connect 3 "cnm network connect median < 3 ms"
+	target_ms cnm_net_create 5 "cnm network create median < 5 ms"
+	target_within cnm_net_disconnect ip_veth_del_ns_verbs \
+		"cnm network disconnect within 1.2x of deleting one veth pair" " (peer in a netns)"
 	if have cnm_net_disconnect ip_veth_del; then
 		v=$(ratio "${MED[cnm_net_disconnect]}" "${MED[ip_veth_del]}")
 		target "cnm network disconnect vs deleting a plain veth pair" "${v}x" 2
 	fi
-	if have cnm_cni_add; then
-		target "cnm CNI ADD median < 3 ms" "$(fmtv us "${MED[cnm_cni_add]}") ms" "$(q "${MED[cnm_cni_add]} < 3000")"
-	fi
-	if have cnm_cni_del ip_veth_del_ns; then
-		v=$(ratio "${MED[cnm_cni_del]}" "${MED[ip_veth_del_ns]}")
-		target "cnm CNI DEL within 1.2x of deleting one veth pair" "${v}x" "$(q "$v <= 1.2")"
-	fi
+	target_ms cnm_cni_add 3 "cnm CNI ADD median < 3 ms"
+	target_within cnm_cni_del ip_veth_del_ns "cnm CNI DEL within 1.2x of deleting one veth pair"
 	if have par_cnmcni_up_fail par_cnmcni_dup; then
 		target "cnm CNI: $PAR parallel ADDs, no failure, no duplicate" "${MED[par_cnmcni_up_fail]} failed, ${MED[par_cnmcni_dup]} duplicates" "$(q "${MED[par_cnmcni_up_fail]} == 0 && ${MED[par_cnmcni_dup]} == 0")"
 	fi
