@@ -7,7 +7,7 @@
  * ...) and with them a dependency on libm.  cnm's own SQL never calls one,
  * but the dynamic loader mapped libm and ran its ~100 IFUNC resolvers in
  * every command: 130 µs of the 0.9 ms it takes to reach main(), measured
- * from the shell that starts it (docs/decisions.md, "libm on use").
+ * from the shell that starts it (docs/decisions.md, "One static binary").
  *
  * So the cnm binary is linked without -lm and these definitions satisfy
  * SQLite's references: the first call of each opens libm.so.6 and forwards
