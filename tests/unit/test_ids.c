@@ -164,11 +164,19 @@ static void test_now_rfc3339_is_now_utc(void **state)
 	bool ok = false;
 
 	(void)state;
-	/* the seconds part is the current UTC time (retry across a second tick) */
+	/*
+	 * the seconds part is the current UTC time (retry across a second
+	 * tick); read as the stamp is, from CLOCK_REALTIME: time() is the
+	 * coarse clock, up to a tick behind, and failed just after a second
+	 */
 	for (int tries = 0; tries < 5 && !ok; tries++) {
-		before = time(NULL);
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_REALTIME, &t0);
 		cnm_now_rfc3339(ts);
-		after = time(NULL);
+		clock_gettime(CLOCK_REALTIME, &t1);
+		before = t0.tv_sec;
+		after = t1.tv_sec;
 		if (before != after)
 			continue;
 		gmtime_r(&before, &tm);
