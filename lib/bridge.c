@@ -32,6 +32,9 @@
 #include "fault.h"
 #include "firewall.h"
 
+/* net/bridge/br_private.h: BR_PORT_BITS 10, port 0 unused */
+#define BR_MAX_PORTS 1024
+
 static int write_sysctl(struct cnm_ctx *ctx, const char *path, const char *value,
 			struct cnm_err *err)
 {
@@ -293,6 +296,10 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	cnm_nl_link_no_ipv6_auto(&b, 0, ep->host_ifname);
 	cnm_nl_link_up(&b, 0, ep->host_ifname);
 	rc = cnm_nl_batch_run(&b, err);
+	if (rc == -EXFULL)
+		rc = cnm_errf(err, EXFULL, "network %s: bridge %s already has %d ports, the most"
+			      " a Linux bridge takes; put more containers on another network",
+			      net->name, net->bridge, BR_MAX_PORTS - 1);
 	if (!rc && net->vlan)
 		rc = port_vlan(nl, net, ep->host_ifname, err);
 	if (rc) {

@@ -3,6 +3,7 @@
 # isolation, ICC off, internal, MTU, IPv6 - with real packets.
 
 load helpers
+load invariants
 
 FIX="$BATS_TEST_DIRNAME/../fixtures/docker"
 
@@ -360,4 +361,36 @@ teardown() {
 	done
 	cnm exec s4 ping -c1 -W2 10.52.0.1
 	cnm exec s6 ping -6 -c1 -W2 fd00:53::1
+}
+
+@test "a full bridge (1,023 ports, the kernel's limit) is refused by name; nothing is left" {
+	cnm network create --subnet 10.69.0.0/16 -o com.docker.network.bridge.name=br-full full >/dev/null
+	cnm run -d --name infull -- sleep 3600
+	# veth pairs of the test's own, in a group so that one request deletes them
+	for i in $(seq 1 1023); do
+		echo "link add fv$i group 77 master br-full type veth peer name fp$i group 77"
+	done | ip -batch -
+	links=$(ip -o link | wc -l)
+	run cnm run -d --name nope --network full -- sleep 3600
+	[ "$status" -ne 0 ]
+	[ "$output" = "cnm: network full: bridge br-full already has 1023 ports, the most a Linux bridge takes; put more containers on another network" ]
+	run cnm network connect full infull
+	[ "$status" -ne 0 ]
+	[[ "$output" =~ "bridge br-full already has 1023 ports" ]]
+	# nothing changed: no container, no endpoint, no interface, no firewall element
+	run cnm inspect nope
+	[ "$status" -ne 0 ]
+	[ "$(cnm inspect infull | jq '.[0].NetworkSettings.Networks | length')" = 1 ]
+	run cnm exec infull ip link show eth1
+	[ "$status" -ne 0 ]
+	[ "$(ip -o link show master br-full | wc -l)" = 1023 ]
+	[ "$(ip -o link | wc -l)" = "$links" ]
+	run nft list set bridge cnm ports
+	[ "$(grep -o '"veth[0-9a-f]*"' <<<"$output" | wc -l)" = 1 ]
+	# a port freed, the same connect works
+	ip link del fv1
+	cnm network connect full infull
+	cnm exec infull ping -c1 -W2 10.69.0.1
+	ip link del group 77
+	CNM_FOREIGN_NETNS=ext check_invariants
 }
