@@ -292,3 +292,42 @@ teardown() { cleanup_containers; }
 	run sh -c "cnm ps -a --format json | jq -r '.State' | sort | tr '\n' ' '"
 	[ "$output" = "exited running " ]
 }
+
+@test "a reference is an id, a name or a unique id prefix; an id wins over a name" {
+	cnm run -d --name refa -- sleep 3600
+	ida=$(inspect_field refa Id)
+	# a container whose name is the other's id: the id still means the first
+	cnm run -d --name "$ida" -- sleep 3600
+	idb=$(inspect_field "$ida" Id)
+	[ "$idb" = "$ida" ]
+	[ "$(cnm inspect "$ida" | jq -r '.[0].Name')" = /refa ]
+	idb=$(cnm ps -q --no-trunc | grep -vx "$ida")
+	[ "$(inspect_field "${idb:0:12}" Name)" = "/$ida" ]
+	# a prefix two ids share is refused (17 ids: two share a first digit)
+	for i in $(seq 1 15); do cnm run -d --name "amb$i" -- sleep 3600 >/dev/null; done
+	first=$(cnm ps -q --no-trunc | cut -c1 | sort | uniq -d | head -n 1)
+	[ -n "$first" ]
+	run cnm inspect "$first"
+	[ "$status" -ne 0 ]
+	[[ "$output" =~ "container id prefix $first is ambiguous" ]]
+	for i in $(seq 1 15); do cnm rm -f "amb$i" >/dev/null; done
+	# the same for networks
+	cnm network create --subnet 10.71.0.0/24 refn >/dev/null
+	nid=$(cnm network inspect refn | jq -r '.[0].Id')
+	cnm network create --subnet 10.72.0.0/24 "$nid" >/dev/null
+	[ "$(cnm network inspect "$nid" | jq -r '.[0].Name')" = refn ]
+	[ "$(cnm network inspect "${nid:0:12}" | jq -r '.[0].Name')" = refn ]
+	run cnm inspect nosuchthing
+	[ "$status" -ne 0 ]
+	[[ "$output" =~ "No such object: nosuchthing" ]]
+	# removed one after the other: the id first, then the name that is left
+	cnm rm -f "$ida" "$ida"
+	run cnm inspect refa
+	[ "$status" -ne 0 ]
+	[ "$(cnm network rm "$nid")" = "$nid" ]
+	run cnm network inspect refn
+	[ "$status" -ne 0 ]
+	cnm network rm "$nid"
+	run cnm network inspect "$nid"
+	[ "$status" -ne 0 ]
+}
