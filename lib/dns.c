@@ -53,7 +53,9 @@ bool cnm_net_dns(const struct cnm_net *net)
 
 	if (net->builtin || strcmp(net->driver, "bridge"))
 		return false;
-	o = net->options ? json_loads(net->options, 0, NULL) : NULL;
+	if (cnm_json_empty_object(net->options))
+		return true;
+	o = json_loads(net->options, 0, NULL);
 	v = o ? json_object_get(o, "com.docker.network.bridge.enable_dns") : NULL;
 	if (json_is_string(v) && cnm_parse_bool(json_string_value(v), &on))
 		on = true;

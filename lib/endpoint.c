@@ -23,7 +23,7 @@
 static int aux_addrs(const struct cnm_net *net, int family, struct cnm_addr **out, size_t *n,
 		     struct cnm_err *err)
 {
-	json_t *o = net->aux ? json_loads(net->aux, 0, NULL) : NULL;
+	json_t *o = cnm_json_empty_object(net->aux) ? NULL : json_loads(net->aux, 0, NULL);
 	struct cnm_addr *v = NULL;
 	const char *k;
 	json_t *val;

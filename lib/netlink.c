@@ -7,8 +7,9 @@
  * peer is born inside the container's namespace (IFLA_NET_NS_FD on the peer,
  * so nothing is moved afterwards, which costs the kernel ~20 ms), bring lo
  * up, add the address, add the default route.  Requests for one namespace
- * are put in a batch and sent with one sendmsg(); each carries NLM_F_ACK and
- * the acknowledgements are read back in order, so the first failure is
+ * are put in a batch and sent with one sendmsg(); the last carries NLM_F_ACK,
+ * the kernel answers every failure anyway, and the answers are read back up
+ * to the last request's, so the first failure is
  * reported with the request that caused it and the kernel's extended-ACK
  * text.  The kernel processes a batch's messages in order, so an address
  * and a route that depends on it can share a batch.
@@ -111,9 +112,16 @@ static struct nlmsghdr *batch_msg(struct cnm_nl_batch *b, uint16_t type, uint16_
 	struct nlmsghdr *nlh;
 	va_list ap;
 
-	/* commit the previous message's length */
+	/*
+	 * Commit the previous message's length.  Only the last request asks
+	 * for an acknowledgement: the kernel answers a failed request whatever
+	 * its flags and handles a batch in order, so the last one's answer
+	 * comes after every error.  An ACK for each was an skb built, queued
+	 * and read per request.
+	 */
 	if (b->n) {
 		nlh = (struct nlmsghdr *)(b->buf + b->len);
+		nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
 		b->len += NLMSG_ALIGN(nlh->nlmsg_len);
 	}
 	nlh = nlmsg_put_header(b->buf + b->len);
@@ -210,7 +218,8 @@ int cnm_nl_batch_run(struct cnm_nl_batch *b, struct cnm_err *err)
 {
 	uint8_t rbuf[16384] __attribute__((aligned(8)));
 	size_t len = batch_len(b);
-	int acked = 0, ret = 0;
+	bool done = false;
+	int ret = 0;
 
 	if (!len)
 		return 0;
@@ -218,7 +227,7 @@ int cnm_nl_batch_run(struct cnm_nl_batch *b, struct cnm_err *err)
 		return dry_run(b);
 	if (nlsock_send(b->nl->fd, b->buf, len) < 0)
 		return cnm_errf(err, errno, "netlink send: %s", strerror(errno));
-	while (acked < b->n) {
+	while (!done) {
 		ssize_t n = nlsock_recv(b->nl->fd, rbuf, sizeof(rbuf));
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)rbuf;
 		int left = (int)n;
@@ -237,7 +246,8 @@ int cnm_nl_batch_run(struct cnm_nl_batch *b, struct cnm_err *err)
 				continue;
 			e = nlmsg_get_payload(nlh);
 			idx = nlh->nlmsg_seq - b->first_seq;
-			acked++;
+			if (idx == (uint32_t)b->n - 1)
+				done = true;
 			if (!e->error || idx >= (uint32_t)b->n || -e->error == b->ignore[idx])
 				continue;
 			if (!ret) {

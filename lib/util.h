@@ -38,5 +38,6 @@ char *cnm_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2
 unsigned long long cnm_proc_start_time(pid_t pid);
 bool cnm_is_hex(const char *s, size_t n);
 int cnm_mac_parse(const char *s, uint8_t mac[6]);
+bool cnm_json_empty_object(const char *s);
 
 #endif
