@@ -72,6 +72,10 @@ extra_rows() {
 		ROWS+=("$label|memory per container (MemAvailable)|scale_${t}_mem|${cr:+scale_cnm_mem}|")
 		ROWS+=("$label|teardown, each|scale_${t}_down|${cr:+scale_cnm_down}|")
 		ROWS+=("$label|teardown, all $n (wall)|scale_${t}_down_total|${cr:+scale_cnm_down_total}|")
+		if [ "$t" = cnm ]; then
+			ROWS+=("kernel floor|wire on cnm0, at its 1st port|scale_floor_cnm_first||")
+			ROWS+=("kernel floor|wire on cnm0, at its ${n}th port|scale_floor_cnm_last||")
+		fi
 		if [ "$t" = cnmcni ]; then
 			ROWS+=("kernel floor|wire on that bridge, at its 1st port|scale_floor_first||")
 			ROWS+=("kernel floor|wire on that bridge, at its ${n}th port|scale_floor_last||")
@@ -110,6 +114,17 @@ extra_rows() {
 # target DESCRIPTION MEASURED VERDICT: 1 ok, 0 MISS, 2 for comparison, "" not
 # measured -> one line of the targets block
 TJSON=""
+# beyond_kernel TOOL FLOORKEY: TOOL's first 50 plus what its growth from the
+# first 50 to the last 50 exceeds the floor's growth on the same bridge
+# (FLOORKEY_first/_last), against its first 50
+beyond_kernel() {
+	local t=$1 f=$2 own v
+	have "scale_${t}_first" "scale_${t}_last" "${f}_first" "${f}_last" || return 0
+	own=$((MED[scale_${t}_last] - MED[scale_${t}_first] - (MED[${f}_last] - MED[${f}_first])))
+	v=$(ratio "$((MED[scale_${t}_first] + own))" "${MED[scale_${t}_first]}")
+	target "$t: first 50 + growth beyond the kernel's / first 50 <= 1.2" "$v (kernel +$(fmtv us $((MED[${f}_last] - MED[${f}_first]))) ms)" "$(q "$v <= 1.2")"
+}
+
 target() {
 	local verdict
 	case $3 in 1) verdict=ok ;; 0) verdict=MISS ;; 2) verdict="(for comparison)" ;; *) verdict="not measured" ;; esac
@@ -178,13 +193,10 @@ targets() {
 		*) target "$k: last 50 / first 50 of $SCALE <= 1.2" "$v" "$(q "$v <= 1.2")" ;;
 		esac
 	done
-	# what of the CNI mode's growth is not the kernel's own (the same wiring
-	# onto the same bridge, build/bench/floor): cnm's part, against its start
-	if have scale_cnmcni_first scale_cnmcni_last scale_floor_first scale_floor_last; then
-		local own=$((MED[scale_cnmcni_last] - MED[scale_cnmcni_first] - (MED[scale_floor_last] - MED[scale_floor_first])))
-		v=$(ratio "$((MED[scale_cnmcni_first] + own))" "${MED[scale_cnmcni_first]}")
-		target "cnmcni: first 50 + growth beyond the kernel's / first 50 <= 1.2" "$v (kernel +$(fmtv us $((MED[scale_floor_last] - MED[scale_floor_first]))) ms)" "$(q "$v <= 1.2")"
-	fi
+	# what of the growth is not the kernel's own (the same wiring onto the
+	# same bridge, build/bench/floor): cnm's part, against its start
+	beyond_kernel cnm scale_floor_cnm
+	beyond_kernel cnmcni scale_floor
 	# issue 3's verbs; its disconnect against the kernel's deletion of a
 	# pair like the one it deletes (peer in a namespace), as CNI DEL's below,
 	# and against a plain pair (the issue's "about 18 ms") for comparison

@@ -208,6 +208,12 @@ scale_tool() {
 			timed "$W/id" "$CNM" run -d -- sleep 3600
 			cnm_must "cnm run -d -- sleep 3600 (container $k of $n)"
 			ids+=("$(<"$W/id")")
+			# the kernel's own share on cnm0, as for the CNI mode below
+			if [ "$k" = 1 ] || [ "$k" = "$n" ]; then
+				local tr=$T
+				scale_floor "scale_floor_cnm_$([ "$k" = 1 ] && echo first || echo last)" cnm0
+				T=$tr
+			fi
 		elif [ "$tool" = cnmcni ]; then
 			ip netns add "sm$k"
 			timed /dev/null cnm_cni ADD "sm$k" "$W/cnmcni-scale.json"
