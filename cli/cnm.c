@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <stdint.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <jansson.h>
 #include <sqlite3.h>
 #include "cli.h"
 #include "cni.h"
@@ -210,6 +213,16 @@ int main(int argc, char **argv)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	/* and no glibc malloc for each parser node: see lib/sqlmem.c */
 	cnm_sqlmem_install();
+	/*
+	 * jansson seeds its hash function on first use by opening and reading
+	 * /dev/urandom; getrandom() gives the same in one system call.
+	 */
+	{
+		uint32_t seed;
+
+		if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed) && seed)
+			json_object_seed(seed);
+	}
 	/* a runtime runs CNI plugins with CNI_COMMAND set and no arguments */
 	if (argc == 1 && getenv("CNI_COMMAND"))
 		return cni_main();

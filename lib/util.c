@@ -79,16 +79,56 @@ int cnm_random_id(char out[CNM_ID_LEN + 1])
 	}
 }
 
+/*
+ * Year, month and day of @days since 1970-01-01 in the proleptic Gregorian
+ * calendar.  Days are counted from 0000-03-01 in eras of 400 years (146,097
+ * days, a whole number of weeks and leap cycles), with years that begin in
+ * March so that a leap day is the last day of its year.
+ */
+static void civil_date(long long days, long long *year, unsigned int *month, unsigned int *day)
+{
+	long long z = days + 719468; /* 0000-03-01 .. 1970-01-01 */
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned int doe = (unsigned int)(z - era * 146097);
+	unsigned int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned int mp = (5 * doy + 2) / 153; /* 0 = March */
+
+	*day = doy - (153 * mp + 2) / 5 + 1;
+	*month = mp < 10 ? mp + 3 : mp - 9;
+	*year = yoe + era * 400 + (*month <= 2);
+}
+
+/**
+ * cnm_rfc3339() - @ts as Docker writes times: UTC, nanoseconds, a "Z".
+ * @ts: the time
+ * @out: "YYYY-MM-DDTHH:MM:SS.NNNNNNNNNZ"
+ *
+ * Computed here rather than with gmtime_r(): glibc's first gmtime_r() in a
+ * process reads and parses /etc/localtime (tzset), seven system calls on
+ * the path of every `run` and CNI ADD, for a zone UTC does not need.
+ */
+void cnm_rfc3339(const struct timespec *ts, char out[40])
+{
+	long long days = ts->tv_sec / 86400, secs = ts->tv_sec % 86400, year;
+	unsigned int month, day;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	civil_date(days, &year, &month, &day);
+	snprintf(out, 40, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%09uZ", year, month, day,
+		 secs / 3600, secs / 60 % 60, secs % 60,
+		 (unsigned int)(ts->tv_nsec % 1000000000));
+}
+
 void cnm_now_rfc3339(char out[40])
 {
 	struct timespec ts;
-	struct tm tm;
-	char base[32];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, 40, "%.19s.%09uZ", base, (unsigned int)(ts.tv_nsec % 1000000000));
+	cnm_rfc3339(&ts, out);
 }
 
 int cnm_write_file(const char *path, const char *data, size_t len, struct cnm_err *err)
@@ -116,6 +156,9 @@ int cnm_mkdir_p(const char *path, int mode, struct cnm_err *err)
 
 	if (len >= sizeof(tmp))
 		return cnm_errf(err, ENAMETOOLONG, "path too long: %s", path);
+	/* nearly always there already: one call, not one per component */
+	if (!mkdir(path, mode) || errno == EEXIST)
+		return 0;
 	memcpy(tmp, path, len + 1);
 	for (char *p = tmp + 1; *p; p++) {
 		if (*p != '/')

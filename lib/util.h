@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include "cnm.h"
 
@@ -30,6 +31,7 @@ void cnm_err_clear(struct cnm_err *err);
 
 int cnm_random_id(char out[CNM_ID_LEN + 1]);
 int cnm_random_hex(char *out, size_t nchars);
+void cnm_rfc3339(const struct timespec *ts, char out[40]);
 void cnm_now_rfc3339(char out[40]);
 int cnm_write_file(const char *path, const char *data, size_t len, struct cnm_err *err);
 int cnm_mkdir_p(const char *path, int mode, struct cnm_err *err);

@@ -23,6 +23,42 @@ static bool all_lower_hex(const char *s, size_t n)
 	return true;
 }
 
+/* ---- cnm_rfc3339: the same text as gmtime_r() + strftime() ---- */
+
+static void expect_like_gmtime(time_t t, long nsec)
+{
+	struct timespec ts = { .tv_sec = t, .tv_nsec = nsec };
+	char got[40], want[40], base[32];
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(want, sizeof(want), "%s.%09ldZ", base, nsec);
+	cnm_rfc3339(&ts, got);
+	if (strcmp(got, want))
+		fail_msg("time %lld: got \"%s\", want \"%s\"", (long long)t, got, want);
+}
+
+static void test_rfc3339_matches_gmtime(void **state)
+{
+	/* leap days, century years (2100 is not leap, 2000 is), the epoch, before it */
+	static const char *const dates[] = { "1970-01-01", "1969-12-31", "1900-02-28",
+		"1900-03-01", "2000-02-29", "2000-03-01", "2024-02-29", "2100-02-28",
+		"2100-03-01", "2400-02-29", "9999-12-31" };
+	(void)state;
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		struct tm tm = { 0 };
+
+		assert_non_null(strptime(dates[i], "%Y-%m-%d", &tm));
+		expect_like_gmtime(timegm(&tm), 0);
+		expect_like_gmtime(timegm(&tm) + 86399, 999999999);
+		expect_like_gmtime(timegm(&tm) - 1, 1);
+	}
+	/* and a walk over 1960-2200 in steps that hit every day and hour, in turn */
+	for (time_t t = -315619200; t < 7258118400; t += 86400 * 3 + 3607)
+		expect_like_gmtime(t, 123456789);
+}
+
 /* ---- cnm_random_id ---- */
 
 static void test_random_id_shape(void **state)
@@ -239,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_random_id_uses_all_digits),
 		cmocka_unit_test(test_random_hex),
 		cmocka_unit_test(test_random_hex_odd_lengths_vary),
+		cmocka_unit_test(test_rfc3339_matches_gmtime),
 		cmocka_unit_test(test_now_rfc3339_shape),
 		cmocka_unit_test(test_now_rfc3339_is_now_utc),
 		cmocka_unit_test(test_now_rfc3339_monotonic_text),
