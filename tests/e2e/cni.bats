@@ -251,6 +251,17 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	ip -n a -br addr show eth0 | grep -q 10.88.0.2
 }
 
+@test "GC keeps the attachments a runtime lists under cni.dev/attachments, the spec text's name" {
+	plugin ADD ctra a eth0 >/dev/null
+	plugin ADD ctrb b eth0 >/dev/null
+	plugin GC "" "" "" "$(conf 1.1.0 '. + {"cni.dev/attachments": [{containerID: "ctra", ifname: "eth0"}, {containerID: "ctrb", ifname: "eth0"}]}')"
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT name FROM containers ORDER BY name' | tr '\n' ' ')" = "ctra ctrb " ]
+	[ "$(veth_count)" = 2 ]
+	# libcni's two identical copies count once; the union of two lists is kept
+	plugin GC "" "" "" "$(conf 1.1.0 '. + {"cni.dev/valid-attachments": [{containerID: "ctra", ifname: "eth0"}], "cni.dev/attachments": [{containerID: "ctra", ifname: "eth0"}]}')"
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT name FROM containers')" = ctra ]
+}
+
 @test "a delegated IPAM plugin (host-local) gives the address and gets it back on DEL" {
 	hl=$BATS_TEST_TMPDIR/hl
 	c=$(conf 1.0.0 ".ipam = {type: \"host-local\", dataDir: \"$hl\", ranges: [[{subnet: \"10.90.0.0/24\"}]], routes: [{dst: \"0.0.0.0/0\"}]}")
