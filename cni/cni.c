@@ -112,7 +112,7 @@ static int check_env(struct cni_req *r, struct cni_error *e)
 			       r->container_id);
 	if (!r->ifname || !*r->ifname)
 		return cni_err(e, CNI_ERR_ENV, "CNI_IFNAME is required for %s", r->command);
-	if (strlen(r->ifname) > 15 || strchr(r->ifname, '/') || strpbrk(r->ifname, " \t\n:") ||
+	if (strlen(r->ifname) > 15 || strpbrk(r->ifname, "/: \t\n\v\f\r") ||
 	    !strcmp(r->ifname, ".") || !strcmp(r->ifname, ".."))
 		return cni_err(e, CNI_ERR_ENV, "CNI_IFNAME \"%s\" is not a valid interface name"
 			       " (1 to 15 bytes, no '/', ':' or spaces)", r->ifname);

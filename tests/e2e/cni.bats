@@ -165,6 +165,11 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	[ "$(code)" = 4 ]
 	run -1 plugin ADD ctra a 'eth0/x'
 	[ "$(code)" = 4 ]
+	# every kind of white space the kernel refuses, refused first with the spec's code
+	for n in 'e th0' "$(printf 'e\tx')" "$(printf 'e\rx')" "$(printf 'e\vx')" "$(printf 'e\fx')" . ..; do
+		run -1 plugin ADD ctra a "$n"
+		[ "$(code)" = 4 ]
+	done
 	run -1 plugin ADD ctra '' eth0
 	[ "$(code)" = 4 ]
 	run -1 plugin ADD ctra a eth0 '{"cniVersion": "1.0.0", "name": '
