@@ -161,20 +161,41 @@ static int core_err(struct cni_error *e, int rc, const struct cnm_err *ce)
  * A delegated ADD: its address becomes the network's subnet and the
  * attachment's requested address.  @cidrs keeps the strings alive.
  */
-static int delegate_add(struct cni_req *r, const char *conf_json, struct cnm_bridge_conf *c,
-			char cidrs[4][64], struct cni_error *e)
+static int delegate_add(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_json,
+			struct cnm_bridge_conf *c, char cidrs[4][64], struct cni_error *e)
 {
+	struct cnm_attach_info info;
+	struct cnm_err ce = { 0 };
 	json_t *res = NULL;
 	char gw[48], gw6[48];
 	int rc;
 
-	if (cni_delegate(r, "ADD", conf_json, &res, e))
-		return -1;
-	rc = cni_result_ips(res, cidrs[0], gw, cidrs[1], gw6, &r->routes, &r->n_routes);
+	/*
+	 * An existing attachment is refused before the delegate is asked: the
+	 * DEL that undoes a failed ADD would release the live one's address.
+	 */
+	if (!cnm_attach_get(ctx, r->name, r->container_id, r->ifname, &info, &ce))
+		return cni_err(e, CNI_ERR_INTERNAL, "container %s already has interface %s on"
+			       " network %s", r->container_id, r->ifname, r->name);
+	if (cni_delegate(r, "ADD", conf_json, &res, e)) {
+		rc = -1;
+	} else {
+		rc = cni_result_ips(res, cidrs[0], gw, cidrs[1], gw6, &r->routes, &r->n_routes);
+		if (rc)
+			cni_err(e, CNI_ERR_INTERNAL, "IPAM plugin %s returned no address",
+				r->ipam_type);
+	}
 	json_decref(res);
-	if (rc)
-		return cni_err(e, CNI_ERR_INTERNAL, "IPAM plugin %s returned no address",
-			       r->ipam_type);
+	if (rc) {
+		/*
+		 * It may hold an address all the same (it exited 0 with a result
+		 * cnm cannot use): a DEL, idempotent by the spec, gives it back.
+		 */
+		struct cni_error ignored;
+
+		cni_delegate(r, "DEL", conf_json, NULL, &ignored);
+		return -1;
+	}
 	snprintf(cidrs[2], 64, "%s", gw);
 	snprintf(cidrs[3], 64, "%s", gw6);
 	/* the subnet is the address's prefix; the core masks the host bits */
@@ -196,7 +217,7 @@ static int do_add(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_json,
 	int rc;
 
 	conf_of(r, &c);
-	if (!r->ipam_ours && delegate_add(r, conf_json, &c, cidrs, e))
+	if (!r->ipam_ours && delegate_add(r, ctx, conf_json, &c, cidrs, e))
 		return -1;
 	if (!r->ipam_ours) { /* the delegate's address, asked of the core */
 		snprintf(ip[0], sizeof(ip[0]), "%.*s", (int)strcspn(cidrs[0], "/"), cidrs[0]);

@@ -280,6 +280,48 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	echo "$output" | jq -r .msg | grep -q 'IPAM plugin "no-such-ipam" not found'
 }
 
+# fake_ipam NAME ADD-OUTPUT: an IPAM plugin that logs its commands and
+# answers ADD with ADD-OUTPUT (exit 0), everything else with nothing
+fake_ipam() {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	printf '#!/bin/sh\ncat >/dev/null\necho "$CNI_COMMAND $CNI_CONTAINERID" >>%s\n[ "$CNI_COMMAND" != ADD ] || echo %s\n' \
+		"$BATS_TEST_TMPDIR/$1.log" "'$2'" >"$BATS_TEST_TMPDIR/bin/$1"
+	chmod +x "$BATS_TEST_TMPDIR/bin/$1"
+}
+
+# dplugin CMD CONTAINERID NS IFNAME CONF-JSON: plugin with the fakes on CNI_PATH
+dplugin() {
+	echo "$5" | CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=/run/netns/$3 CNI_IFNAME=$4 \
+		CNI_PATH="$BATS_TEST_TMPDIR/bin:$REF" cnm
+}
+
+@test "a delegate's unusable ADD result is given back with DEL, and nothing is left" {
+	fake_ipam noaddr '{"cniVersion":"1.0.0","ips":[]}'
+	fake_ipam garbage 'not json'
+	run -1 dplugin ADD ctra a eth0 "$(conf 1.0.0 '.ipam = {type: "noaddr"}')"
+	echo "$output" | jq -r .msg | grep -q 'IPAM plugin noaddr returned no address'
+	[ "$(cat "$BATS_TEST_TMPDIR/noaddr.log")" = "ADD ctra
+DEL ctra" ]
+	run -1 dplugin ADD ctra a eth0 "$(conf 1.0.0 '.ipam = {type: "garbage"}')"
+	[ "$(echo "$output" | jq -r .code)" = 6 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/garbage.log")" = "ADD ctra
+DEL ctra" ]
+	no_ports
+	[ -z "$(ip -n a -o link show type veth)" ]
+}
+
+@test "ADD of an existing attachment with a delegated IPAM never asks the delegate, so its address stays" {
+	fake_ipam alloc '{"cniVersion":"1.0.0","ips":[{"address":"10.92.0.5/24","gateway":"10.92.0.1"}]}'
+	c=$(conf 1.0.0 '.ipam = {type: "alloc"}')
+	run -0 dplugin ADD ctra a eth0 "$c"
+	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.92.0.5/24 ]
+	run -1 dplugin ADD ctra a eth0 "$c"
+	[ "$(echo "$output" | jq -r .msg)" = "container ctra already has interface eth0 on network net1" ]
+	# no second ADD, and above all no DEL releasing the live address
+	[ "$(cat "$BATS_TEST_TMPDIR/alloc.log")" = "ADD ctra" ]
+	ip -n a -br addr show eth0 | grep -q 10.92.0.5/24
+}
+
 @test "side by side with the reference bridge + portmap chain: same address, gateway, routes, connectivity and published port" {
 	pm='{runtimeConfig: {portMappings: [{hostPort: 8090, containerPort: 80, protocol: "tcp"}]}}'
 	base=$(conf 1.0.0 ".bridge = \"ref0\" | .ipam = {type: \"host-local\", dataDir: \"$BATS_TEST_TMPDIR/ref\", ranges: [[{subnet: \"10.91.0.0/24\"}]]} | . + $pm")
