@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "cni.h"
 
@@ -264,6 +265,21 @@ static int do_del(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_json,
 	return 0;
 }
 
+/* The MAC prevResult gives the container interface, if it gives one. */
+static const char *prev_mac(const struct cni_req *r)
+{
+	json_t *ifs = json_object_get(r->prev_result, "interfaces"), *v;
+	size_t i;
+
+	json_array_foreach(ifs, i, v) {
+		const char *name = json_string_value(json_object_get(v, "name"));
+
+		if (json_object_get(v, "sandbox") && name && !strcmp(name, r->ifname))
+			return json_string_value(json_object_get(v, "mac"));
+	}
+	return NULL;
+}
+
 static int do_check(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_json,
 		    struct cni_error *e)
 {
@@ -285,14 +301,26 @@ static int do_check(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_jso
 		char a[64], g[48], a6[64], g6[48], **rt = NULL;
 		size_t nrt = 0;
 
+		const char *mac = prev_mac(r);
+
 		cni_result_ips(r->prev_result, a, g, a6, g6, &rt, &nrt);
+		if (strcmp(a, info.addr) || strcmp(a6, info.addr6))
+			cni_err(e, CNI_ERR_INTERNAL, "prevResult says %s%s%s, interface %s has"
+				" %s%s%s", a, a6[0] ? " " : "", a6, r->ifname, info.addr,
+				info.addr6[0] ? " " : "", info.addr6);
+		else if (mac && strcasecmp(mac, info.mac))
+			cni_err(e, CNI_ERR_INTERNAL, "prevResult says interface %s has MAC %s, it"
+				" has %s", r->ifname, mac, info.mac);
+		else if ((rc = cnm_attach_check_routes(r->netns, (const char *const *)rt, nrt,
+						       &ce)))
+			core_err(e, rc, &ce);
+		else
+			e->code = 0;
 		for (size_t i = 0; i < nrt; i++)
 			free(rt[i]);
 		free(rt);
-		if (strcmp(a, info.addr) || strcmp(a6, info.addr6))
-			return cni_err(e, CNI_ERR_INTERNAL, "prevResult says %s%s%s, interface %s"
-				       " has %s%s%s", a, a6[0] ? " " : "", a6, r->ifname,
-				       info.addr, info.addr6[0] ? " " : "", info.addr6);
+		if (e->code)
+			return -1;
 	}
 	if (!r->ipam_ours && cni_delegate(r, "CHECK", conf_json, NULL, e))
 		return -1;

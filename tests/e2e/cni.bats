@@ -236,6 +236,27 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	[ "$(echo "$output" | jq -r .code)" = 3 ]
 }
 
+@test "CHECK finds prevResult's routes and MAC as the reference plugin does, in every version" {
+	for v in 0.4.0 1.0.0 1.1.0; do
+		c=$(conf $v '.ipam.ranges += [[{subnet: "fd00:88::/64"}]] | .ipam.routes += [{dst: "192.168.5.0/24", gw: "10.88.0.254"}]')
+		r=$(plugin ADD ctra a eth0 "$c")
+		cc=$(echo "$c" | jq -c --argjson r "$r" '.prevResult = $r')
+		plugin CHECK ctra a eth0 "$cc"
+		ip -n a route del 192.168.5.0/24
+		run -1 plugin CHECK ctra a eth0 "$cc"
+		[ "$(echo "$output" | jq -r .msg)" = "route 192.168.5.0/24 via 10.88.0.254 is missing in /run/netns/a" ]
+		ip -n a route add 192.168.5.0/24 via 10.88.0.254
+		ip -n a -6 route del default
+		run -1 plugin CHECK ctra a eth0 "$cc"
+		[ "$(echo "$output" | jq -r .msg)" = "route ::/0 via fd00:88::1 is missing in /run/netns/a" ]
+		ip -n a -6 route add default via fd00:88::1
+		plugin CHECK ctra a eth0 "$cc"
+		run -1 plugin CHECK ctra a eth0 "$(echo "$cc" | jq -c '.prevResult.interfaces[2].mac = "02:00:00:00:00:09"')"
+		echo "$output" | jq -r .msg | grep -q 'prevResult says interface eth0 has MAC 02:00:00:00:00:09'
+		plugin DEL ctra a eth0 "$c"
+	done
+}
+
 @test "STATUS is ready when the store opens, 50 when it cannot" {
 	plugin STATUS "" "" "" "$(conf 1.1.0)"
 	mkdir -p "$BATS_TEST_TMPDIR/ro"
