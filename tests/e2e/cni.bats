@@ -214,6 +214,11 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	[ "$(echo "$output" | jq -r '.interfaces[2].mac')" = 02:00:00:00:00:70 ]
 	run -1 plugin ADD ctrd c eth1 "$(conf 1.0.0 '. + {args: {cni: {ips: ["10.88.0.60"]}}}')"
 	echo "$output" | jq -r .msg | grep -q 'already in use'
+	# a MAC no interface can have: refused by name with code 7, nothing made
+	run -1 plugin ADD ctrd c eth2 "$(conf 1.0.0 '. + {runtimeConfig: {mac: "00:00:00:00:00:00"}}')"
+	[ "$(echo "$output" | jq -r .code)" = 7 ]
+	[ "$(echo "$output" | jq -r .msg)" = 'invalid MAC address "00:00:00:00:00:00"' ]
+	[ "$(veth_count)" = 3 ]
 }
 
 @test "rangeStart and rangeEnd bound the allocation" {
