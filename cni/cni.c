@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "cni.h"
 
@@ -112,7 +113,7 @@ static int check_env(struct cni_req *r, struct cni_error *e)
 			       r->container_id);
 	if (!r->ifname || !*r->ifname)
 		return cni_err(e, CNI_ERR_ENV, "CNI_IFNAME is required for %s", r->command);
-	if (strlen(r->ifname) > 15 || strchr(r->ifname, '/') || strpbrk(r->ifname, " \t\n:") ||
+	if (strlen(r->ifname) > 15 || strpbrk(r->ifname, "/: \t\n\v\f\r") ||
 	    !strcmp(r->ifname, ".") || !strcmp(r->ifname, ".."))
 		return cni_err(e, CNI_ERR_ENV, "CNI_IFNAME \"%s\" is not a valid interface name"
 			       " (1 to 15 bytes, no '/', ':' or spaces)", r->ifname);
@@ -161,20 +162,41 @@ static int core_err(struct cni_error *e, int rc, const struct cnm_err *ce)
  * A delegated ADD: its address becomes the network's subnet and the
  * attachment's requested address.  @cidrs keeps the strings alive.
  */
-static int delegate_add(struct cni_req *r, const char *conf_json, struct cnm_bridge_conf *c,
-			char cidrs[4][64], struct cni_error *e)
+static int delegate_add(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_json,
+			struct cnm_bridge_conf *c, char cidrs[4][64], struct cni_error *e)
 {
+	struct cnm_attach_info info;
+	struct cnm_err ce = { 0 };
 	json_t *res = NULL;
 	char gw[48], gw6[48];
 	int rc;
 
-	if (cni_delegate(r, "ADD", conf_json, &res, e))
-		return -1;
-	rc = cni_result_ips(res, cidrs[0], gw, cidrs[1], gw6, &r->routes, &r->n_routes);
+	/*
+	 * An existing attachment is refused before the delegate is asked: the
+	 * DEL that undoes a failed ADD would release the live one's address.
+	 */
+	if (!cnm_attach_get(ctx, r->name, r->container_id, r->ifname, &info, &ce))
+		return cni_err(e, CNI_ERR_INTERNAL, "container %s already has interface %s on"
+			       " network %s", r->container_id, r->ifname, r->name);
+	if (cni_delegate(r, "ADD", conf_json, &res, e)) {
+		rc = -1;
+	} else {
+		rc = cni_result_ips(res, cidrs[0], gw, cidrs[1], gw6, &r->routes, &r->n_routes);
+		if (rc)
+			cni_err(e, CNI_ERR_INTERNAL, "IPAM plugin %s returned no address",
+				r->ipam_type);
+	}
 	json_decref(res);
-	if (rc)
-		return cni_err(e, CNI_ERR_INTERNAL, "IPAM plugin %s returned no address",
-			       r->ipam_type);
+	if (rc) {
+		/*
+		 * It may hold an address all the same (it exited 0 with a result
+		 * cnm cannot use): a DEL, idempotent by the spec, gives it back.
+		 */
+		struct cni_error ignored;
+
+		cni_delegate(r, "DEL", conf_json, NULL, &ignored);
+		return -1;
+	}
 	snprintf(cidrs[2], 64, "%s", gw);
 	snprintf(cidrs[3], 64, "%s", gw6);
 	/* the subnet is the address's prefix; the core masks the host bits */
@@ -196,7 +218,7 @@ static int do_add(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_json,
 	int rc;
 
 	conf_of(r, &c);
-	if (!r->ipam_ours && delegate_add(r, conf_json, &c, cidrs, e))
+	if (!r->ipam_ours && delegate_add(r, ctx, conf_json, &c, cidrs, e))
 		return -1;
 	if (!r->ipam_ours) { /* the delegate's address, asked of the core */
 		snprintf(ip[0], sizeof(ip[0]), "%.*s", (int)strcspn(cidrs[0], "/"), cidrs[0]);
@@ -243,6 +265,21 @@ static int do_del(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_json,
 	return 0;
 }
 
+/* The MAC prevResult gives the container interface, if it gives one. */
+static const char *prev_mac(const struct cni_req *r)
+{
+	json_t *ifs = json_object_get(r->prev_result, "interfaces"), *v;
+	size_t i;
+
+	json_array_foreach(ifs, i, v) {
+		const char *name = json_string_value(json_object_get(v, "name"));
+
+		if (json_object_get(v, "sandbox") && name && !strcmp(name, r->ifname))
+			return json_string_value(json_object_get(v, "mac"));
+	}
+	return NULL;
+}
+
 static int do_check(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_json,
 		    struct cni_error *e)
 {
@@ -264,14 +301,26 @@ static int do_check(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_jso
 		char a[64], g[48], a6[64], g6[48], **rt = NULL;
 		size_t nrt = 0;
 
+		const char *mac = prev_mac(r);
+
 		cni_result_ips(r->prev_result, a, g, a6, g6, &rt, &nrt);
+		if (strcmp(a, info.addr) || strcmp(a6, info.addr6))
+			cni_err(e, CNI_ERR_INTERNAL, "prevResult says %s%s%s, interface %s has"
+				" %s%s%s", a, a6[0] ? " " : "", a6, r->ifname, info.addr,
+				info.addr6[0] ? " " : "", info.addr6);
+		else if (mac && strcasecmp(mac, info.mac))
+			cni_err(e, CNI_ERR_INTERNAL, "prevResult says interface %s has MAC %s, it"
+				" has %s", r->ifname, mac, info.mac);
+		else if ((rc = cnm_attach_check_routes(r->netns, (const char *const *)rt, nrt,
+						       &ce)))
+			core_err(e, rc, &ce);
+		else
+			e->code = 0;
 		for (size_t i = 0; i < nrt; i++)
 			free(rt[i]);
 		free(rt);
-		if (strcmp(a, info.addr) || strcmp(a6, info.addr6))
-			return cni_err(e, CNI_ERR_INTERNAL, "prevResult says %s%s%s, interface %s"
-				       " has %s%s%s", a, a6[0] ? " " : "", a6, r->ifname,
-				       info.addr, info.addr6[0] ? " " : "", info.addr6);
+		if (e->code)
+			return -1;
 	}
 	if (!r->ipam_ours && cni_delegate(r, "CHECK", conf_json, NULL, e))
 		return -1;

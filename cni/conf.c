@@ -271,12 +271,43 @@ static int parse_ports(struct cni_req *r, json_t *pm, struct cni_error *e)
 	return 0;
 }
 
+/*
+ * GC's list of live attachments.  libcni sends it as both
+ * "cni.dev/valid-attachments" and "cni.dev/attachments" (the name the 1.1.0
+ * spec's text uses), another runtime may send only one: every attachment
+ * named under either is kept.  A list cnm cannot hold whole is refused, as
+ * collecting part of it would detach live containers.
+ */
+static const char *const gc_keys[2] = { "cni.dev/valid-attachments", "cni.dev/attachments" };
+
+static int keep_attachments(struct cni_req *r, json_t *va, const char *key, struct cni_error *e)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(va))
+		return cni_err(e, CNI_ERR_DECODE, "%s must be an array", key);
+	json_array_foreach(va, i, v) {
+		const char *cid = NULL, *ifn = NULL;
+
+		if (!json_is_object(v) || get_str(v, "containerID", &cid, e) ||
+		    get_str(v, "ifname", &ifn, e))
+			return cni_err(e, CNI_ERR_DECODE, "%s[%zu] must be {containerID, ifname}",
+				       key, i);
+		if (!cid || !ifn)
+			continue;
+		if (r->n_keep == CNI_MAX_KEEP)
+			return cni_err(e, CNI_ERR_CONFIG, "%s: more than %d attachments; cnm collects"
+				       " nothing rather than part of them", key, CNI_MAX_KEEP);
+		snprintf(r->keepbuf[r->n_keep++], sizeof(r->keepbuf[0]), "%s/%s", cid, ifn);
+	}
+	return 0;
+}
+
 static int parse_runtime(struct cni_req *r, struct cni_error *e)
 {
 	json_t *rc = json_object_get(r->root, "runtimeConfig");
-	json_t *args = json_object_get(r->root, "args"), *cni, *va;
-	size_t i;
-	json_t *v;
+	json_t *args = json_object_get(r->root, "args"), *cni, *va, *lists[4] = { NULL };
 
 	if (args && json_is_object(args) && (cni = json_object_get(args, "cni")) &&
 	    json_is_object(cni) && want_ips(r, json_object_get(cni, "ips"), "args.cni.ips", e))
@@ -288,20 +319,16 @@ static int parse_runtime(struct cni_req *r, struct cni_error *e)
 	     get_str(rc, "mac", &r->mac, e) ||
 	     parse_ports(r, json_object_get(rc, "portMappings"), e)))
 		return -1;
-	va = json_object_get(r->root, "cni.dev/valid-attachments");
-	if (!va && json_is_object(rc))
-		va = json_object_get(rc, "cni.dev/valid-attachments");
-	if (va && !json_is_array(va))
-		return cni_err(e, CNI_ERR_DECODE, "cni.dev/valid-attachments must be an array");
-	json_array_foreach(va, i, v) {
-		const char *cid = NULL, *ifn = NULL;
+	for (size_t k = 0; k < 4; k++) {
+		json_t *in = k < 2 ? r->root : rc;
+		bool seen = false;
 
-		if (!json_is_object(v) || get_str(v, "containerID", &cid, e) ||
-		    get_str(v, "ifname", &ifn, e))
-			return cni_err(e, CNI_ERR_DECODE, "cni.dev/valid-attachments[%zu] must be"
-				       " {containerID, ifname}", i);
-		if (r->n_keep < CNI_MAX_KEEP && cid && ifn)
-			snprintf(r->keepbuf[r->n_keep++], sizeof(r->keepbuf[0]), "%s/%s", cid, ifn);
+		va = json_is_object(in) ? json_object_get(in, gc_keys[k % 2]) : NULL;
+		for (size_t j = 0; va && j < k; j++) /* libcni's two copies count once */
+			seen = seen || json_equal(va, lists[j]);
+		lists[k] = va;
+		if (va && !seen && keep_attachments(r, va, gc_keys[k % 2], e))
+			return -1;
 	}
 	return 0;
 }

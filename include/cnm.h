@@ -384,6 +384,13 @@ int cnm_attach_check(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 		     const char *sandbox, const char *netns, const char *ifname,
 		     struct cnm_err *err);
 /**
+ * cnm_attach_check_routes() - is each of @routes ("DST" or "DST via GW", as
+ * a CNI result lists them) in the main table of the namespace at @netns?
+ * A route without GW matches any gateway.  -EIO naming the first missing.
+ */
+int cnm_attach_check_routes(const char *netns, const char *const *routes, size_t n,
+			    struct cnm_err *err);
+/**
  * cnm_attach_gc() - detach every attachment on @network whose
  * "sandbox/ifname" is not in @keep.  @removed: how many went (may be NULL).
  */

@@ -8,13 +8,20 @@
  * namespace).  The container's interface must exist with its MAC and
  * every address; the host veth must exist and be a port of the network's
  * bridge.  The first difference is the answer, named precisely, so that
- * the runtime's log says what to repair.
+ * the runtime's log says what to repair.  The routes a runtime remembers
+ * (its prevResult) are checked apart, with one route dump of the namespace,
+ * as the reference plugins check them: destination, and gateway when given.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/rtnetlink.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "ctx.h"
 #include "kstate.h"
+#include "nlattr.h"
 
 static bool has_addr(const struct cnm_kstate *ks, int index, const struct cnm_addr *a,
 		     int prefix)
@@ -148,5 +155,115 @@ int cnm_attach_check(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 out:
 	free(eps);
 	cnm_net_free(&net);
+	return rc;
+}
+
+/* CHECK's routes: what prevResult lists must be in the container's main table. */
+struct want_route {
+	struct cnm_cidr dst;
+	struct cnm_addr gw;	/* family 0: any gateway */
+	bool found;
+};
+
+struct route_scan {
+	struct want_route *w;
+	size_t n;
+};
+
+static int route_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (nla_get_type(attr) <= RTA_MAX)
+		tb[nla_get_type(attr)] = attr;
+	return NL_CB_OK;
+}
+
+static void mask(struct cnm_cidr *c)
+{
+	for (int bit = c->prefix; bit < cnm_addr_bits(&c->addr); bit++)
+		c->addr.b[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+}
+
+static int route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	struct route_scan *s = data;
+	struct cnm_cidr dst = { .addr.family = rtm->rtm_family, .prefix = rtm->rtm_dst_len };
+	struct cnm_addr gw = { 0 };
+	size_t len = rtm->rtm_family == AF_INET ? 4 : 16;
+
+	if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
+	    rtm->rtm_table != RT_TABLE_MAIN || rtm->rtm_type != RTN_UNICAST)
+		return NL_CB_OK;
+	nla_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
+	if (tb[RTA_DST] && nla_fits(tb[RTA_DST], len))
+		memcpy(dst.addr.b, nla_get_payload(tb[RTA_DST]), len);
+	if (tb[RTA_GATEWAY] && nla_fits(tb[RTA_GATEWAY], len)) {
+		gw.family = rtm->rtm_family;
+		memcpy(gw.b, nla_get_payload(tb[RTA_GATEWAY]), len);
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		struct want_route *w = &s->w[i];
+
+		if (!w->found && w->dst.prefix == dst.prefix && !cnm_addr_cmp(&w->dst.addr, &dst.addr))
+			w->found = !w->gw.family || (gw.family && !cnm_addr_cmp(&w->gw, &gw));
+	}
+	return NL_CB_OK;
+}
+
+/**
+ * cnm_attach_check_routes() - see cnm.h.
+ */
+int cnm_attach_check_routes(const char *netns, const char *const *routes, size_t n,
+			    struct cnm_err *err)
+{
+	struct route_scan s = { calloc(n ? n : 1, sizeof(*s.w)), n };
+	struct cnm_nl nl = { 0 };
+	int fd = -1, rc = 0;
+
+	if (!s.w)
+		return cnm_errf(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < n && !rc; i++) {
+		char dst[CNM_CIDRSTRLEN + 1];
+		const char *via = strstr(routes[i], " via ");
+
+		snprintf(dst, sizeof(dst), "%.*s", (int)(via ? via - routes[i] :
+						      (long)strlen(routes[i])), routes[i]);
+		if (cnm_cidr_parse(dst, &s.w[i].dst) || (via && cnm_addr_parse(via + 5, &s.w[i].gw)))
+			rc = cnm_errf(err, EINVAL, "invalid route \"%s\"", routes[i]);
+		mask(&s.w[i].dst);
+	}
+	if (rc || !n)
+		goto out;
+	fd = open(netns, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = cnm_errf(err, errno, "cannot open network namespace %s: %s", netns,
+			      strerror(errno));
+		goto out;
+	}
+	rc = cnm_nl_open(&nl, fd, err);
+	if (rc)
+		goto out;
+	/* a dump the kernel interrupted (routes changed meanwhile) is -EINTR: again */
+	rc = -EINTR;
+	for (int tries = 0; rc == -EINTR && tries < 10; tries++) {
+		for (size_t i = 0; i < n; i++)
+			s.w[i].found = false;
+		rc = cnm_nl_dump(&nl, RTM_GETROUTE, sizeof(struct rtmsg), AF_UNSPEC, route_cb, &s);
+	}
+	if (rc) {
+		rc = cnm_errf(err, -rc, "cannot list the routes in %s: %s", netns, strerror(-rc));
+		goto out;
+	}
+	for (size_t i = 0; i < n && !rc; i++)
+		if (!s.w[i].found)
+			rc = cnm_errf(err, EIO, "route %s is missing in %s", routes[i], netns);
+out:
+	cnm_nl_close(&nl);
+	if (fd >= 0)
+		close(fd);
+	free(s.w);
 	return rc;
 }

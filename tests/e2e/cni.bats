@@ -165,6 +165,11 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	[ "$(code)" = 4 ]
 	run -1 plugin ADD ctra a 'eth0/x'
 	[ "$(code)" = 4 ]
+	# every kind of white space the kernel refuses, refused first with the spec's code
+	for n in 'e th0' "$(printf 'e\tx')" "$(printf 'e\rx')" "$(printf 'e\vx')" "$(printf 'e\fx')" . ..; do
+		run -1 plugin ADD ctra a "$n"
+		[ "$(code)" = 4 ]
+	done
 	run -1 plugin ADD ctra '' eth0
 	[ "$(code)" = 4 ]
 	run -1 plugin ADD ctra a eth0 '{"cniVersion": "1.0.0", "name": '
@@ -209,6 +214,11 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	[ "$(echo "$output" | jq -r '.interfaces[2].mac')" = 02:00:00:00:00:70 ]
 	run -1 plugin ADD ctrd c eth1 "$(conf 1.0.0 '. + {args: {cni: {ips: ["10.88.0.60"]}}}')"
 	echo "$output" | jq -r .msg | grep -q 'already in use'
+	# a MAC no interface can have: refused by name with code 7, nothing made
+	run -1 plugin ADD ctrd c eth2 "$(conf 1.0.0 '. + {runtimeConfig: {mac: "00:00:00:00:00:00"}}')"
+	[ "$(echo "$output" | jq -r .code)" = 7 ]
+	[ "$(echo "$output" | jq -r .msg)" = 'invalid MAC address "00:00:00:00:00:00"' ]
+	[ "$(veth_count)" = 3 ]
 }
 
 @test "rangeStart and rangeEnd bound the allocation" {
@@ -231,6 +241,27 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	[ "$(echo "$output" | jq -r .code)" = 3 ]
 }
 
+@test "CHECK finds prevResult's routes and MAC as the reference plugin does, in every version" {
+	for v in 0.4.0 1.0.0 1.1.0; do
+		c=$(conf $v '.ipam.ranges += [[{subnet: "fd00:88::/64"}]] | .ipam.routes += [{dst: "192.168.5.0/24", gw: "10.88.0.254"}]')
+		r=$(plugin ADD ctra a eth0 "$c")
+		cc=$(echo "$c" | jq -c --argjson r "$r" '.prevResult = $r')
+		plugin CHECK ctra a eth0 "$cc"
+		ip -n a route del 192.168.5.0/24
+		run -1 plugin CHECK ctra a eth0 "$cc"
+		[ "$(echo "$output" | jq -r .msg)" = "route 192.168.5.0/24 via 10.88.0.254 is missing in /run/netns/a" ]
+		ip -n a route add 192.168.5.0/24 via 10.88.0.254
+		ip -n a -6 route del default
+		run -1 plugin CHECK ctra a eth0 "$cc"
+		[ "$(echo "$output" | jq -r .msg)" = "route ::/0 via fd00:88::1 is missing in /run/netns/a" ]
+		ip -n a -6 route add default via fd00:88::1
+		plugin CHECK ctra a eth0 "$cc"
+		run -1 plugin CHECK ctra a eth0 "$(echo "$cc" | jq -c '.prevResult.interfaces[2].mac = "02:00:00:00:00:09"')"
+		echo "$output" | jq -r .msg | grep -q 'prevResult says interface eth0 has MAC 02:00:00:00:00:09'
+		plugin DEL ctra a eth0 "$c"
+	done
+}
+
 @test "STATUS is ready when the store opens, 50 when it cannot" {
 	plugin STATUS "" "" "" "$(conf 1.1.0)"
 	mkdir -p "$BATS_TEST_TMPDIR/ro"
@@ -251,6 +282,17 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	ip -n a -br addr show eth0 | grep -q 10.88.0.2
 }
 
+@test "GC keeps the attachments a runtime lists under cni.dev/attachments, the spec text's name" {
+	plugin ADD ctra a eth0 >/dev/null
+	plugin ADD ctrb b eth0 >/dev/null
+	plugin GC "" "" "" "$(conf 1.1.0 '. + {"cni.dev/attachments": [{containerID: "ctra", ifname: "eth0"}, {containerID: "ctrb", ifname: "eth0"}]}')"
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT name FROM containers ORDER BY name' | tr '\n' ' ')" = "ctra ctrb " ]
+	[ "$(veth_count)" = 2 ]
+	# libcni's two identical copies count once; the union of two lists is kept
+	plugin GC "" "" "" "$(conf 1.1.0 '. + {"cni.dev/valid-attachments": [{containerID: "ctra", ifname: "eth0"}], "cni.dev/attachments": [{containerID: "ctra", ifname: "eth0"}]}')"
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT name FROM containers')" = ctra ]
+}
+
 @test "a delegated IPAM plugin (host-local) gives the address and gets it back on DEL" {
 	hl=$BATS_TEST_TMPDIR/hl
 	c=$(conf 1.0.0 ".ipam = {type: \"host-local\", dataDir: \"$hl\", ranges: [[{subnet: \"10.90.0.0/24\"}]], routes: [{dst: \"0.0.0.0/0\"}]}")
@@ -262,6 +304,48 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	[ ! -e "$hl/net1/10.90.0.2" ]
 	run -1 plugin ADD ctra a eth0 "$(echo "$c" | jq -c '.ipam.type = "no-such-ipam"')"
 	echo "$output" | jq -r .msg | grep -q 'IPAM plugin "no-such-ipam" not found'
+}
+
+# fake_ipam NAME ADD-OUTPUT: an IPAM plugin that logs its commands and
+# answers ADD with ADD-OUTPUT (exit 0), everything else with nothing
+fake_ipam() {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	printf '#!/bin/sh\ncat >/dev/null\necho "$CNI_COMMAND $CNI_CONTAINERID" >>%s\n[ "$CNI_COMMAND" != ADD ] || echo %s\n' \
+		"$BATS_TEST_TMPDIR/$1.log" "'$2'" >"$BATS_TEST_TMPDIR/bin/$1"
+	chmod +x "$BATS_TEST_TMPDIR/bin/$1"
+}
+
+# dplugin CMD CONTAINERID NS IFNAME CONF-JSON: plugin with the fakes on CNI_PATH
+dplugin() {
+	echo "$5" | CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=/run/netns/$3 CNI_IFNAME=$4 \
+		CNI_PATH="$BATS_TEST_TMPDIR/bin:$REF" cnm
+}
+
+@test "a delegate's unusable ADD result is given back with DEL, and nothing is left" {
+	fake_ipam noaddr '{"cniVersion":"1.0.0","ips":[]}'
+	fake_ipam garbage 'not json'
+	run -1 dplugin ADD ctra a eth0 "$(conf 1.0.0 '.ipam = {type: "noaddr"}')"
+	echo "$output" | jq -r .msg | grep -q 'IPAM plugin noaddr returned no address'
+	[ "$(cat "$BATS_TEST_TMPDIR/noaddr.log")" = "ADD ctra
+DEL ctra" ]
+	run -1 dplugin ADD ctra a eth0 "$(conf 1.0.0 '.ipam = {type: "garbage"}')"
+	[ "$(echo "$output" | jq -r .code)" = 6 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/garbage.log")" = "ADD ctra
+DEL ctra" ]
+	no_ports
+	[ -z "$(ip -n a -o link show type veth)" ]
+}
+
+@test "ADD of an existing attachment with a delegated IPAM never asks the delegate, so its address stays" {
+	fake_ipam alloc '{"cniVersion":"1.0.0","ips":[{"address":"10.92.0.5/24","gateway":"10.92.0.1"}]}'
+	c=$(conf 1.0.0 '.ipam = {type: "alloc"}')
+	run -0 dplugin ADD ctra a eth0 "$c"
+	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.92.0.5/24 ]
+	run -1 dplugin ADD ctra a eth0 "$c"
+	[ "$(echo "$output" | jq -r .msg)" = "container ctra already has interface eth0 on network net1" ]
+	# no second ADD, and above all no DEL releasing the live address
+	[ "$(cat "$BATS_TEST_TMPDIR/alloc.log")" = "ADD ctra" ]
+	ip -n a -br addr show eth0 | grep -q 10.92.0.5/24
 }
 
 @test "side by side with the reference bridge + portmap chain: same address, gateway, routes, connectivity and published port" {

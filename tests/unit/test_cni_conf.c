@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -25,6 +26,11 @@ static void done(struct cni_req *r)
 {
 	cni_req_free(r);
 	free(r);
+}
+
+static void parse_done(const char *json, int want_rc, int want_code)
+{
+	done(parse(json, want_rc, want_code));
 }
 
 static void test_reference_defaults(void **state)
@@ -129,6 +135,40 @@ static void test_valid_attachments(void **state)
 	assert_int_equal(r->n_keep, 2);
 	assert_string_equal(r->keepbuf[1], "b/net1");
 	done(r);
+	/* the spec text's key alone is a list too (keeping nothing would detach all) */
+	r = parse("{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"cni.dev/attachments\":"
+		  "[{\"containerID\":\"a\",\"ifname\":\"eth0\"}]}", 0, 0);
+	assert_int_equal(r->n_keep, 1);
+	assert_string_equal(r->keepbuf[0], "a/eth0");
+	done(r);
+	/* libcni sends both: one copy of each attachment; different lists add up */
+	r = parse("{\"cniVersion\":\"1.1.0\",\"name\":\"n\","
+		  "\"cni.dev/valid-attachments\":[{\"containerID\":\"a\",\"ifname\":\"eth0\"}],"
+		  "\"cni.dev/attachments\":[{\"containerID\":\"a\",\"ifname\":\"eth0\"}]}", 0, 0);
+	assert_int_equal(r->n_keep, 1);
+	done(r);
+	r = parse("{\"cniVersion\":\"1.1.0\",\"name\":\"n\","
+		  "\"cni.dev/valid-attachments\":[{\"containerID\":\"a\",\"ifname\":\"eth0\"}],"
+		  "\"cni.dev/attachments\":[{\"containerID\":\"b\",\"ifname\":\"eth0\"}]}", 0, 0);
+	assert_int_equal(r->n_keep, 2);
+	done(r);
+	parse_done("{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"cni.dev/attachments\":{}}", -1,
+		   CNI_ERR_DECODE);
+}
+
+/* More live attachments than cnm holds: refused, never collected in part. */
+static void test_valid_attachments_too_many(void **state)
+{
+	size_t n = CNI_MAX_KEEP + 1, len = 64 + n * 40;
+	char *json = malloc(len), *p = json;
+
+	assert_non_null(json);
+	p += sprintf(p, "{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"cni.dev/valid-attachments\":[");
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%s{\"containerID\":\"c%zu\",\"ifname\":\"e\"}", i ? "," : "", i);
+	strcpy(p, "]}");
+	parse_done(json, -1, CNI_ERR_CONFIG);
+	free(json);
 }
 
 static void test_bad_configurations(void **state)
@@ -208,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_port_mappings_become_docker_specs),
 		cmocka_unit_test(test_requested_addresses),
 		cmocka_unit_test(test_valid_attachments),
+		cmocka_unit_test(test_valid_attachments_too_many),
 		cmocka_unit_test(test_bad_configurations),
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_result_shapes),
