@@ -379,9 +379,10 @@ static int plan_rows(struct cnm_ctx *ctx, struct cnm_net *net, const struct cnm_
 	for (size_t i = 0; i < n && !rc; i++)
 		if (!strcmp(eps[i].network_id, net->id) || !strcmp(eps[i].ifname, s->ifname))
 			rc = cnm_errf(err, EEXIST, "container %s already has interface %s on"
-				      " network %s", s->sandbox, eps[i].ifname,
+				      " network %s%s", s->sandbox, eps[i].ifname,
 				      !strcmp(eps[i].network_id, net->id) ? net->name : "another"
-				      " network");
+				      " network", strcmp(eps[i].ifname, s->ifname) ?
+				      " (cnm gives a container one interface per network)" : "");
 	free(eps);
 	if (!rc)
 		rc = cnm_ep_plan(ctx, net, c->id, 0, s->ip, s->ip6, ep, err);

@@ -143,6 +143,10 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	before=$(sqlite3 "$DATA/cnm.db" .dump; ip -o link; elements)
 	run -1 plugin ADD ctra a eth0
 	[ "$(echo "$output" | jq -r .msg)" = "container ctra already has interface eth0 on network net1" ]
+	# a second interface on the same network: refused, and the message says why
+	run -1 plugin ADD ctra a eth1
+	[ "$(echo "$output" | jq -r .msg)" = "container ctra already has interface eth0 on network net1 (cnm gives a container one interface per network)" ]
+	[ "$before" = "$(sqlite3 "$DATA/cnm.db" .dump; ip -o link; elements)" ]
 	# a port another attachment holds: refused, nothing left behind
 	c=$(conf 1.0.0 '. + {runtimeConfig: {portMappings: [{hostPort: 8082, containerPort: 80}]}}')
 	plugin ADD ctrb b eth0 "$c" >/dev/null
