@@ -26,10 +26,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/if_link.h>
+#include <linux/nsfs.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include "driver.h"
 #include "endpoint.h"
@@ -439,6 +442,11 @@ int cnm_attach(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 	if (fd < 0)
 		return cnm_errf(err, errno, "cannot open network namespace %s: %s", s->netns,
 				strerror(errno));
+	/* a file or another kind of namespace would fail only at the veth, obscurely */
+	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+		rc = cnm_errf(err, EINVAL, "%s is not a network namespace", s->netns);
+		goto out;
+	}
 	rc = cnm_store_begin(ctx, err);
 	if (rc)
 		goto out;

@@ -192,6 +192,11 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	[ "$(code)" = 4 ]
 	run -1 plugin ADD ctra nonexistent eth0
 	echo "$output" | jq -r .msg | grep -q 'cannot open network namespace /run/netns/nonexistent'
+	# a file, or a namespace of another kind, is named as such
+	for ns in "$BATS_TEST_TMPDIR" /proc/self/ns/mnt; do
+		run -1 sh -c "echo '$(conf 1.0.0)' | CNI_COMMAND=ADD CNI_CONTAINERID=ctra CNI_NETNS=$ns CNI_IFNAME=eth0 cnm"
+		[ "$(echo "$output" | jq -r .msg)" = "$ns is not a network namespace" ]
+	done
 	run -1 plugin CHECK ctra a eth0 "$(conf 0.3.1)"
 	[ "$(code)" = 1 ]
 	# nothing was made by any of them
