@@ -1,0 +1,39 @@
+#!/usr/bin/env bats
+# Corners of the network and port verbs found by an audit against Docker
+# 20.10: each test holds one behaviour Docker users rely on.
+
+load helpers
+
+setup() { cleanup_containers; }
+teardown() {
+	cleanup_containers
+	cnm network prune -f >/dev/null
+}
+
+@test "network rm works once a running container left it for another network" {
+	cnm network create --subnet 10.82.0.0/24 ra >/dev/null
+	cnm network create --subnet 10.83.0.0/24 rb >/dev/null
+	cnm run -d --name rc1 --network ra -- sleep 3600
+	cnm network connect rb rc1
+	cnm network disconnect ra rc1
+	run cnm network rm ra
+	[ "$status" -eq 0 ]
+	[ "$output" = ra ]
+	run cnm network inspect ra
+	[ "$status" -eq 1 ]
+	# still on rb, and rb is what it names now
+	[ "$(cnm inspect rc1 | jq -r '.[0].NetworkSettings.Networks | keys | join(",")')" = rb ]
+	run cnm network rm rb
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ "has active endpoints (rc1)" ]]
+}
+
+@test "network rm of the network a container left, with no other network, says so" {
+	cnm network create --subnet 10.84.0.0/24 na >/dev/null
+	cnm run -d --name nc1 --network na -- sleep 3600
+	cnm network disconnect na nc1
+	run cnm network rm na
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ "(nc1 (started on it, on no other network))" ]]
+	cnm network inspect na >/dev/null
+}
