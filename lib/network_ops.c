@@ -297,7 +297,9 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 						     net.iface_prefix : "eth"),
 			 ip, ip6, &ep, err);
 	if (!rc) {
-		ep.default_route = false; /* the first network keeps the way out */
+		/* the first network keeps the way out; one joined with none left takes it */
+		if (n_eps)
+			ep.default_route = false;
 		rc = cnm_ep_insert_checked(ctx, &net, &ep, c.name, err);
 	}
 	if (!rc)

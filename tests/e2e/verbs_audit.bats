@@ -10,6 +10,15 @@ teardown() {
 	cnm network prune -f >/dev/null
 }
 
+@test "a container connected again after leaving every network gets the way out back" {
+	cnm network create --subnet 10.81.0.0/24 wa >/dev/null
+	cnm run -d --name wo --network wa -- sleep 3600
+	cnm network disconnect wa wo
+	[ -z "$(ip netns exec wo ip route show default)" ]
+	cnm network connect wa wo
+	[[ "$(ip netns exec wo ip route show default)" =~ "default via 10.81.0.1 dev eth0" ]]
+}
+
 @test "network rm works once a running container left it for another network" {
 	cnm network create --subnet 10.82.0.0/24 ra >/dev/null
 	cnm network create --subnet 10.83.0.0/24 rb >/dev/null
