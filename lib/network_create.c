@@ -29,7 +29,7 @@
 struct subnet_cfg {
 	bool used;
 	struct cnm_pool pool;
-	bool gw_given;
+	bool gw_given, range_given;
 	json_t *aux;	/* name -> address, for inspect */
 };
 
@@ -76,10 +76,14 @@ static int parse_ipam(const struct cnm_network_spec *s, struct subnet_cfg cfg[2]
 			return cnm_errf(err, EINVAL, "Invalid subnet %s : too small for a gateway"
 					" and a container", s->subnets[i]);
 		sc = &cfg[c.addr.family == AF_INET6];
-		if (sc->used)
+		if (sc->used) {
+			char other[CNM_CIDRSTRLEN];
+
+			cnm_cidr_format(&sc->pool.subnet, other);
 			return cnm_errf(err, EINVAL, "only one IPv%c subnet per network: %s and %s",
 					c.addr.family == AF_INET6 ? '6' : '4', s->subnets[i],
-					s->subnets[i - 1]);
+					other);
+		}
 		if (c.addr.family == AF_INET6 && !s->ipv6)
 			return cnm_errf(err, EINVAL, "IPv6 subnet %s given without --ipv6",
 					s->subnets[i]);
@@ -122,7 +126,16 @@ static int parse_ipam(const struct cnm_network_spec *s, struct subnet_cfg cfg[2]
 		sc = subnet_for(cfg, &r.addr);
 		if (!sc || r.prefix < sc->pool.subnet.prefix)
 			return cnm_errf(err, EINVAL, "no matching subnet for range %s", s->ranges[i]);
+		if (sc->range_given) {	/* Docker's CLI refuses it too; the last would win */
+			char prev[CNM_CIDRSTRLEN], sub[CNM_CIDRSTRLEN];
+
+			cnm_cidr_format(&sc->pool.range, prev);
+			cnm_cidr_format(&sc->pool.subnet, sub);
+			return cnm_errf(err, EINVAL, "cannot configure multiple ranges (%s, %s) on"
+					" the same subnet (%s)", prev, s->ranges[i], sub);
+		}
 		sc->pool.range = r;
+		sc->range_given = true;
 	}
 	for (int i = 0; i < 2; i++) {
 		if (!cfg[i].used || cfg[i].pool.has_gateway)
@@ -195,7 +208,7 @@ static json_t *ipam_config_json(struct subnet_cfg cfg[2], bool auto_subnet)
 		c = json_object();
 		cnm_cidr_format(&cfg[i].pool.subnet, s);
 		json_object_set_new(c, "Subnet", json_string(s));
-		if (memcmp(&cfg[i].pool.range, &cfg[i].pool.subnet, sizeof(cfg[i].pool.range))) {
+		if (cfg[i].range_given) {	/* as given, even when it is the whole subnet */
 			cnm_cidr_format(&cfg[i].pool.range, s);
 			json_object_set_new(c, "IPRange", json_string(s));
 		}

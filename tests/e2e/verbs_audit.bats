@@ -46,3 +46,16 @@ teardown() {
 	[[ "$output" =~ "(nc1 (started on it, on no other network))" ]]
 	cnm network inspect na >/dev/null
 }
+
+@test "ip-ranges: two for one subnet are refused, one as wide as the subnet is shown as given" {
+	run cnm network create --subnet 10.85.0.0/24 --ip-range 10.85.0.128/25 --ip-range 10.85.0.0/26 two
+	[ "$status" -eq 1 ]
+	[ "$output" = "cnm: cannot configure multiple ranges (10.85.0.128/25, 10.85.0.0/26) on the same subnet (10.85.0.0/24)" ]
+	run cnm network inspect two
+	[ "$status" -eq 1 ]
+	cnm network create --subnet 10.85.0.0/24 --ip-range 10.85.0.0/24 whole >/dev/null
+	[ "$(cnm network inspect whole | jq -c '.[0].IPAM.Config')" = '[{"Subnet":"10.85.0.0/24","IPRange":"10.85.0.0/24"}]' ]
+	# two subnets of a family: the message names the two of that family
+	run cnm network create --ipv6 --subnet 10.86.0.0/24 --subnet fd00:86::/64 --subnet 10.87.0.0/24 three
+	[ "$output" = "cnm: only one IPv4 subnet per network: 10.87.0.0/24 and 10.86.0.0/24" ]
+}
