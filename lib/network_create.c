@@ -290,6 +290,33 @@ static int check_overlap(const struct taken *t, const struct cnm_cidr *c, struct
 	return 0;
 }
 
+/* Is @name a network's name already? */
+static bool name_taken(struct cnm_ctx *ctx, const char *name)
+{
+	sqlite3_stmt *st;
+	bool taken;
+
+	if (cnm_store_prepare(ctx, "SELECT 1 FROM networks WHERE name = ?", &st, NULL))
+		return true;	/* keep the insert's own message */
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	taken = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return taken;
+}
+
+/* The id of the network whose bridge is @bridge, into @id (left as it is if none). */
+static void bridge_owner(struct cnm_ctx *ctx, const char *bridge, char *id, size_t len)
+{
+	sqlite3_stmt *st;
+
+	if (cnm_store_prepare(ctx, "SELECT id FROM networks WHERE bridge = ?", &st, NULL))
+		return;
+	sqlite3_bind_text(st, 1, bridge, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		cnm_col_text(st, 0, id, len);
+	sqlite3_finalize(st);
+}
+
 /* Under the lock: subnets checked or picked, bridge name free, row inserted. */
 static int commit_row(struct cnm_ctx *ctx, struct cnm_net *n, struct subnet_cfg cfg[2],
 		      bool auto_subnet, struct cnm_err *err)
@@ -334,24 +361,14 @@ static int commit_row(struct cnm_ctx *ctx, struct cnm_net *n, struct subnet_cfg 
 		n->ipam_config = json_dumps(ipam, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		json_decref(ipam);
 		rc = cnm_net_insert(ctx, n, err);
-		if (rc == -EEXIST && err && !strstr(err->msg, "already exists")) {
-			struct cnm_net other;
+		if (rc == -EEXIST && !name_taken(ctx, n->name)) {
+			char other[CNM_ID_LEN + 1] = "?";
 
-			if (cnm_net_get(ctx, n->bridge, &other, NULL) != 0) {
-				sqlite3_stmt *st;
-
-				/* the bridge column is what clashed: find its owner */
-				if (!cnm_store_prepare(ctx, "SELECT id FROM networks WHERE bridge = ?",
-						       &st, NULL)) {
-					sqlite3_bind_text(st, 1, n->bridge, -1, SQLITE_STATIC);
-					if (sqlite3_step(st) == SQLITE_ROW)
-						cnm_col_text(st, 0, other.id, sizeof(other.id));
-					sqlite3_finalize(st);
-				}
-			}
+			/* the bridge column clashed: its owner's bridge may not exist (yet) */
+			bridge_owner(ctx, n->bridge, other, sizeof(other));
 			rc = cnm_errf(err, EEXIST, "cannot create network %s (%s): conflicts with"
 				      " network %s (%s): networks have same bridge name", n->id,
-				      n->bridge, other.id, n->bridge);
+				      n->bridge, other, n->bridge);
 		}
 	}
 	if (rc)

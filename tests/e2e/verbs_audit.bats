@@ -59,3 +59,15 @@ teardown() {
 	run cnm network create --ipv6 --subnet 10.86.0.0/24 --subnet fd00:86::/64 --subnet 10.87.0.0/24 three
 	[ "$output" = "cnm: only one IPv4 subnet per network: 10.87.0.0/24 and 10.86.0.0/24" ]
 }
+
+@test "a bridge name another network owns is refused by name, even while its bridge is gone" {
+	id=$(cnm network create -o com.docker.network.bridge.name=br-owned owner)
+	ip link del br-owned # as after a reboot: re-made on first use
+	run cnm network create -o com.docker.network.bridge.name=br-owned mine
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ ^"cnm: cannot create network "[0-9a-f]{64}" (br-owned): conflicts with network $id (br-owned): networks have same bridge name"$ ]]
+	run cnm network inspect mine
+	[ "$status" -eq 1 ]
+	run cnm network create owner
+	[ "$output" = "cnm: network with name owner already exists" ]
+}
