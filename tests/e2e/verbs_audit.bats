@@ -71,3 +71,10 @@ teardown() {
 	run cnm network create owner
 	[ "$output" = "cnm: network with name owner already exists" ]
 }
+
+@test "a host range for one container port gives its lowest free port, as Docker does" {
+	cnm run -d --name hr1 -p 9300-9302:80 -- sleep 3600
+	cnm run -d --name hr2 -p 9300-9302:80 -- sleep 3600
+	[ "$(cnm port hr1)" = "80/tcp -> 0.0.0.0:9300" ]
+	[ "$(cnm port hr2)" = "80/tcp -> 0.0.0.0:9301" ]
+}
