@@ -78,3 +78,11 @@ teardown() {
 	[ "$(cnm port hr1)" = "80/tcp -> 0.0.0.0:9300" ]
 	[ "$(cnm port hr2)" = "80/tcp -> 0.0.0.0:9301" ]
 }
+
+@test "a running container disconnected from every network shows no network in inspect" {
+	cnm run -d --name nonet -- sleep 3600
+	cnm network disconnect bridge nonet
+	[ "$(cnm inspect nonet | jq -c '.[0].NetworkSettings.Networks')" = '{}' ]
+	cnm stop -t 0 nonet
+	[ "$(cnm inspect nonet | jq -r '.[0].NetworkSettings.Networks | keys | join(",")')" = bridge ]
+}
