@@ -86,3 +86,12 @@ teardown() {
 	cnm stop -t 0 nonet
 	[ "$(cnm inspect nonet | jq -r '.[0].NetworkSettings.Networks | keys | join(",")')" = bridge ]
 }
+
+@test "ls --filter label matches whole labels, commas in a value included" {
+	cnm network create --label x=1,y=2 commas >/dev/null
+	[ "$(cnm network ls -q -f label=x=1,y=2)" != "" ]
+	[ "$(cnm network ls -q -f label=x)" != "" ]
+	[ -z "$(cnm network ls -q -f label=x=1)" ]
+	[ -z "$(cnm network ls -q -f label=y=2)" ]
+	[ -z "$(cnm network ls -q -f label=y)" ]
+}
