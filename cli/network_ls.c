@@ -11,21 +11,22 @@ static const char usage[] =
 
 #define MAX_FILTERS 16
 
-/* Does @labels ("k=v,k2=v2") hold label @want ("K" or "K=V")? */
-static bool has_label(const char *labels, const char *want)
+/*
+ * Does @labels_json hold label @want ("K" or "K=V")?  Read from the JSON
+ * object, not the "k=v,k2=v2" text: a value may hold commas and '='.
+ */
+static bool has_label(const char *labels_json, const char *want)
 {
-	size_t wlen = strlen(want);
-	bool key_only = !strchr(want, '=');
+	const char *eq = strchr(want, '=');
+	json_t *o = json_loads(labels_json ? labels_json : "{}", 0, NULL), *v;
+	char key[256];
+	bool ok;
 
-	for (const char *p = labels; *p;) {
-		size_t len = strcspn(p, ",");
-
-		if (key_only ? (len > wlen && !strncmp(p, want, wlen) && p[wlen] == '=')
-			     : (len == wlen && !strncmp(p, want, wlen)))
-			return true;
-		p += len + (p[len] == ',');
-	}
-	return false;
+	snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - want) : (int)strlen(want), want);
+	v = json_object_get(o, key);
+	ok = v && (!eq || (json_string_value(v) && !strcmp(json_string_value(v), eq + 1)));
+	json_decref(o);
+	return ok;
 }
 
 /* Docker's rule: values of one key are OR-ed, different keys AND-ed. */
@@ -45,7 +46,7 @@ static bool matches(const struct cnm_network_info *n, char *const *f, size_t nf)
 			v = f[i] + strlen(keys[k]);
 			if ((k == 0 && strstr(n->name, v)) || (k == 1 && !strcmp(n->driver, v)) ||
 			    (k == 2 && !strncmp(n->id, v, strlen(v))) ||
-			    (k == 3 && has_label(n->labels, v)))
+			    (k == 3 && has_label(n->labels_json, v)))
 				ok = true;
 		}
 		if (seen && !ok)

@@ -75,6 +75,7 @@ struct cnm_network_info {
 	char created[40];	/* RFC 3339 with nanoseconds, UTC */
 	bool internal, ipv6;
 	char *labels;		/* "k=v,k2=v2", malloc'ed */
+	char *labels_json;	/* the same as a JSON object, malloc'ed: what filters match */
 };
 
 int cnm_network_list(struct cnm_ctx *ctx, struct cnm_network_info **out, size_t *n,

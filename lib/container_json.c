@@ -172,8 +172,10 @@ static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c, in
 		json_object_set_new(nets, n.name, e);
 		cnm_net_free(&n);
 	}
-	if (!n_eps && cnm_net_get(ctx, c->network_id, &n, NULL) == 0) {
-		/* stopped: Docker still names the network, with empty values */
+	if (!n_eps && strcmp(c->state, "running") &&
+	    cnm_net_get(ctx, c->network_id, &n, NULL) == 0) {
+		/* stopped: Docker still names the network, with empty values (running
+		 * and disconnected from every network: none) */
 		json_object_set_new(nets, n.name, endpoint_json(&n, NULL));
 		cnm_net_free(&n);
 	}

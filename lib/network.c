@@ -160,6 +160,7 @@ int cnm_network_list(struct cnm_ctx *ctx, struct cnm_network_info **out, size_t 
 		return rc;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct cnm_network_info *nv = realloc(v, (len + 1) * sizeof(*v));
+		const char *cols;
 
 		if (!nv) {
 			rc = cnm_errf(err, ENOMEM, "out of memory");
@@ -173,7 +174,9 @@ int cnm_network_list(struct cnm_ctx *ctx, struct cnm_network_info **out, size_t 
 		cnm_col_text(st, 3, v[len].created, sizeof(v[len].created));
 		v[len].internal = sqlite3_column_int(st, 4);
 		v[len].ipv6 = sqlite3_column_int(st, 5);
-		v[len].labels = labels_text((const char *)sqlite3_column_text(st, 6));
+		cols = (const char *)sqlite3_column_text(st, 6);
+		v[len].labels = labels_text(cols);
+		v[len].labels_json = strdup(cols ? cols : "{}");
 		len++;
 	}
 	sqlite3_finalize(st);
@@ -188,8 +191,10 @@ int cnm_network_list(struct cnm_ctx *ctx, struct cnm_network_info **out, size_t 
 
 void cnm_network_list_free(struct cnm_network_info *list, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(list[i].labels);
+		free(list[i].labels_json);
+	}
 	free(list);
 }
 

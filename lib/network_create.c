@@ -29,7 +29,7 @@
 struct subnet_cfg {
 	bool used;
 	struct cnm_pool pool;
-	bool gw_given;
+	bool gw_given, range_given;
 	json_t *aux;	/* name -> address, for inspect */
 };
 
@@ -76,10 +76,14 @@ static int parse_ipam(const struct cnm_network_spec *s, struct subnet_cfg cfg[2]
 			return cnm_errf(err, EINVAL, "Invalid subnet %s : too small for a gateway"
 					" and a container", s->subnets[i]);
 		sc = &cfg[c.addr.family == AF_INET6];
-		if (sc->used)
+		if (sc->used) {
+			char other[CNM_CIDRSTRLEN];
+
+			cnm_cidr_format(&sc->pool.subnet, other);
 			return cnm_errf(err, EINVAL, "only one IPv%c subnet per network: %s and %s",
 					c.addr.family == AF_INET6 ? '6' : '4', s->subnets[i],
-					s->subnets[i - 1]);
+					other);
+		}
 		if (c.addr.family == AF_INET6 && !s->ipv6)
 			return cnm_errf(err, EINVAL, "IPv6 subnet %s given without --ipv6",
 					s->subnets[i]);
@@ -122,7 +126,16 @@ static int parse_ipam(const struct cnm_network_spec *s, struct subnet_cfg cfg[2]
 		sc = subnet_for(cfg, &r.addr);
 		if (!sc || r.prefix < sc->pool.subnet.prefix)
 			return cnm_errf(err, EINVAL, "no matching subnet for range %s", s->ranges[i]);
+		if (sc->range_given) {	/* Docker's CLI refuses it too; the last would win */
+			char prev[CNM_CIDRSTRLEN], sub[CNM_CIDRSTRLEN];
+
+			cnm_cidr_format(&sc->pool.range, prev);
+			cnm_cidr_format(&sc->pool.subnet, sub);
+			return cnm_errf(err, EINVAL, "cannot configure multiple ranges (%s, %s) on"
+					" the same subnet (%s)", prev, s->ranges[i], sub);
+		}
 		sc->pool.range = r;
+		sc->range_given = true;
 	}
 	for (int i = 0; i < 2; i++) {
 		if (!cfg[i].used || cfg[i].pool.has_gateway)
@@ -195,7 +208,7 @@ static json_t *ipam_config_json(struct subnet_cfg cfg[2], bool auto_subnet)
 		c = json_object();
 		cnm_cidr_format(&cfg[i].pool.subnet, s);
 		json_object_set_new(c, "Subnet", json_string(s));
-		if (memcmp(&cfg[i].pool.range, &cfg[i].pool.subnet, sizeof(cfg[i].pool.range))) {
+		if (cfg[i].range_given) {	/* as given, even when it is the whole subnet */
 			cnm_cidr_format(&cfg[i].pool.range, s);
 			json_object_set_new(c, "IPRange", json_string(s));
 		}
@@ -277,6 +290,33 @@ static int check_overlap(const struct taken *t, const struct cnm_cidr *c, struct
 	return 0;
 }
 
+/* Is @name a network's name already? */
+static bool name_taken(struct cnm_ctx *ctx, const char *name)
+{
+	sqlite3_stmt *st;
+	bool taken;
+
+	if (cnm_store_prepare(ctx, "SELECT 1 FROM networks WHERE name = ?", &st, NULL))
+		return true;	/* keep the insert's own message */
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	taken = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return taken;
+}
+
+/* The id of the network whose bridge is @bridge, into @id (left as it is if none). */
+static void bridge_owner(struct cnm_ctx *ctx, const char *bridge, char *id, size_t len)
+{
+	sqlite3_stmt *st;
+
+	if (cnm_store_prepare(ctx, "SELECT id FROM networks WHERE bridge = ?", &st, NULL))
+		return;
+	sqlite3_bind_text(st, 1, bridge, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		cnm_col_text(st, 0, id, len);
+	sqlite3_finalize(st);
+}
+
 /* Under the lock: subnets checked or picked, bridge name free, row inserted. */
 static int commit_row(struct cnm_ctx *ctx, struct cnm_net *n, struct subnet_cfg cfg[2],
 		      bool auto_subnet, struct cnm_err *err)
@@ -321,24 +361,14 @@ static int commit_row(struct cnm_ctx *ctx, struct cnm_net *n, struct subnet_cfg 
 		n->ipam_config = json_dumps(ipam, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		json_decref(ipam);
 		rc = cnm_net_insert(ctx, n, err);
-		if (rc == -EEXIST && err && !strstr(err->msg, "already exists")) {
-			struct cnm_net other;
+		if (rc == -EEXIST && !name_taken(ctx, n->name)) {
+			char other[CNM_ID_LEN + 1] = "?";
 
-			if (cnm_net_get(ctx, n->bridge, &other, NULL) != 0) {
-				sqlite3_stmt *st;
-
-				/* the bridge column is what clashed: find its owner */
-				if (!cnm_store_prepare(ctx, "SELECT id FROM networks WHERE bridge = ?",
-						       &st, NULL)) {
-					sqlite3_bind_text(st, 1, n->bridge, -1, SQLITE_STATIC);
-					if (sqlite3_step(st) == SQLITE_ROW)
-						cnm_col_text(st, 0, other.id, sizeof(other.id));
-					sqlite3_finalize(st);
-				}
-			}
+			/* the bridge column clashed: its owner's bridge may not exist (yet) */
+			bridge_owner(ctx, n->bridge, other, sizeof(other));
 			rc = cnm_errf(err, EEXIST, "cannot create network %s (%s): conflicts with"
 				      " network %s (%s): networks have same bridge name", n->id,
-				      n->bridge, other.id, n->bridge);
+				      n->bridge, other, n->bridge);
 		}
 	}
 	if (rc)

@@ -26,23 +26,50 @@
 #include "firewall.h"
 
 /*
+ * A running container disconnected from the network it was started on still
+ * names it (containers.network_id, which must name a network): its oldest
+ * remaining network becomes its own, as it would on the next connect.
+ */
+static int repoint(struct cnm_ctx *ctx, const char *ctr_id)
+{
+	sqlite3_stmt *st;
+
+	if (cnm_store_prepare(ctx, "UPDATE containers SET network_id = (SELECT e.network_id FROM"
+			      " endpoints e WHERE e.container_id = ?1 ORDER BY e.rowid LIMIT 1)"
+			      " WHERE id = ?1", &st, NULL))
+		return -EIO;
+	sqlite3_bind_text(st, 1, ctr_id, -1, SQLITE_STATIC);
+	return cnm_store_step_done(ctx, st, "update container", NULL);
+}
+
+/*
  * Under the lock: release containers on @net whose process is gone; list
- * the live ones in @busy.  Return the number of live ones.
+ * the live ones in @busy.  Return the number of live ones.  A running
+ * container that only names @net as the one it was started on (it was
+ * disconnected from it) does not count when it is on another network: it
+ * is re-pointed there, once nothing else keeps @net.
  */
 static int live_users(struct cnm_ctx *ctx, const struct cnm_net *net, char *busy, size_t len)
 {
+	char moved[16][CNM_ID_LEN + 1];
+	size_t n_moved = 0;
 	sqlite3_stmt *st;
 	int live = 0;
 
 	busy[0] = '\0';
-	if (cnm_store_prepare(ctx, "SELECT DISTINCT c.id FROM containers c LEFT JOIN endpoints e"
-			      " ON e.container_id = c.id WHERE e.network_id = ?1 OR"
-			      " c.network_id = ?1", &st, NULL))
+	if (cnm_store_prepare(ctx, "SELECT c.id, EXISTS (SELECT 1 FROM endpoints e WHERE"
+			      " e.container_id = c.id AND e.network_id = ?1), EXISTS (SELECT 1 FROM"
+			      " endpoints e WHERE e.container_id = c.id) FROM containers c WHERE"
+			      " c.network_id = ?1 OR c.id IN (SELECT container_id FROM endpoints"
+			      " WHERE network_id = ?1)", &st, NULL))
 		return -EIO;
 	sqlite3_bind_text(st, 1, net->id, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct cnm_ctr c;
+		bool attached = sqlite3_column_int(st, 1), elsewhere = sqlite3_column_int(st, 2);
 		size_t used = strlen(busy);
+		const char *why = NULL;
+		struct cnm_ctr c;
+		bool running;
 
 		if (cnm_ctr_get(ctx, (const char *)sqlite3_column_text(st, 0), &c, NULL))
 			continue;
@@ -50,15 +77,29 @@ static int live_users(struct cnm_ctx *ctx, const struct cnm_net *net, char *busy
 		if (strcmp(c.state, "exited") && !cnm_ctr_alive(&c) &&
 		    cnm_release_locked(ctx, c.id, 137, false, NULL) >= 0)
 			strcpy(c.state, "exited");
+		running = strcmp(c.state, "exited");
 		/* running here, or stopped with this as its network (it names it) */
-		if (strcmp(c.state, "exited") || !strcmp(c.network_id, net->id)) {
-			snprintf(busy + used, len - used, "%s%s%s", used ? ", " : "", c.name,
-				 strcmp(c.state, "exited") ? "" : " (stopped)");
+		if (running && attached)
+			why = "";
+		else if (!running && !strcmp(c.network_id, net->id))
+			why = " (stopped)";
+		else if (running && (!elsewhere || n_moved == ARRAY_SIZE(moved)))
+			why = " (started on it, on no other network)";
+		else if (running)
+			memcpy(moved[n_moved++], c.id, sizeof(moved[0]));
+		if (why) {
+			snprintf(busy + used, len - used, "%s%s%s", used ? ", " : "", c.name, why);
 			live++;
 		}
 		cnm_ctr_free(&c);
 	}
 	sqlite3_finalize(st);
+	for (size_t i = 0; i < n_moved && !live; i++) {
+		int rc = repoint(ctx, moved[i]);
+
+		if (rc)
+			return rc;
+	}
 	return live;
 }
 
@@ -256,7 +297,9 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 						     net.iface_prefix : "eth"),
 			 ip, ip6, &ep, err);
 	if (!rc) {
-		ep.default_route = false; /* the first network keeps the way out */
+		/* the first network keeps the way out; one joined with none left takes it */
+		if (n_eps)
+			ep.default_route = false;
 		rc = cnm_ep_insert_checked(ctx, &net, &ep, c.name, err);
 	}
 	if (!rc)

@@ -6,8 +6,8 @@
  * A spec is [IP:][HOSTPORT[-END]:]CPORT[-END][/PROTO], the IP in brackets
  * when it is IPv6.  It expands into one cnm_portmap per container port:
  * equal host and container ranges pair up; a container range alone gets a
- * random host port each; a host range for one container port means "any
- * free port of that range" (Docker's rule).
+ * random host port each; a host range for one container port means "the
+ * lowest free port of that range" (Docker's rule).
  *
  * Taken ports live in a cnm_portset: a bitmap per family and protocol for
  * ports taken on every address (0.0.0.0 or ::), and a list for ports taken
@@ -282,9 +282,11 @@ int cnm_ports_choose(struct cnm_portset *taken, struct cnm_portmap *p, size_t n,
 			uint16_t lo = p[i].host_lo ? p[i].host_lo : eph_lo;
 			uint16_t hi = p[i].host_lo ? p[i].host_hi : eph_hi;
 			uint32_t span = (uint32_t)(hi - lo) + 1, j;
+			/* a range the user gave: its lowest free port first, as Docker */
+			uint32_t from = p[i].host_lo ? 0 : seed + (uint32_t)i;
 
 			for (j = 0; j < span; j++) {
-				p[i].host_port = (uint16_t)(lo + (seed + i + j) % span);
+				p[i].host_port = (uint16_t)(lo + (from + j) % span);
 				if (!cnm_portset_conflict(taken, &p[i]))
 					break;
 			}

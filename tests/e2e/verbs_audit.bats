@@ -1,0 +1,97 @@
+#!/usr/bin/env bats
+# Corners of the network and port verbs found by an audit against Docker
+# 20.10: each test holds one behaviour Docker users rely on.
+
+load helpers
+
+setup() { cleanup_containers; }
+teardown() {
+	cleanup_containers
+	cnm network prune -f >/dev/null
+}
+
+@test "a container connected again after leaving every network gets the way out back" {
+	cnm network create --subnet 10.81.0.0/24 wa >/dev/null
+	cnm run -d --name wo --network wa -- sleep 3600
+	cnm network disconnect wa wo
+	[ -z "$(ip netns exec wo ip route show default)" ]
+	cnm network connect wa wo
+	[[ "$(ip netns exec wo ip route show default)" =~ "default via 10.81.0.1 dev eth0" ]]
+}
+
+@test "network rm works once a running container left it for another network" {
+	cnm network create --subnet 10.82.0.0/24 ra >/dev/null
+	cnm network create --subnet 10.83.0.0/24 rb >/dev/null
+	cnm run -d --name rc1 --network ra -- sleep 3600
+	cnm network connect rb rc1
+	cnm network disconnect ra rc1
+	run cnm network rm ra
+	[ "$status" -eq 0 ]
+	[ "$output" = ra ]
+	run cnm network inspect ra
+	[ "$status" -eq 1 ]
+	# still on rb, and rb is what it names now
+	[ "$(cnm inspect rc1 | jq -r '.[0].NetworkSettings.Networks | keys | join(",")')" = rb ]
+	run cnm network rm rb
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ "has active endpoints (rc1)" ]]
+}
+
+@test "network rm of the network a container left, with no other network, says so" {
+	cnm network create --subnet 10.84.0.0/24 na >/dev/null
+	cnm run -d --name nc1 --network na -- sleep 3600
+	cnm network disconnect na nc1
+	run cnm network rm na
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ "(nc1 (started on it, on no other network))" ]]
+	cnm network inspect na >/dev/null
+}
+
+@test "ip-ranges: two for one subnet are refused, one as wide as the subnet is shown as given" {
+	run cnm network create --subnet 10.85.0.0/24 --ip-range 10.85.0.128/25 --ip-range 10.85.0.0/26 two
+	[ "$status" -eq 1 ]
+	[ "$output" = "cnm: cannot configure multiple ranges (10.85.0.128/25, 10.85.0.0/26) on the same subnet (10.85.0.0/24)" ]
+	run cnm network inspect two
+	[ "$status" -eq 1 ]
+	cnm network create --subnet 10.85.0.0/24 --ip-range 10.85.0.0/24 whole >/dev/null
+	[ "$(cnm network inspect whole | jq -c '.[0].IPAM.Config')" = '[{"Subnet":"10.85.0.0/24","IPRange":"10.85.0.0/24"}]' ]
+	# two subnets of a family: the message names the two of that family
+	run cnm network create --ipv6 --subnet 10.86.0.0/24 --subnet fd00:86::/64 --subnet 10.87.0.0/24 three
+	[ "$output" = "cnm: only one IPv4 subnet per network: 10.87.0.0/24 and 10.86.0.0/24" ]
+}
+
+@test "a bridge name another network owns is refused by name, even while its bridge is gone" {
+	id=$(cnm network create -o com.docker.network.bridge.name=br-owned owner)
+	ip link del br-owned # as after a reboot: re-made on first use
+	run cnm network create -o com.docker.network.bridge.name=br-owned mine
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ ^"cnm: cannot create network "[0-9a-f]{64}" (br-owned): conflicts with network $id (br-owned): networks have same bridge name"$ ]]
+	run cnm network inspect mine
+	[ "$status" -eq 1 ]
+	run cnm network create owner
+	[ "$output" = "cnm: network with name owner already exists" ]
+}
+
+@test "a host range for one container port gives its lowest free port, as Docker does" {
+	cnm run -d --name hr1 -p 9300-9302:80 -- sleep 3600
+	cnm run -d --name hr2 -p 9300-9302:80 -- sleep 3600
+	[ "$(cnm port hr1)" = "80/tcp -> 0.0.0.0:9300" ]
+	[ "$(cnm port hr2)" = "80/tcp -> 0.0.0.0:9301" ]
+}
+
+@test "a running container disconnected from every network shows no network in inspect" {
+	cnm run -d --name nonet -- sleep 3600
+	cnm network disconnect bridge nonet
+	[ "$(cnm inspect nonet | jq -c '.[0].NetworkSettings.Networks')" = '{}' ]
+	cnm stop -t 0 nonet
+	[ "$(cnm inspect nonet | jq -r '.[0].NetworkSettings.Networks | keys | join(",")')" = bridge ]
+}
+
+@test "ls --filter label matches whole labels, commas in a value included" {
+	cnm network create --label x=1,y=2 commas >/dev/null
+	[ "$(cnm network ls -q -f label=x=1,y=2)" != "" ]
+	[ "$(cnm network ls -q -f label=x)" != "" ]
+	[ -z "$(cnm network ls -q -f label=x=1)" ]
+	[ -z "$(cnm network ls -q -f label=y=2)" ]
+	[ -z "$(cnm network ls -q -f label=y)" ]
+}
