@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include "container.h"
@@ -250,6 +251,7 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 	struct cnm_ep *eps = NULL, ep;
 	struct cnm_net net = { 0 };
 	char first_name[CNM_NAME_MAX + 1], first_driver[16];
+	bool first_internal = false;
 	struct cnm_ctr c = { 0 };
 	char path[PATH_MAX];
 	size_t n_eps = 0;
@@ -274,9 +276,9 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 		rc = cnm_errf(err, ESRCH, "Container %s is not running", c.name);
 		goto fail;
 	}
-	/* only its name and driver: a whole network row costs ~8x more to read */
+	/* only its name, driver and kind: a whole network row costs ~8x more to read */
 	rc = cnm_net_brief(ctx, c.network_id, first_name, sizeof(first_name), first_driver,
-			   sizeof(first_driver), err);
+			   sizeof(first_driver), &first_internal, err);
 	if (rc)
 		goto fail;
 	if (!cnm_driver_find(first_driver)->own_netns || !cnm_driver_find(first_driver)->has_ipam) {
@@ -297,10 +299,20 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 						     net.iface_prefix : "eth"),
 			 ip, ip6, &ep, err);
 	if (!rc) {
-		/* the first network keeps the way out; one joined with none left takes it */
-		if (n_eps)
-			ep.default_route = false;
-		rc = cnm_ep_insert_checked(ctx, &net, &ep, c.name, err);
+		/*
+		 * The container's own network keeps the way out while it is on
+		 * it and it is not internal; otherwise a network that is not
+		 * internal takes it, and becomes the container's own.
+		 */
+		bool held = false;
+
+		for (size_t i = 0; i < n_eps; i++)
+			held |= !strcmp(eps[i].network_id, c.network_id) && !first_internal;
+		ep.default_route = !held && !net.internal;
+		if (ep.default_route && strcmp(c.network_id, net.id))
+			rc = cnm_ctr_set_network(ctx, c.id, net.id, err);
+		if (!rc)
+			rc = cnm_ep_insert_checked(ctx, &net, &ep, c.name, err);
 	}
 	if (!rc)
 		rc = cnm_ep_set_aliases(ctx, &net, ep.id, aliases, n_aliases, err);
@@ -346,6 +358,72 @@ out:
 	return rc;
 }
 
+/*
+ * Under the lock, after @gone's endpoint went: when it carried the
+ * container's way out (its network is the container's own), the oldest
+ * endpoint left on a network that is not internal takes it, as Docker
+ * moves the gateway; the container is re-pointed to that network so that
+ * gc and a reconnect agree.  @next is filled (has_gateway*) when a route is
+ * to be added.  0 or a negative errno.
+ */
+static int take_way_out(struct cnm_ctx *ctx, const struct cnm_ctr *c, const struct cnm_ep *gone,
+			struct cnm_ep *next, struct cnm_err *err)
+{
+	struct cnm_ep *eps = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(next, 0, sizeof(*next));
+	if (strcmp(gone->network_id, c->network_id))
+		return 0;
+	rc = cnm_ep_list(ctx, c->id, &eps, &n, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct cnm_net net;
+		bool internal;
+
+		if (cnm_net_get_id(ctx, eps[i].network_id, &net, NULL))
+			continue;
+		internal = net.internal;
+		cnm_net_free(&net);
+		if (internal || (!eps[i].has_gateway && !eps[i].has_gateway6))
+			continue;
+		*next = eps[i];
+		rc = cnm_ctr_set_network(ctx, c->id, next->network_id, err);
+		break;
+	}
+	free(eps);
+	return rc;
+}
+
+/* The default routes through @ep's gateways, inside the container's namespace. */
+static int add_way_out(struct cnm_ctx *ctx, const struct cnm_ctr *c, const struct cnm_ep *ep,
+		       struct cnm_err *err)
+{
+	struct cnm_nl cnl = { 0 };
+	struct cnm_nl_batch b;
+	char path[PATH_MAX];
+	int fd, rc, idx;
+
+	cnm_netns_path(ctx, c->name, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cnm_errf(err, errno, "cannot open %s: %s", path, strerror(errno));
+	rc = cnm_nl_open(&cnl, fd, err);
+	close(fd);
+	if (!rc)
+		rc = cnm_nl_link_index(&cnl, ep->ifname, &idx, err);
+	if (!rc) {
+		cnm_nl_batch_init(&b, &cnl);
+		if (ep->has_gateway)
+			cnm_nl_route_default(&b, &ep->gateway, idx);
+		if (ep->has_gateway6)
+			cnm_nl_route_default(&b, &ep->gateway6, idx);
+		rc = cnm_nl_batch_run(&b, err);
+	}
+	cnm_nl_close(&cnl);
+	return rc;
+}
+
 /**
  * cnm_network_disconnect() - see cnm.h.
  */
@@ -354,7 +432,7 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
 {
 	struct cnm_net net = { 0 };
 	struct cnm_ctr c = { 0 };
-	struct cnm_ep ep;
+	struct cnm_ep ep, next;
 	int rc;
 
 	rc = cnm_net_get(ctx, net_ref, &net, err);
@@ -384,10 +462,20 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
 	if (rc)
 		goto out;
 	rc = cnm_ep_delete(ctx, ep.id, err);
+	if (!rc)
+		rc = take_way_out(ctx, &c, &ep, &next, err);
 	if (rc)
 		cnm_store_rollback(ctx);
 	else
 		rc = cnm_store_commit(ctx, err);
+	if (!rc && (next.has_gateway || next.has_gateway6) && cnm_ctr_alive(&c)) {
+		struct cnm_err why = { 0 };
+
+		if (add_way_out(ctx, &c, &next, &why))
+			rc = cnm_errf(err, why.code ? why.code : EIO, "container %s left network"
+				      " %s, but its default route through %s could not be added: %s",
+				      c.name, net.name, next.ifname, why.msg);
+	}
 	if (!rc)
 		cnm_dns_after_disconnect(ctx, c.id, &net);
 out:

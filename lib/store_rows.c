@@ -160,12 +160,13 @@ int cnm_net_get(struct cnm_ctx *ctx, const char *ref, struct cnm_net *net, struc
  * without the whole row (each column read costs its share of the parse).
  */
 int cnm_net_brief(struct cnm_ctx *ctx, const char *id, char *name, size_t name_len, char *driver,
-		  size_t driver_len, struct cnm_err *err)
+		  size_t driver_len, bool *internal, struct cnm_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = cnm_store_prepare(ctx, "SELECT name, driver FROM networks WHERE id = ?", &st, err);
+	rc = cnm_store_prepare(ctx, "SELECT name, driver, internal FROM networks WHERE id = ?", &st,
+			       err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -173,6 +174,7 @@ int cnm_net_brief(struct cnm_ctx *ctx, const char *id, char *name, size_t name_l
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		cnm_col_text(st, 0, name, name_len);
 		cnm_col_text(st, 1, driver, driver_len);
+		*internal = sqlite3_column_int(st, 2);
 		rc = 0;
 	}
 	sqlite3_finalize(st);
@@ -324,6 +326,21 @@ int cnm_ctr_insert(struct cnm_ctx *ctx, const struct cnm_ctr *c, struct cnm_err 
 	sqlite3_bind_text(st, 12, c->port_specs ? c->port_specs : "[]", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, c->state[0] ? c->state : "creating", -1, SQLITE_STATIC);
 	return cnm_store_step_done(ctx, st, "insert container", err);
+}
+
+/* The network whose gateway is @ctr_id's way out (containers.network_id). */
+int cnm_ctr_set_network(struct cnm_ctx *ctx, const char *ctr_id, const char *net_id,
+			struct cnm_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, "UPDATE containers SET network_id = ? WHERE id = ?", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, net_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ctr_id, -1, SQLITE_STATIC);
+	return cnm_store_step_done(ctx, st, "set the container's network", err);
 }
 
 int cnm_ctr_set_running(struct cnm_ctx *ctx, const struct cnm_ctr *c, struct cnm_err *err)

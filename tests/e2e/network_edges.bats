@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# Corners of the network and port verbs found by an audit against Docker
-# 20.10: each test holds one behaviour Docker users rely on.
+# Corners of the network and port verbs where Docker 20.10 users rely on one
+# behaviour: the way out after a reconnect, rm after a disconnect, ranges,
+# bridge names, host port ranges, inspect and ls filters.
 
 load helpers
 
@@ -94,4 +95,45 @@ teardown() {
 	[ -z "$(cnm network ls -q -f label=x=1)" ]
 	[ -z "$(cnm network ls -q -f label=y=2)" ]
 	[ -z "$(cnm network ls -q -f label=y)" ]
+}
+
+@test "disconnecting the network that holds the way out moves it to the next one, as Docker does" {
+	cnm network create --subnet 10.84.0.0/24 ga >/dev/null
+	cnm network create --subnet 10.85.0.0/24 gb >/dev/null
+	cnm network create --internal --subnet 10.86.0.0/24 gi >/dev/null
+	cnm run -d --name gw1 --network ga -- sleep 3600
+	cnm network connect gi gw1
+	cnm network connect gb gw1
+	[[ "$(ip netns exec gw1 ip route show default)" =~ "default via 10.84.0.1 dev eth0" ]]
+	# gi is older than gb but internal: gb's gateway takes the way out
+	cnm network disconnect ga gw1
+	[ "$(ip netns exec gw1 ip route show default | wc -l)" = 1 ]
+	[[ "$(ip netns exec gw1 ip route show default)" =~ "default via 10.85.0.1 dev eth2" ]]
+	# and it is used: the host's address on ga, off every link gw1 has now
+	ip netns exec gw1 ping -c1 -W2 10.84.0.1
+	# the store agrees: a disconnect of a network that does not hold it changes nothing
+	cnm network disconnect gi gw1
+	[[ "$(ip netns exec gw1 ip route show default)" =~ "default via 10.85.0.1 dev eth2" ]]
+	# with no network left that has a way out, there is none, and rm of ga works
+	cnm network disconnect gb gw1
+	[ -z "$(ip netns exec gw1 ip route show default)" ]
+	run -0 cnm network rm ga
+}
+
+@test "a container on an internal network only gets its way out from the first network it joins that has one" {
+	cnm network create --internal --subnet 10.87.0.0/24 ii >/dev/null
+	cnm network create --subnet 10.88.0.0/24 io >/dev/null
+	cnm network create --subnet 10.89.0.0/24 ip2 >/dev/null
+	cnm run -d --name in1 --network ii -- sleep 3600
+	[ -z "$(ip netns exec in1 ip route show default)" ]
+	cnm network connect io in1
+	[[ "$(ip netns exec in1 ip route show default)" =~ "default via 10.88.0.1 dev eth1" ]]
+	ip netns exec in1 ping -c1 -W2 10.89.0.1
+	# a later network does not take it
+	cnm network connect ip2 in1
+	[ "$(ip netns exec in1 ip route show default | wc -l)" = 1 ]
+	[[ "$(ip netns exec in1 ip route show default)" =~ "default via 10.88.0.1 dev eth1" ]]
+	# and leaving io hands it to ip2, not to the internal network
+	cnm network disconnect io in1
+	[[ "$(ip netns exec in1 ip route show default)" =~ "default via 10.89.0.1 dev eth2" ]]
 }
