@@ -441,7 +441,11 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
 	if (rc)
 		goto out;
 	rc = cnm_ep_get_on(ctx, c.id, net.id, &ep, err);
-	if (rc == -ENOENT)
+	if (rc == -ENOENT && !strcmp(c.state, "exited") && !strcmp(c.network_id, net.id))
+		rc = cnm_errf(err, ENOENT, "container %s is stopped: its endpoint on network %s went"
+			      " with it, and cnm has no start; remove it (cnm rm %s) to release the"
+			      " network", c.name, net.name, c.name);
+	else if (rc == -ENOENT)
 		rc = cnm_errf(err, ENOENT, "container %s is not connected to network %s", c.id,
 			      net.name);
 	if (rc)

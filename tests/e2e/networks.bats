@@ -170,6 +170,10 @@ teardown() {
 	run cnm network connect first again
 	[ "$status" -eq 1 ]
 	[[ "$output" =~ "is not running" ]]
+	# nor disconnected from the network it stopped on: the message says why and what to do
+	run cnm network disconnect second again
+	[ "$status" -eq 1 ]
+	[ "$output" = "cnm: container again is stopped: its endpoint on network second went with it, and cnm has no start; remove it (cnm rm again) to release the network" ]
 }
 
 @test "MTU applies to the bridge and both ends of every veth" {
