@@ -7,7 +7,12 @@
 #include "cli.h"
 
 static const char usage[] =
-	"cnm network ls [-q] [--no-trunc] [--format json] [-f name=X|driver=X|id=X|label=K[=V]]...";
+	"cnm network ls [-q] [--no-trunc] [--format json] [-f name=X|driver=X|id=X|label=K[=V]|\n"
+	"               type=custom|builtin|scope=local|dangling=true|false]...";
+
+static const char *const keys[] = { "name=", "driver=", "id=", "label=", "type=", "scope=",
+				    "dangling=" };
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
 #define MAX_FILTERS 16
 
@@ -29,12 +34,16 @@ static bool has_label(const char *labels_json, const char *want)
 	return ok;
 }
 
+/* Docker's dangling: no container attached, and not one of the predefined networks. */
+static bool dangling(const struct cnm_network_info *n)
+{
+	return !n->n_endpoints && !n->builtin;
+}
+
 /* Docker's rule: values of one key are OR-ed, different keys AND-ed. */
 static bool matches(const struct cnm_network_info *n, char *const *f, size_t nf)
 {
-	static const char *const keys[] = { "name=", "driver=", "id=", "label=" };
-
-	for (size_t k = 0; k < 4; k++) {
+	for (size_t k = 0; k < N_KEYS; k++) {
 		bool seen = false, ok = false;
 
 		for (size_t i = 0; i < nf; i++) {
@@ -46,11 +55,40 @@ static bool matches(const struct cnm_network_info *n, char *const *f, size_t nf)
 			v = f[i] + strlen(keys[k]);
 			if ((k == 0 && strstr(n->name, v)) || (k == 1 && !strcmp(n->driver, v)) ||
 			    (k == 2 && !strncmp(n->id, v, strlen(v))) ||
-			    (k == 3 && has_label(n->labels_json, v)))
+			    (k == 3 && has_label(n->labels_json, v)) ||
+			    (k == 4 && !strcmp(v, n->builtin ? "builtin" : "custom")) ||
+			    (k == 5 && !strcmp(v, "local")) ||
+			    (k == 6 && (!strcmp(v, "true") || !strcmp(v, "1")) == dangling(n)))
 				ok = true;
 		}
 		if (seen && !ok)
 			return false;
+	}
+	return true;
+}
+
+/* Docker's keys, and for the closed ones Docker's values; says what is wrong. */
+static bool valid_filter(const char *f)
+{
+	size_t k;
+
+	for (k = 0; k < N_KEYS; k++)
+		if (!strncmp(f, keys[k], strlen(keys[k])))
+			break;
+	if (k == N_KEYS) {
+		fprintf(stderr, "cnm: invalid filter '%s': use name=, driver=, id=, label=, type=,"
+			" scope= or dangling=\n", f);
+		return false;
+	}
+	f += strlen(keys[k]);
+	if ((k == 4 && strcmp(f, "custom") && strcmp(f, "builtin")) ||
+	    (k == 5 && strcmp(f, "local") && strcmp(f, "swarm") && strcmp(f, "global")) ||
+	    (k == 6 && strcmp(f, "true") && strcmp(f, "false") && strcmp(f, "1") &&
+	     strcmp(f, "0"))) {
+		fprintf(stderr, "cnm: invalid filter '%s': %s\n", f - strlen(keys[k]),
+			k == 4 ? "type is custom or builtin" : k == 5 ?
+			"scope is local, swarm or global" : "dangling is true or false");
+		return false;
 	}
 	return true;
 }
@@ -78,13 +116,12 @@ int cmd_network_ls(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+qf:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (nf == MAX_FILTERS || (strncmp(optarg, "name=", 5) &&
-			    strncmp(optarg, "driver=", 7) && strncmp(optarg, "id=", 3) &&
-			    strncmp(optarg, "label=", 6))) {
-				fprintf(stderr, "cnm: invalid filter '%s': use name=, driver=, id="
-					" or label=\n", optarg);
+			if (nf == MAX_FILTERS) {
+				fprintf(stderr, "cnm: at most %d filters\n", MAX_FILTERS);
 				return EXIT_USAGE;
 			}
+			if (!valid_filter(optarg))
+				return EXIT_USAGE;
 			filters[nf++] = optarg;
 			break;
 		case 'q': quiet = true; break;

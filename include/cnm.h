@@ -76,6 +76,8 @@ struct cnm_network_info {
 	bool internal, ipv6;
 	char *labels;		/* "k=v,k2=v2", malloc'ed */
 	char *labels_json;	/* the same as a JSON object, malloc'ed: what filters match */
+	bool builtin;		/* bridge, host, none */
+	unsigned int n_endpoints;	/* containers attached */
 };
 
 int cnm_network_list(struct cnm_ctx *ctx, struct cnm_network_info **out, size_t *n,

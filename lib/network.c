@@ -154,8 +154,9 @@ int cnm_network_list(struct cnm_ctx *ctx, struct cnm_network_info **out, size_t 
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = cnm_store_prepare(ctx, "SELECT id, name, driver, created, internal, ipv6, labels"
-			       " FROM networks ORDER BY name", &st, err);
+	rc = cnm_store_prepare(ctx, "SELECT id, name, driver, created, internal, ipv6, labels,"
+			       " builtin, (SELECT count(*) FROM endpoints e WHERE e.network_id ="
+			       " networks.id) FROM networks ORDER BY name", &st, err);
 	if (rc)
 		return rc;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -177,6 +178,8 @@ int cnm_network_list(struct cnm_ctx *ctx, struct cnm_network_info **out, size_t 
 		cols = (const char *)sqlite3_column_text(st, 6);
 		v[len].labels = labels_text(cols);
 		v[len].labels_json = strdup(cols ? cols : "{}");
+		v[len].builtin = sqlite3_column_int(st, 7);
+		v[len].n_endpoints = (unsigned int)sqlite3_column_int(st, 8);
 		len++;
 	}
 	sqlite3_finalize(st);

@@ -168,7 +168,7 @@ void cnm_strv_free(char **v, size_t n)
  */
 int cnm_network_prune(struct cnm_ctx *ctx, char ***names, size_t *n_names, struct cnm_err *err)
 {
-	char **v = NULL, ids[256][CNM_ID_LEN + 1];
+	char **v = NULL, (*ids)[CNM_ID_LEN + 1] = NULL;
 	size_t n = 0, n_ids = 0;
 	sqlite3_stmt *st;
 	int rc;
@@ -182,8 +182,16 @@ int cnm_network_prune(struct cnm_ctx *ctx, char ***names, size_t *n_names, struc
 		cnm_store_rollback(ctx);
 		return rc;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW && n_ids < ARRAY_SIZE(ids))
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		void *more = realloc(ids, (n_ids + 1) * sizeof(*ids));
+
+		if (!more) {
+			rc = cnm_errf(err, ENOMEM, "out of memory");
+			break;
+		}
+		ids = more;
 		cnm_col_text(st, 0, ids[n_ids++], sizeof(ids[0]));
+	}
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < n_ids && !rc; i++) {
 		struct cnm_net net;
@@ -203,6 +211,7 @@ int cnm_network_prune(struct cnm_ctx *ctx, char ***names, size_t *n_names, struc
 		}
 		cnm_net_free(&net);
 	}
+	free(ids);
 	if (rc) {
 		cnm_store_rollback(ctx);
 		cnm_strv_free(v, n);

@@ -137,3 +137,35 @@ teardown() {
 	cnm network disconnect io in1
 	[[ "$(ip netns exec in1 ip route show default)" =~ "default via 10.89.0.1 dev eth2" ]]
 }
+
+@test "ls filters type=, scope= and dangling= as Docker does, and refuses values it does not know" {
+	cnm network create --subnet 10.90.0.0/24 dang >/dev/null
+	cnm network create --subnet 10.91.0.0/24 used >/dev/null
+	cnm run -d --name du --network used -- sleep 3600
+	[ "$(cnm network ls -f type=custom --format json | jq -r .Name | sort | tr '\n' ' ')" = "dang used " ]
+	[ "$(cnm network ls -f type=builtin --format json | jq -r .Name | tr '\n' ' ')" = "bridge host none " ]
+	# dangling: no container, and never a predefined network
+	[ "$(cnm network ls -f dangling=true --format json | jq -r .Name | tr '\n' ' ')" = "dang " ]
+	[ "$(cnm network ls -f dangling=false --format json | jq -r .Name | tr '\n' ' ')" = "bridge host none used " ]
+	[ "$(cnm network ls -q -f scope=local | wc -l)" = 5 ]
+	[ -z "$(cnm network ls -q -f scope=swarm)" ]
+	# values of one key are OR-ed, keys AND-ed
+	[ "$(cnm network ls -f type=custom -f dangling=false --format json | jq -r .Name)" = used ]
+	run -2 cnm network ls -f type=other
+	[ "$output" = "cnm: invalid filter 'type=other': type is custom or builtin" ]
+	run -2 cnm network ls -f dangling=maybe
+	[ "$output" = "cnm: invalid filter 'dangling=maybe': dangling is true or false" ]
+	run -2 cnm network ls -f colour=blue
+	[[ "$output" =~ "invalid filter 'colour=blue'" ]]
+}
+
+@test "prune removes every unused network, however many" {
+	for i in $(seq 1 260); do
+		cnm network create --subnet "10.$((200 + i / 250)).$((i % 250)).0/24" "pr$i" >/dev/null
+	done
+	cnm run -d --name keep --network pr7 -- sleep 3600
+	run -0 cnm network prune -f
+	[ "$(echo "$output" | grep -c "^pr")" = 259 ]
+	[ "$(cnm network ls -q -f type=custom | wc -l)" = 1 ]
+	[ "$(cnm network ls -f type=custom --format json | jq -r .Name)" = pr7 ]
+}
