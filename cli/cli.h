@@ -55,6 +55,7 @@ int cmd_network_rm(int argc, char **argv);
 int cmd_network_prune(int argc, char **argv);
 int cmd_network_connect(int argc, char **argv);
 int cmd_network_disconnect(int argc, char **argv);
+bool cli_net_has_label(const char *labels_json, const char *want);
 int cmd_version(int argc, char **argv);
 int cmd_topology(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);

@@ -16,24 +16,6 @@ static const char *const keys[] = { "name=", "driver=", "id=", "label=", "type="
 
 #define MAX_FILTERS 16
 
-/*
- * Does @labels_json hold label @want ("K" or "K=V")?  Read from the JSON
- * object, not the "k=v,k2=v2" text: a value may hold commas and '='.
- */
-static bool has_label(const char *labels_json, const char *want)
-{
-	const char *eq = strchr(want, '=');
-	json_t *o = json_loads(labels_json ? labels_json : "{}", 0, NULL), *v;
-	char key[256];
-	bool ok;
-
-	snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - want) : (int)strlen(want), want);
-	v = json_object_get(o, key);
-	ok = v && (!eq || (json_string_value(v) && !strcmp(json_string_value(v), eq + 1)));
-	json_decref(o);
-	return ok;
-}
-
 /* Docker's dangling: no container attached, and not one of the predefined networks. */
 static bool dangling(const struct cnm_network_info *n)
 {
@@ -55,7 +37,7 @@ static bool matches(const struct cnm_network_info *n, char *const *f, size_t nf)
 			v = f[i] + strlen(keys[k]);
 			if ((k == 0 && strstr(n->name, v)) || (k == 1 && !strcmp(n->driver, v)) ||
 			    (k == 2 && !strncmp(n->id, v, strlen(v))) ||
-			    (k == 3 && has_label(n->labels_json, v)) ||
+			    (k == 3 && cli_net_has_label(n->labels_json, v)) ||
 			    (k == 4 && !strcmp(v, n->builtin ? "builtin" : "custom")) ||
 			    (k == 5 && !strcmp(v, "local")) ||
 			    (k == 6 && (!strcmp(v, "true") || !strcmp(v, "1")) == dangling(n)))

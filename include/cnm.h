@@ -128,6 +128,13 @@ int cnm_network_remove(struct cnm_ctx *ctx, const char *ref, struct cnm_err *err
  * @names: malloc'ed array of malloc'ed names removed (free with cnm_strv_free)
  */
 int cnm_network_prune(struct cnm_ctx *ctx, char ***names, size_t *n, struct cnm_err *err);
+/**
+ * cnm_network_prune_only() - cnm_network_prune() among the networks whose
+ * ids are in @ids (the ones a caller's filters chose): those no container
+ * uses are removed, the others left.
+ */
+int cnm_network_prune_only(struct cnm_ctx *ctx, const char *const *ids, size_t n_ids,
+			   char ***names, size_t *n, struct cnm_err *err);
 void cnm_strv_free(char **v, size_t n);
 /** cnm_network_connect() - give a running container an interface on another network. */
 int cnm_network_connect(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,

@@ -162,11 +162,12 @@ void cnm_strv_free(char **v, size_t n)
 	free(v);
 }
 
-/**
- * cnm_network_prune() - see cnm.h.  One transaction: a network is either
- * used (kept) or removed.
+/*
+ * Remove the networks of @ids (NULL: every user network) that no container
+ * uses.  One transaction: a network is either removed with its rows or left.
  */
-int cnm_network_prune(struct cnm_ctx *ctx, char ***names, size_t *n_names, struct cnm_err *err)
+static int prune(struct cnm_ctx *ctx, const char *const *only, size_t n_only, char ***names,
+		 size_t *n_names, struct cnm_err *err)
 {
 	char **v = NULL, (*ids)[CNM_ID_LEN + 1] = NULL;
 	size_t n = 0, n_ids = 0;
@@ -183,8 +184,15 @@ int cnm_network_prune(struct cnm_ctx *ctx, char ***names, size_t *n_names, struc
 		return rc;
 	}
 	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-		void *more = realloc(ids, (n_ids + 1) * sizeof(*ids));
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		bool chosen = !only;
+		void *more;
 
+		for (size_t k = 0; k < n_only && !chosen; k++)
+			chosen = id && !strcmp(only[k], id);
+		if (!chosen)
+			continue;
+		more = realloc(ids, (n_ids + 1) * sizeof(*ids));
 		if (!more) {
 			rc = cnm_errf(err, ENOMEM, "out of memory");
 			break;
@@ -223,6 +231,25 @@ int cnm_network_prune(struct cnm_ctx *ctx, char ***names, size_t *n_names, struc
 	if (!rc && n)
 		cnm_dns_sync(ctx, false, true);
 	return rc;
+}
+
+/**
+ * cnm_network_prune() - see cnm.h.
+ */
+int cnm_network_prune(struct cnm_ctx *ctx, char ***names, size_t *n_names, struct cnm_err *err)
+{
+	return prune(ctx, NULL, 0, names, n_names, err);
+}
+
+/**
+ * cnm_network_prune_only() - see cnm.h.
+ */
+int cnm_network_prune_only(struct cnm_ctx *ctx, const char *const *ids, size_t n_ids,
+			   char ***names, size_t *n_names, struct cnm_err *err)
+{
+	*names = NULL;
+	*n_names = 0;
+	return n_ids ? prune(ctx, ids, n_ids, names, n_names, err) : 0;
 }
 
 /* The lowest interface index not used by the container's endpoints. */

@@ -123,6 +123,121 @@ void cnm_rfc3339(const struct timespec *ts, char out[40])
 		 (unsigned int)(ts->tv_nsec % 1000000000));
 }
 
+/* A Go duration ("1h30m", "90s", "1.5h", "-10m"): 0 with @ns filled, or -EINVAL. */
+static int parse_duration(const char *s, long long *ns)
+{
+	static const struct { const char *unit; long long ns; } units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "\xc2\xb5s", 1000 }, { "ms", 1000000 },
+		{ "s", 1000000000LL }, { "m", 60000000000LL }, { "h", 3600000000000LL },
+	};
+	bool neg = *s == '-';
+	long long total = 0;
+
+	if (*s == '-' || *s == '+')
+		s++;
+	if (!*s)
+		return -EINVAL;
+	while (*s) {
+		char *end;
+		double v = strtod(s, &end);
+		size_t u, best = 0, best_len = 0;
+
+		if (end == s || *s == '-' || *s == '+' || v < 0)
+			return -EINVAL;
+		s = end;
+		for (u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+			size_t l = strlen(units[u].unit);
+
+			if (!strncmp(s, units[u].unit, l) && l > best_len) {
+				best = u;
+				best_len = l;
+			}
+		}
+		if (!best_len || v * (double)units[best].ns > 9.2e18)
+			return -EINVAL;
+		total += (long long)(v * (double)units[best].ns);
+		s += best_len;
+	}
+	*ns = neg ? -total : total;
+	return 0;
+}
+
+/**
+ * cnm_parse_until() - Docker's `until=` filter value as a time.
+ * @s: a Go duration before @now ("24h", "1h30m"), Unix seconds ("1700000000.5"),
+ *     or a date "2006-01-02", "2006-01-02T15:04:05[.frac]" with "Z" or "+07:00"
+ *     (local time without a zone, as Docker)
+ * @now: the present, seconds since the epoch
+ * @out_ns: the time, nanoseconds since the epoch
+ *
+ * Return: 0, or -EINVAL when @s is none of these.
+ */
+int cnm_parse_until(const char *s, time_t now, long long *out_ns)
+{
+	struct tm tm = { 0 };
+	long long frac = 0, d;
+	const char *p;
+	int zone = 0;
+	bool utc = false;
+
+	if (!parse_duration(s, &d)) {
+		*out_ns = (long long)now * 1000000000LL - d;
+		return 0;
+	}
+	if (*s && strspn(s, "0123456789") == strcspn(s, ".")) { /* Unix seconds */
+		char *end;
+		long long sec = strtoll(s, &end, 10);
+
+		if (*end == '.') {
+			size_t digits = strspn(end + 1, "0123456789");
+
+			if (!digits || digits > 9 || end[1 + digits])
+				return -EINVAL;
+			frac = strtoll(end + 1, NULL, 10);
+			for (size_t i = digits; i < 9; i++)
+				frac *= 10;
+		} else if (*end) {
+			return -EINVAL;
+		}
+		*out_ns = sec * 1000000000LL + frac;
+		return 0;
+	}
+	p = strptime(s, "%Y-%m-%d", &tm);
+	if (!p)
+		return -EINVAL;
+	if (*p == 'T') {
+		p = strptime(p + 1, "%H:%M:%S", &tm);
+		if (!p)
+			return -EINVAL;
+		if (*p == '.') {
+			size_t digits = strspn(p + 1, "0123456789");
+
+			if (!digits || digits > 9)
+				return -EINVAL;
+			for (size_t i = 0; i < 9; i++)
+				frac = frac * 10 + (i < digits ? p[1 + i] - '0' : 0);
+			p += 1 + digits;
+		}
+	}
+	if (*p == 'Z') {
+		utc = true;
+		p++;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+		int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
+
+		if (strspn(p + 1, "0123456789") != 2 || strspn(p + 4, "0123456789") != 2)
+			return -EINVAL;
+		zone = (*p == '+' ? 1 : -1) * (hh * 3600 + mm * 60);
+		utc = true;
+		p += 6;
+	}
+	if (*p)
+		return -EINVAL;
+	tm.tm_isdst = -1;
+	*out_ns = ((long long)(utc ? timegm(&tm) - zone : mktime(&tm))) * 1000000000LL + frac;
+	return 0;
+}
+
 void cnm_now_rfc3339(char out[40])
 {
 	struct timespec ts;

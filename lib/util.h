@@ -33,6 +33,7 @@ int cnm_random_id(char out[CNM_ID_LEN + 1]);
 int cnm_random_hex(char *out, size_t nchars);
 void cnm_rfc3339(const struct timespec *ts, char out[40]);
 void cnm_now_rfc3339(char out[40]);
+int cnm_parse_until(const char *s, time_t now, long long *out_ns);
 int cnm_write_file(const char *path, const char *data, size_t len, struct cnm_err *err);
 int cnm_mkdir_p(const char *path, int mode, struct cnm_err *err);
 int cnm_rm_rf(const char *path);

@@ -418,11 +418,11 @@ DEL ctra" ]
 	for i in $(seq 20); do ip netns add p$i; done
 	pids=""
 	for i in $(seq 20); do
-		(plugin ADD par$i p$i eth0 "$c" >"$BATS_TEST_TMPDIR/add$i" 2>&1; echo $? >"$BATS_TEST_TMPDIR/rc$i") &
+		(set +e; plugin ADD par$i p$i eth0 "$c" >"$BATS_TEST_TMPDIR/add$i" 2>&1; echo $? >"$BATS_TEST_TMPDIR/rc$i") &
 		pids="$pids $!"
 	done
 	wait_all $pids
-	for i in $(seq 20); do [ "$(cat "$BATS_TEST_TMPDIR/rc$i")" = 0 ]; done
+	for i in $(seq 20); do [ "$(cat "$BATS_TEST_TMPDIR/rc$i")" = 0 ] || { cat "$BATS_TEST_TMPDIR/add$i"; false; }; done
 	addrs=$(for i in $(seq 20); do jq -r '.ips[0].address' "$BATS_TEST_TMPDIR/add$i"; done | sort)
 	[ "$(echo "$addrs" | wc -l)" = 20 ]
 	[ "$(echo "$addrs" | sort -u | wc -l)" = 20 ]

@@ -169,3 +169,24 @@ teardown() {
 	[ "$(cnm network ls -q -f type=custom | wc -l)" = 1 ]
 	[ "$(cnm network ls -f type=custom --format json | jq -r .Name)" = pr7 ]
 }
+
+@test "prune --filter label=, label!= and until= choose among the unused networks, as Docker's" {
+	cnm network create --label team=a --label tier=db --subnet 10.92.0.0/24 pa >/dev/null
+	cnm network create --label team=a --subnet 10.92.1.0/24 pb >/dev/null
+	cnm network create --label team=b --subnet 10.92.2.0/24 pc >/dev/null
+	cnm network create --label team=a --subnet 10.92.3.0/24 pd >/dev/null
+	cnm run -d --name pu --network pd -- sleep 3600
+	# every label= must match, no label!= may; pd is in use
+	run -0 cnm network prune -f --filter label=team=a --filter label!=tier
+	[ "$output" = "$(printf 'Deleted Networks:\npb')" ]
+	# until=: created before the time; nothing is that old, then everything is
+	run -0 cnm network prune -f --filter until=1h
+	[ -z "$output" ]
+	run -0 cnm network prune -f --filter "until=$(date -u -d '+1 min' +%Y-%m-%dT%H:%M:%SZ)" --filter label=team
+	[ "$output" = "$(printf 'Deleted Networks:\npa\npc')" ]
+	[ "$(cnm network ls -q -f type=custom | wc -l)" = 1 ]
+	run -2 cnm network prune -f --filter until=yesterday
+	[[ "$output" =~ "invalid filter 'until=yesterday'" ]]
+	run -2 cnm network prune -f --filter dangling=true
+	[[ "$output" =~ "invalid filter 'dangling=true': use until=, label= or label!=" ]]
+}

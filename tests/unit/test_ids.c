@@ -59,6 +59,48 @@ static void test_rfc3339_matches_gmtime(void **state)
 		expect_like_gmtime(t, 123456789);
 }
 
+/* ---- cnm_parse_until: Docker's until= ---- */
+
+static void test_parse_until(void **state)
+{
+	const time_t now = 1800000000;
+	long long ns;
+
+	(void)state;
+	assert_int_equal(cnm_parse_until("24h", now, &ns), 0);
+	assert_true(ns == (now - 86400) * 1000000000LL);
+	assert_int_equal(cnm_parse_until("1h30m", now, &ns), 0);
+	assert_true(ns == (now - 5400) * 1000000000LL);
+	assert_int_equal(cnm_parse_until("1.5h", now, &ns), 0);
+	assert_true(ns == (now - 5400) * 1000000000LL);
+	assert_int_equal(cnm_parse_until("90s", now, &ns), 0);
+	assert_true(ns == (now - 90) * 1000000000LL);
+	assert_int_equal(cnm_parse_until("250ms", now, &ns), 0);
+	assert_true(ns == now * 1000000000LL - 250000000LL);
+	assert_int_equal(cnm_parse_until("-10m", now, &ns), 0);
+	assert_true(ns == (now + 600) * 1000000000LL);
+	assert_int_equal(cnm_parse_until("1700000000", now, &ns), 0);
+	assert_true(ns == 1700000000LL * 1000000000LL);
+	assert_int_equal(cnm_parse_until("1700000000.25", now, &ns), 0);
+	assert_true(ns == 1700000000LL * 1000000000LL + 250000000LL);
+	assert_int_equal(cnm_parse_until("2023-11-14T22:13:20Z", now, &ns), 0);
+	assert_true(ns == 1700000000LL * 1000000000LL);
+	assert_int_equal(cnm_parse_until("2023-11-14T23:13:20.5+01:00", now, &ns), 0);
+	assert_true(ns == 1700000000LL * 1000000000LL + 500000000LL);
+	assert_int_equal(cnm_parse_until("2023-11-14T21:13:20-01:00", now, &ns), 0);
+	assert_true(ns == 1700000000LL * 1000000000LL);
+	/* no zone: local time, as Docker reads it */
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_int_equal(cnm_parse_until("2023-11-14", now, &ns), 0);
+	assert_true(ns == 1699920000LL * 1000000000LL);
+	for (const char *const *bad = (const char *const[]){ "", "h", "10x", "1h-5m", "2023-13-45",
+		"2023-11-14T25:00:00Z", "2023-11-14Z0", "17e8", "1.", "yesterday", NULL };
+	     *bad; bad++)
+		if (cnm_parse_until(*bad, now, &ns) != -EINVAL)
+			fail_msg("\"%s\" was taken", *bad);
+}
+
 /* ---- cnm_random_id ---- */
 
 static void test_random_id_shape(void **state)
@@ -276,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_random_hex),
 		cmocka_unit_test(test_random_hex_odd_lengths_vary),
 		cmocka_unit_test(test_rfc3339_matches_gmtime),
+		cmocka_unit_test(test_parse_until),
 		cmocka_unit_test(test_now_rfc3339_shape),
 		cmocka_unit_test(test_now_rfc3339_is_now_utc),
 		cmocka_unit_test(test_now_rfc3339_monotonic_text),
