@@ -2,6 +2,7 @@
 /* network_ls.c - `cnm network ls [-q] [--no-trunc] [--format json]`. */
 #include <getopt.h>
 #include <jansson.h>
+#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -15,6 +16,23 @@ static const char *const keys[] = { "name=", "driver=", "id=", "label=", "type="
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
 #define MAX_FILTERS 16
+
+/*
+ * Docker matches name= and id= as regular expressions, unanchored: a plain
+ * string matches where it appears, "^web$" only that name.  valid_filter()
+ * has compiled each pattern once already, so this one compiles.
+ */
+static bool pattern_match(const char *pattern, const char *s)
+{
+	regex_t re;
+	bool ok;
+
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB))
+		return false;
+	ok = !regexec(&re, s, 0, NULL, 0);
+	regfree(&re);
+	return ok;
+}
 
 /* Docker's dangling: no container attached, and not one of the predefined networks. */
 static bool dangling(const struct cnm_network_info *n)
@@ -35,8 +53,8 @@ static bool matches(const struct cnm_network_info *n, char *const *f, size_t nf)
 				continue;
 			seen = true;
 			v = f[i] + strlen(keys[k]);
-			if ((k == 0 && strstr(n->name, v)) || (k == 1 && !strcmp(n->driver, v)) ||
-			    (k == 2 && !strncmp(n->id, v, strlen(v))) ||
+			if ((k == 0 && pattern_match(v, n->name)) || (k == 1 && !strcmp(n->driver, v)) ||
+			    (k == 2 && pattern_match(v, n->id)) ||
 			    (k == 3 && cli_net_has_label(n->labels_json, v)) ||
 			    (k == 4 && !strcmp(v, n->builtin ? "builtin" : "custom")) ||
 			    (k == 5 && !strcmp(v, "local")) ||
@@ -63,6 +81,16 @@ static bool valid_filter(const char *f)
 		return false;
 	}
 	f += strlen(keys[k]);
+	if (k == 0 || k == 2) {
+		regex_t re;
+
+		if (regcomp(&re, f, REG_EXTENDED | REG_NOSUB)) {
+			fprintf(stderr, "cnm: invalid filter '%s': not a regular expression\n",
+				f - strlen(keys[k]));
+			return false;
+		}
+		regfree(&re);
+	}
 	if ((k == 4 && strcmp(f, "custom") && strcmp(f, "builtin")) ||
 	    (k == 5 && strcmp(f, "local") && strcmp(f, "swarm") && strcmp(f, "global")) ||
 	    (k == 6 && strcmp(f, "true") && strcmp(f, "false") && strcmp(f, "1") &&

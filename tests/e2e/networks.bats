@@ -68,6 +68,15 @@ teardown() {
 	[ "$(jq -r .Labels <<<"$output")" = team=web ]
 	run cnm network ls -f bogus=1
 	[ "$status" -eq 2 ]
+	# name= and id= are regular expressions, unanchored, as Docker's
+	cnm network create alphabet >/dev/null
+	[ "$(cnm network ls --format json -f name=alpha | jq -r .Name | tr '\n' ' ')" = "alpha alphabet " ]
+	[ "$(cnm network ls --format json -f 'name=^alpha$' | jq -r .Name)" = alpha ]
+	[ "$(cnm network ls --format json -f 'name=^(alpha|beta)$' | jq -r .Name | tr '\n' ' ')" = "alpha beta " ]
+	id=$(cnm network inspect beta | jq -r '.[0].Id')
+	[ "$(cnm network ls --format json -f "id=^${id:0:6}" | jq -r .Name)" = beta ]
+	run -2 cnm network ls -f 'name=(['
+	[ "$output" = "cnm: invalid filter 'name=([': not a regular expression" ]
 }
 
 @test "networks are isolated from each other; a container on both reaches both" {
