@@ -71,6 +71,16 @@ int cnm_reconcile_host(struct cnm_ctx *ctx, struct cnm_err *err)
 	rc = cnm_store_begin(ctx, err);
 	if (rc)
 		return rc;
+	/*
+	 * Again under the writers' lock: commands started together on a new
+	 * store (or after a reboot) all find no identity, and the first one
+	 * records it; the others, had they not looked again, would take the
+	 * containers made since for the dead host's and release them.
+	 */
+	if (stored_identity(ctx, was, sizeof(was)) == 0 && !strcmp(now, was)) {
+		cnm_store_rollback(ctx);
+		return 0;
+	}
 	rc = cnm_store_prepare(ctx, "SELECT id FROM containers WHERE state IN ('running',"
 			       " 'creating')", &st, err);
 	if (rc)

@@ -425,7 +425,7 @@ DEL ctra" ]
 	for i in $(seq 20); do [ "$(cat "$BATS_TEST_TMPDIR/rc$i")" = 0 ] || { cat "$BATS_TEST_TMPDIR/add$i"; false; }; done
 	addrs=$(for i in $(seq 20); do jq -r '.ips[0].address' "$BATS_TEST_TMPDIR/add$i"; done | sort)
 	[ "$(echo "$addrs" | wc -l)" = 20 ]
-	[ "$(echo "$addrs" | sort -u | wc -l)" = 20 ]
+	[ "$(echo "$addrs" | sort -u | wc -l)" = 20 ] || { echo "$addrs" | uniq -d; ls -la "$DATA"; sqlite3 "$DATA/cnm.db" 'SELECT e.addr, c.name, e.network_id FROM endpoints e JOIN containers c ON c.id = e.container_id; SELECT id, name FROM networks'; false; }
 	[ "$(veth_count)" = 20 ]
 	for i in $(seq 20); do ip -n p$i -br addr show eth0 | grep -q "$(jq -r '.ips[0].address' "$BATS_TEST_TMPDIR/add$i")"; done
 	[ "$(sqlite3 "$DATA/cnm.db" 'PRAGMA integrity_check')" = ok ]

@@ -79,3 +79,38 @@ on_new_host() {
 	[[ "$output" == *"reuse ok"* ]]
 	[ "${lines[-1]}" = "nothing to repair" ]
 }
+
+# A command that found the old host's identity before another recorded the
+# new one must look again under the writers' lock: otherwise it takes what
+# was made since for the dead host's and releases it (20 parallel CNI ADDs
+# on a new store lost most of their rows that way).
+@test "after a reboot, a command that waited for the lock releases nothing made since" {
+	data=$BATS_TEST_TMPDIR/cni
+	conf='{"cniVersion":"1.0.0","name":"rb","type":"cnm","bridge":"cnirb0","isGateway":true,"ipam":{"type":"cnm","ranges":[[{"subnet":"10.82.0.0/24"}]],"dataDir":"'$data'"}}'
+	ip netns add rb0
+	echo "$conf" | CNI_COMMAND=ADD CNI_CONTAINERID=old CNI_NETNS=/run/netns/rb0 CNI_IFNAME=eth0 cnm >/dev/null
+	run on_new_host '
+		# poll /proc/locks for a lock (5 s at most); the pause is the polling interval
+		seen() { for i in $(seq 500); do grep -q -- "$1" /proc/locks && return; sleep 0.01; done; exit 9; }
+		# the writers lock, held by flock itself (-o: not by its child) until killed
+		flock -o '"$data"'/lock sleep 3600 &
+		h=$!
+		seen "FLOCK.* $h "
+		CNM_STATE_DIR='"$data"' cnm ps -a >/dev/null 2>&1 &
+		b=$!
+		# b has read the old identity and waits for the lock: stop it there
+		seen "-> FLOCK.* $b "
+		kill -STOP $b
+		kill $h
+		ip netns add rb1
+		echo '"'$conf'"' | CNI_COMMAND=ADD CNI_CONTAINERID=new CNI_NETNS=/run/netns/rb1 CNI_IFNAME=eth0 cnm | jq -r ".ips[0].address"
+		kill -CONT $b
+		wait $b
+		sqlite3 '"$data"'/cnm.db "SELECT c.name FROM endpoints e JOIN containers c ON c.id = e.container_id"
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 10.82.0.2/24 ]
+	[ "${lines[1]}" = new ]
+	[ "${#lines[@]}" -eq 2 ]
+}
