@@ -54,6 +54,11 @@ resolver_pid() { pgrep -x cnm-dns; }
 	[ "$(q db1 api.)" = 10.61.0.2 ]
 	[ "$(q web1 "${id:0:12}")" = 10.61.0.3 ]
 	[ "$(q web1 db1.front)" = 10.61.0.3 ]
+	# aliases and short ids take the network's name too, as in Docker
+	[ "$(q db1 www.front)" = 10.61.0.2 ]
+	[ "$(q db1 API.Front.)" = 10.61.0.2 ]
+	[ "$(q web1 "${id:0:12}.front")" = 10.61.0.3 ]
+	[ "$(status db1 www.back)" = NXDOMAIN ]
 	[ "$(q web1 db1 +tcp)" = 10.61.0.3 ]
 	[ "$(q web1 -x 10.61.0.3)" = db1.front. ]
 	[ "$(cnm exec web1 getent hosts db1)" = "10.61.0.3       db1" ]
