@@ -106,6 +106,27 @@ resolver_pid() { pgrep -x cnm-dns; }
 	[ "$(status both only-a)" = NXDOMAIN ]
 }
 
+@test "a name many containers share answers all their addresses, in a new order each time" {
+	cnm network create --ipv6 --subnet 10.87.0.0/24 --subnet fd00:87::/64 many >/dev/null
+	cnm run -d --name lb --network many -- sleep 3600 >/dev/null
+	for i in $(seq 20); do
+		cnm run -d --name "r$i" --network many --network-alias pool --network-alias POOL \
+			-- sleep 3600 >/dev/null
+	done
+	# every replica once (two aliases differing in case are one name)
+	[ "$(q lb pool | sort -u | wc -l)" = 20 ]
+	[ "$(q lb pool | wc -l)" = 20 ]
+	[ "$(q lb pool AAAA | wc -l)" = 20 ]
+	[ "$(q lb pool AAAA +tcp | wc -l)" = 20 ]
+	# UDP without EDNS takes 17 AAAA records: those, and TC; dig then asks over TCP
+	run cnm exec lb dig +noedns +ignore +time=2 +tries=1 pool AAAA
+	[[ "$output" == *"flags: qr aa tc rd ra;"*"ANSWER: 17,"* ]]
+	[ "$(q lb pool AAAA +noedns | wc -l)" = 20 ]
+	# shuffled: ten answers do not all start alike (chance 20^-9)
+	firsts=$(for i in $(seq 10); do q lb pool | head -1; done | sort -u | wc -l)
+	[ "$firsts" -gt 1 ]
+}
+
 @test "a name resolves as soon as run/connect return and stops as soon as rm/disconnect do" {
 	cnm network create --subnet 10.65.0.0/24 live >/dev/null
 	cnm network create --subnet 10.66.0.0/24 other >/dev/null
