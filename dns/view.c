@@ -565,12 +565,29 @@ static int view_reverse(void *arg, const struct cnm_addr *addr, char *out, size_
 	return 0;
 }
 
-/* Forward for containers of the network only, and never from an internal one. */
+/*
+ * Forward for containers of the network only, and only for one with a way
+ * out: on a network that is not internal.  Its query may come to an
+ * internal network's gateway (the network it started on) and still go
+ * upstream when it was connected to another since, as in Docker, whose
+ * containers lose external names only when all their networks are
+ * internal.  (Networks without DNS are not in the snapshot: a container on
+ * an internal network and the default bridge is not forwarded for.)
+ */
 static bool view_may_forward(void *arg)
 {
 	const struct dns_asker *a = arg;
+	const struct snap_ep *me;
 
-	return !a->net->internal && a->ep >= 0;
+	if (a->ep < 0)
+		return false;
+	if (!a->net->internal)
+		return true;
+	me = &a->snap->eps[a->ep];
+	for (uint32_t i = me->first; i < me->first + me->n; i++)
+		if (!a->snap->nets[a->snap->eps[i].net].internal)
+			return true;
+	return false;
 }
 
 /**

@@ -127,6 +127,32 @@ resolver_pid() { pgrep -x cnm-dns; }
 	[ "$firsts" -gt 1 ]
 }
 
+@test "a container connected from the default bridge resolves names; internal plus another forwards" {
+	cnm network create --subnet 10.88.0.0/24 joined >/dev/null
+	cnm network create --internal --subnet 10.89.0.0/24 walled >/dev/null
+	cnm run -d --name peer --network joined -- sleep 3600 >/dev/null
+	cnm run -d --name late -- sleep 3600 >/dev/null
+	[ "$(status late peer)" = NXDOMAIN ]
+	cnm network connect joined late
+	[[ "$(cnm exec late cat /etc/resolv.conf)" == *"nameserver 10.88.0.1"* ]]
+	[ "$(q late peer)" = 10.88.0.2 ]
+	[ "$(q late ext.test)" = 203.0.113.7 ]
+	cnm network disconnect joined late
+	[ "$(cnm exec late cat /etc/resolv.conf)" = "$(cat /etc/resolv.conf)" ]
+	# an internal network's resolver forwards nothing: joining one keeps the host's
+	cnm network connect walled late
+	[ "$(cnm exec late cat /etc/resolv.conf)" = "$(cat /etc/resolv.conf)" ]
+	# a container of an internal network gets external names once it has a way out
+	cnm run -d --name inner --network walled -- sleep 3600 >/dev/null
+	[ "$(status inner ext.test)" = NXDOMAIN ]
+	cnm network connect joined inner
+	[[ "$(cnm exec inner cat /etc/resolv.conf)" == *"nameserver 10.89.0.1"* ]]
+	[ "$(q inner ext.test)" = 203.0.113.7 ]
+	[ "$(q inner peer)" = 10.88.0.2 ]
+	cnm network disconnect joined inner
+	[ "$(status inner ext.test)" = NXDOMAIN ]
+}
+
 @test "a name resolves as soon as run/connect return and stops as soon as rm/disconnect do" {
 	cnm network create --subnet 10.65.0.0/24 live >/dev/null
 	cnm network create --subnet 10.66.0.0/24 other >/dev/null
