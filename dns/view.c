@@ -7,7 +7,8 @@
  * The names live in memory (struct dns_snap): every endpoint on a network
  * with DNS on (a user-defined bridge network without
  * com.docker.network.bridge.enable_dns=false), with its container's name,
- * short id, NAME.NETWORK and aliases as keys of one hash table, and its
+ * short id and aliases, each also as NAME.NETWORK (as Docker resolves
+ * them), as keys of one hash table, each name once per endpoint, and its
  * addresses as keys of the same table for PTR and for finding the asker.
  * A query costs a few hash probes.
  *
@@ -141,12 +142,23 @@ static int key_add(struct dns_snap *s, uint32_t ep, uint32_t name, uint32_t hash
 	return 0;
 }
 
-static int name_key(struct dns_snap *s, uint32_t ep, const char *a, const char *b)
+/*
+ * Key "@a" or "@a.@b" (lower case) for endpoint @ep, unless one of its keys
+ * from index @from on has that name already (an alias equal to the
+ * container's name, say): a name lists each endpoint once, so a lookup
+ * needs no check for duplicates.
+ */
+static int name_key(struct dns_snap *s, uint32_t ep, uint32_t from, const char *a, const char *b)
 {
 	uint32_t off = str_add(s, a, b, true);
 
 	if (off == NO_NAME)
 		return -ENOMEM;
+	for (uint32_t k = from; k < s->n_keys; k++)
+		if (s->keys[k].name != NO_NAME && !strcmp(str(s, s->keys[k].name), str(s, off))) {
+			s->strs_len = off;	/* the last string added: taken back */
+			return 0;
+		}
 	return key_add(s, ep, off, hash_name(str(s, off)));
 }
 
@@ -298,6 +310,7 @@ static int ep_line(struct dns_snap *s, char **f, int n)
 	uint32_t i = s->n_eps, first = i;
 	char sid[13], nname[CNM_DNS_DUMP_FIELD_MAX + 1];
 	struct snap_ep *e;
+	uint32_t keys = s->n_keys;	/* this endpoint's keys start here */
 	int rc = 0, c = 1;
 
 	if (net < 0 || strlen(f[2]) > CNM_ID_LEN)
@@ -335,11 +348,15 @@ static int ep_line(struct dns_snap *s, char **f, int n)
 	if (e->cid == NO_NAME || str_add(s, f[3], NULL, false) == NO_NAME)
 		return -ENOMEM;
 	snprintf(sid, sizeof(sid), "%.12s", f[2]);
-	rc = name_key(s, i, f[3], NULL);
-	rc = rc ? rc : name_key(s, i, sid, NULL);
-	rc = rc ? rc : name_key(s, i, f[3], nname);
-	for (int k = 6; k < n && !rc; k++)
-		rc = name_key(s, i, f[k], NULL);
+	/* each name alone and as NAME.NETWORK, as Docker resolves them */
+	rc = name_key(s, i, keys, f[3], NULL);
+	rc = rc ? rc : name_key(s, i, keys, f[3], nname);
+	rc = rc ? rc : name_key(s, i, keys, sid, NULL);
+	rc = rc ? rc : name_key(s, i, keys, sid, nname);
+	for (int k = 6; k < n && !rc; k++) {
+		rc = name_key(s, i, keys, f[k], NULL);
+		rc = rc ? rc : name_key(s, i, keys, f[k], nname);
+	}
 	if (!rc && e->addr.family)
 		rc = key_add(s, i, NO_NAME, hash_addr(&e->addr));
 	if (!rc && e->addr6.family)
@@ -501,16 +518,6 @@ void dns_asker_init(struct dns_asker *a, const struct dns_snap *snap, const stru
 		}
 }
 
-static bool seen_before(const struct cnm_addr *out, int n, const struct snap_ep *e)
-{
-	/* out holds pairs (addr, addr6) of earlier endpoints, flattened */
-	for (int i = 0; i < n; i++)
-		if ((e->addr.family && !cnm_addr_cmp(&out[i], &e->addr)) ||
-		    (e->addr6.family && !cnm_addr_cmp(&out[i], &e->addr6)))
-			return true;
-	return false;
-}
-
 static int view_lookup(void *arg, const char *name, struct cnm_addr *out, int max)
 {
 	const struct dns_asker *a = arg;
@@ -528,8 +535,6 @@ static int view_lookup(void *arg, const char *name, struct cnm_addr *out, int ma
 		    !sees(s, a->ep, e->net))
 			continue;
 		known = 1;
-		if (seen_before(out, n, e))
-			continue;
 		if (e->addr.family && n < max)
 			out[n++] = e->addr;
 		if (e->addr6.family && n < max)
@@ -560,12 +565,29 @@ static int view_reverse(void *arg, const struct cnm_addr *addr, char *out, size_
 	return 0;
 }
 
-/* Forward for containers of the network only, and never from an internal one. */
+/*
+ * Forward for containers of the network only, and only for one with a way
+ * out: on a network that is not internal.  Its query may come to an
+ * internal network's gateway (the network it started on) and still go
+ * upstream when it was connected to another since, as in Docker, whose
+ * containers lose external names only when all their networks are
+ * internal.  (Networks without DNS are not in the snapshot: a container on
+ * an internal network and the default bridge is not forwarded for.)
+ */
 static bool view_may_forward(void *arg)
 {
 	const struct dns_asker *a = arg;
+	const struct snap_ep *me;
 
-	return !a->net->internal && a->ep >= 0;
+	if (a->ep < 0)
+		return false;
+	if (!a->net->internal)
+		return true;
+	me = &a->snap->eps[a->ep];
+	for (uint32_t i = me->first; i < me->first + me->n; i++)
+		if (!a->snap->nets[a->snap->eps[i].net].internal)
+			return true;
+	return false;
 }
 
 /**

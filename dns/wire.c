@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/random.h>
 #include <ldns/ldns.h>
 #include "wire.h"
 
@@ -135,6 +137,32 @@ static int add_answer(ldns_pkt *r, const ldns_rdf *owner, ldns_rr_type type, ldn
 	return ldns_pkt_push_rr(r, LDNS_SECTION_ANSWER, rr) ? 0 : -ENOMEM;
 }
 
+/*
+ * Shuffle the @n addresses of @a: a name several containers share (an
+ * alias of replicas) answers in a new order each time, as Docker's does,
+ * so that clients taking the first address spread over them.  Not for
+ * security: a generator per thread, seeded once.
+ */
+static void shuffle(struct cnm_addr *a, int n)
+{
+	static _Thread_local uint64_t x;
+
+	if (!x && getrandom(&x, sizeof(x), GRND_NONBLOCK) != sizeof(x))
+		x = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull | 1;
+	for (int i = n - 1; i > 0; i--) {
+		struct cnm_addr t;
+		int j;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		j = (int)((x >> 11) % (uint64_t)(i + 1));
+		t = a[i];
+		a[i] = a[j];
+		a[j] = t;
+	}
+}
+
 /* Fill @r with the local answer to @qrr; 0, or -ENOENT when the name is not ours. */
 static int answer_local(ldns_pkt *r, const ldns_rr *qrr, const char *name,
 			const struct cnm_dns_view *v)
@@ -154,6 +182,8 @@ static int answer_local(ldns_pkt *r, const ldns_rr *qrr, const char *name,
 	n = v->lookup(v->arg, name, addrs, CNM_DNS_MAX_ANSWERS);
 	if (n <= 0)
 		return -ENOENT;
+	if (n > 1)
+		shuffle(addrs, n);
 	/* a known name answers A and AAAA; any other type gets an empty NOERROR */
 	for (int i = 0; i < n && !rc; i++) {
 		if (type == LDNS_RR_TYPE_A && addrs[i].family == AF_INET)
@@ -181,6 +211,43 @@ static ldns_pkt *formerr(const uint8_t *q, size_t qlen)
 	ldns_pkt_set_opcode(r, (ldns_pkt_opcode)((q[2] >> 3) & 0xf));
 	ldns_pkt_set_rcode(r, LDNS_RCODE_FORMERR);
 	return r;
+}
+
+/*
+ * Too big for the transport: keep the answers that fit, and say TC, as
+ * Docker does; a client that can retries over TCP for all of them, one
+ * that cannot (older musl) still gets some.  Local answers are records of
+ * one owner and type, all of one size, so one encoding without them tells
+ * how many fit.  *@resp (@r encoded, *@rlen bytes) is replaced; NULL when
+ * encoding fails.
+ */
+static void truncate_to(ldns_pkt *r, size_t limit, uint8_t **resp, size_t *rlen)
+{
+	ldns_rr_list *all = ldns_pkt_answer(r), *drop;
+	size_t n = ldns_rr_list_rr_count(all), full = *rlen, keep = 0;
+
+	free(*resp);
+	*resp = NULL;
+	ldns_pkt_set_tc(r, true);
+	ldns_pkt_set_answer(r, ldns_rr_list_new());
+	ldns_pkt_set_ancount(r, 0);
+	if (ldns_pkt2wire(resp, r, rlen) != LDNS_STATUS_OK)
+		*resp = NULL;
+	else if (n && full > *rlen && limit > *rlen)
+		keep = (limit - *rlen) / ((full - *rlen) / n);
+	ldns_rr_list_deep_free(ldns_pkt_answer(r));
+	ldns_pkt_set_answer(r, all);
+	/* keep < n: the whole answer did not fit */
+	drop = ldns_rr_list_pop_rr_list(all, n - (keep < n ? keep : n - 1));
+	ldns_rr_list_deep_free(drop);
+	ldns_pkt_set_ancount(r, (uint16_t)ldns_rr_list_rr_count(all));
+	if (*resp && ldns_pkt_ancount(r)) {
+		free(*resp);
+		if (ldns_pkt2wire(resp, r, rlen) != LDNS_STATUS_OK || *rlen > limit) {
+			free(*resp);	/* (never: the records are all of a size) */
+			*resp = NULL;
+		}
+	}
 }
 
 /**
@@ -251,14 +318,7 @@ out:
 		if (ldns_pkt2wire(resp, r, rlen) != LDNS_STATUS_OK) {
 			*resp = NULL;
 		} else if (*rlen > limit) {
-			/* too big for the transport: the client retries over TCP */
-			ldns_rr_list_deep_free(ldns_pkt_answer(r));
-			ldns_pkt_set_answer(r, ldns_rr_list_new());
-			ldns_pkt_set_ancount(r, 0);
-			ldns_pkt_set_tc(r, true);
-			free(*resp);
-			if (ldns_pkt2wire(resp, r, rlen) != LDNS_STATUS_OK)
-				*resp = NULL;
+			truncate_to(r, limit, resp, rlen);
 		}
 	}
 	if (verdict == CNM_DNS_REPLY && !*resp)

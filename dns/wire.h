@@ -15,7 +15,9 @@
 /* Local answers carry TTL 0: a stopped container must stop resolving at once,
  * also in a client that caches. */
 #define CNM_DNS_TTL 0
-#define CNM_DNS_MAX_ANSWERS 16
+/* Addresses of one name, both families: more than any real --scale shares an
+ * alias, all in one answer as in Docker (UDP takes ~29 A records: TC) */
+#define CNM_DNS_MAX_ANSWERS 1024
 
 /**
  * struct cnm_dns_view - what the asking container may see.

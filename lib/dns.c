@@ -455,6 +455,52 @@ int cnm_dns_host_resolv_conf(char *buf, size_t len)
 	return n > 0 ? (int)n : 0;
 }
 
+/* Does the resolv.conf at @path name one of cnm's resolvers (its first line says so)? */
+static bool resolv_conf_is_ours(const char *path, bool *exists)
+{
+	static const char head[] = "# cnm: the resolver of network ";
+	char line[CNM_NAME_MAX + 64];
+	FILE *f = fopen(path, "re");
+	bool ours;
+
+	*exists = f != NULL;
+	if (!f)
+		return false;
+	ours = fgets(line, sizeof(line), f) && !strncmp(line, head, sizeof(head) - 1);
+	fclose(f);
+	return ours;
+}
+
+/**
+ * cnm_dns_after_connect() - a container joined network @net: if its
+ * resolv.conf names no resolver of cnm's (it started on the default
+ * bridge), name @net's, so that it resolves its new peers as Docker's
+ * containers do once connected to a user-defined network.  Not for an
+ * internal @net: the resolver would forward nothing for the container (it
+ * does not know the default bridge's way out), which would lose the
+ * external names it resolves now.
+ * @ctx: context
+ * @ctr_id: the container
+ * @net: the network it joined
+ *
+ * Rewritten in place (the file is bind-mounted into the container).  Best
+ * effort: no error is reported.
+ */
+void cnm_dns_after_connect(struct cnm_ctx *ctx, const char *ctr_id, const struct cnm_net *net)
+{
+	char path[PATH_MAX], buf[2048];
+	bool exists;
+	int len;
+
+	if (!cnm_net_dns(net) || net->internal)
+		return;
+	snprintf(path, sizeof(path), "%s/containers/%s/resolv.conf", ctx->run_dir, ctr_id);
+	if (resolv_conf_is_ours(path, &exists) || !exists)
+		return;
+	len = cnm_dns_resolv_conf(net, buf, sizeof(buf));
+	cnm_write_file(path, buf, (size_t)len, NULL);
+}
+
 /**
  * cnm_dns_after_disconnect() - a container left network @gone: if its
  * resolv.conf named @gone's resolver (the gateway it no longer reaches),

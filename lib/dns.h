@@ -12,6 +12,7 @@ int cnm_ep_set_aliases(struct cnm_ctx *ctx, const struct cnm_net *net, const cha
 		       const char *const *aliases, size_t n, struct cnm_err *err);
 json_t *cnm_ep_aliases_json(struct cnm_ctx *ctx, const char *ep_id, const char *ctr_id);
 int cnm_dns_host_resolv_conf(char *buf, size_t len);
+void cnm_dns_after_connect(struct cnm_ctx *ctx, const char *ctr_id, const struct cnm_net *net);
 void cnm_dns_after_disconnect(struct cnm_ctx *ctx, const char *ctr_id,
 			      const struct cnm_net *gone);
 #endif

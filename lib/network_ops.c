@@ -383,6 +383,8 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 			cnm_ep_delete(ctx, ep.id, NULL);
 			cnm_store_commit(ctx, NULL);
 		}
+	} else if (!ctx->dry) {
+		cnm_dns_after_connect(ctx, c.id, &net);
 	}
 	goto out;
 fail:

@@ -54,6 +54,11 @@ resolver_pid() { pgrep -x cnm-dns; }
 	[ "$(q db1 api.)" = 10.61.0.2 ]
 	[ "$(q web1 "${id:0:12}")" = 10.61.0.3 ]
 	[ "$(q web1 db1.front)" = 10.61.0.3 ]
+	# aliases and short ids take the network's name too, as in Docker
+	[ "$(q db1 www.front)" = 10.61.0.2 ]
+	[ "$(q db1 API.Front.)" = 10.61.0.2 ]
+	[ "$(q web1 "${id:0:12}.front")" = 10.61.0.3 ]
+	[ "$(status db1 www.back)" = NXDOMAIN ]
 	[ "$(q web1 db1 +tcp)" = 10.61.0.3 ]
 	[ "$(q web1 -x 10.61.0.3)" = db1.front. ]
 	[ "$(cnm exec web1 getent hosts db1)" = "10.61.0.3       db1" ]
@@ -99,6 +104,53 @@ resolver_pid() { pgrep -x cnm-dns; }
 	[[ "$(cnm exec both cat /etc/resolv.conf)" == *"nameserver 10.64.0.1"* ]]
 	[ "$(q both only-b)" = 10.64.0.2 ]
 	[ "$(status both only-a)" = NXDOMAIN ]
+}
+
+@test "a name many containers share answers all their addresses, in a new order each time" {
+	cnm network create --ipv6 --subnet 10.87.0.0/24 --subnet fd00:87::/64 many >/dev/null
+	cnm run -d --name lb --network many -- sleep 3600 >/dev/null
+	for i in $(seq 20); do
+		cnm run -d --name "r$i" --network many --network-alias pool --network-alias POOL \
+			-- sleep 3600 >/dev/null
+	done
+	# every replica once (two aliases differing in case are one name)
+	[ "$(q lb pool | sort -u | wc -l)" = 20 ]
+	[ "$(q lb pool | wc -l)" = 20 ]
+	[ "$(q lb pool AAAA | wc -l)" = 20 ]
+	[ "$(q lb pool AAAA +tcp | wc -l)" = 20 ]
+	# UDP without EDNS takes 17 AAAA records: those, and TC; dig then asks over TCP
+	run cnm exec lb dig +noedns +ignore +time=2 +tries=1 pool AAAA
+	[[ "$output" == *"flags: qr aa tc rd ra;"*"ANSWER: 17,"* ]]
+	[ "$(q lb pool AAAA +noedns | wc -l)" = 20 ]
+	# shuffled: ten answers do not all start alike (chance 20^-9)
+	firsts=$(for i in $(seq 10); do q lb pool | head -1; done | sort -u | wc -l)
+	[ "$firsts" -gt 1 ]
+}
+
+@test "a container connected from the default bridge resolves names; internal plus another forwards" {
+	cnm network create --subnet 10.88.0.0/24 joined >/dev/null
+	cnm network create --internal --subnet 10.89.0.0/24 walled >/dev/null
+	cnm run -d --name peer --network joined -- sleep 3600 >/dev/null
+	cnm run -d --name late -- sleep 3600 >/dev/null
+	[ "$(status late peer)" = NXDOMAIN ]
+	cnm network connect joined late
+	[[ "$(cnm exec late cat /etc/resolv.conf)" == *"nameserver 10.88.0.1"* ]]
+	[ "$(q late peer)" = 10.88.0.2 ]
+	[ "$(q late ext.test)" = 203.0.113.7 ]
+	cnm network disconnect joined late
+	[ "$(cnm exec late cat /etc/resolv.conf)" = "$(cat /etc/resolv.conf)" ]
+	# an internal network's resolver forwards nothing: joining one keeps the host's
+	cnm network connect walled late
+	[ "$(cnm exec late cat /etc/resolv.conf)" = "$(cat /etc/resolv.conf)" ]
+	# a container of an internal network gets external names once it has a way out
+	cnm run -d --name inner --network walled -- sleep 3600 >/dev/null
+	[ "$(status inner ext.test)" = NXDOMAIN ]
+	cnm network connect joined inner
+	[[ "$(cnm exec inner cat /etc/resolv.conf)" == *"nameserver 10.89.0.1"* ]]
+	[ "$(q inner ext.test)" = 203.0.113.7 ]
+	[ "$(q inner peer)" = 10.88.0.2 ]
+	cnm network disconnect joined inner
+	[ "$(status inner ext.test)" = NXDOMAIN ]
 }
 
 @test "a name resolves as soon as run/connect return and stops as soon as rm/disconnect do" {

@@ -292,6 +292,11 @@ static void test_view_who_sees_what(void **state)
 	assert_string_equal(resolve(snap, &w->front, "10.0.0.2", "333333333333"), "10.0.0.3");
 	assert_string_equal(resolve(snap, &w->front, "10.0.0.2", "both.front"), "10.0.0.3");
 	assert_string_equal(resolve(snap, &w->front, "10.0.0.2", "both.back"), "");
+	/* aliases and short ids with the network's name, as Docker resolves them */
+	assert_string_equal(resolve(snap, &w->front, "10.0.0.2", "www.front"), "10.0.0.2");
+	assert_string_equal(resolve(snap, &w->front, "10.0.0.2", "333333333333.front"), "10.0.0.3");
+	assert_string_equal(resolve(snap, &w->front, "10.0.0.3", "bee.back"), "10.1.0.3");
+	assert_string_equal(resolve(snap, &w->front, "10.0.0.3", "bee.front"), "");
 	assert_string_equal(resolve(snap, &w->front, "10.0.0.2", "db"), "");
 	assert_string_equal(resolve(snap, &w->front, "10.0.0.2", "bee"), "");
 	/* both is on both networks: it sees both, and asking on either is the same */
@@ -313,9 +318,12 @@ static void test_view_who_sees_what(void **state)
 	cnm_addr_parse("10.1.0.2", &addr);
 	assert_int_equal(v.reverse(v.arg, &addr, name, sizeof(name)), 0);
 	assert_true(v.may_forward(v.arg));
+	cnm_addr_parse("10.1.0.2", &addr);
+	dns_asker_init(&a, snap, &w->back, &addr);
+	assert_false(v.may_forward(v.arg));	/* db is on back only, which is internal */
 	cnm_addr_parse("10.1.0.3", &addr);
 	dns_asker_init(&a, snap, &w->back, &addr);
-	assert_false(v.may_forward(v.arg));	/* back is internal */
+	assert_true(v.may_forward(v.arg));	/* both has a way out through front */
 	cnm_addr_parse("10.0.0.99", &addr);
 	dns_asker_init(&a, snap, &w->front, &addr);
 	assert_false(v.may_forward(v.arg));
