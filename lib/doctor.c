@@ -370,7 +370,8 @@ static void check_container(struct doc *d, const struct cnm_ctr *c)
 	if (!cnm_netns_mounted(d->ctx, c->name, c->pid))
 		add(d, "container", c->name, "cnm gc", "container %s: its namespace mount %s is"
 		    " missing: cnm exec and network connect cannot reach it", c->name, path);
-	if (cnm_ep_list(d->ctx, c->id, &eps, &n_eps, NULL))
+	/* half-way through a connect or disconnect: not a finding */
+	if (cnm_ctr_busy(d->ctx, c->id) || cnm_ep_list(d->ctx, c->id, &eps, &n_eps, NULL))
 		return;
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)c->pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);

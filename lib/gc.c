@@ -20,7 +20,9 @@
  *  3. endpoints of live containers: the namespace mount, the host veth on
  *     the right bridge, the container side up with its addresses; anything
  *     short of that is re-made (the veth pair deleted and attached again).
- *     CNI sandboxes are skipped: their namespace belongs to the runtime.
+ *     CNI sandboxes are skipped: their namespace belongs to the runtime;
+ *     so is a container a connect or disconnect is working on (its
+ *     cnm_ctr_busy_lock), whose veth and endpoint row are apart for now.
  *  4. orphans: a veth on a cnm bridge that no endpoint names, a run
  *     directory of no container, a cnm-monitor process with a child but
  *     no container.
@@ -427,8 +429,12 @@ static int gc_endpoints(struct cnm_gc_run *g, struct cnm_err *err)
 
 		if (cnm_ctr_get(g->ctx, ids[i], &c, NULL))
 			continue;
-		/* a CNI sandbox's namespace is its runtime's: CNI CHECK/ADD repair it */
+		/*
+		 * a CNI sandbox's namespace is its runtime's: CNI CHECK/ADD repair
+		 * it; a busy container's connect or disconnect is half-way
+		 */
 		if (!strcmp(c.network_mode, "cni") || !cnm_ctr_alive(&c) ||
+		    cnm_ctr_busy(g->ctx, c.id) ||
 		    cnm_ep_list(g->ctx, c.id, &eps, &n_eps, NULL) ||
 		    !n_eps || !eps[0].host_ifname[0]) {
 			free(eps);

@@ -380,7 +380,8 @@ static int antispoof_missing(struct cnm_gc_run *g, json_t *items, struct cnm_err
 
 		if (!id || cnm_ctr_get(g->ctx, id, &c, NULL))
 			continue;
-		if (!cnm_ctr_alive(&c) || cnm_ep_list(g->ctx, c.id, &eps, &n, NULL))
+		if (!cnm_ctr_alive(&c) || cnm_ctr_busy(g->ctx, c.id) ||
+		    cnm_ep_list(g->ctx, c.id, &eps, &n, NULL))
 			n = 0;
 		for (size_t k = 0; !rc && k < n; k++) {
 			const char *veth = eps[k].host_ifname;
