@@ -473,7 +473,6 @@ int cnm_gc_fw(struct cnm_gc_run *g, struct cnm_err *err)
 	rc = cnm_fw_list_json(g->ctx, &text, NULL);
 	if (rc == -ENOENT) {
 		table = false;
-		rc = 0;
 	} else if (rc) {
 		goto out;
 	}
