@@ -28,6 +28,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/random.h>
@@ -538,6 +539,51 @@ static int open_live(const struct cnm_ctr *c)
 		return -ESRCH;
 	}
 	return fd;
+}
+
+/**
+ * cnm_ctr_busy_lock() - say that this process is changing a live
+ * container's interfaces outside the store lock (network connect commits
+ * its endpoint row, then makes the veth; disconnect deletes the veth, then
+ * the row).  gc, which would otherwise take the half-made endpoint for a
+ * broken one and re-make or orphan its veth, leaves a busy container alone;
+ * the kernel drops the lock with a crashed process, and gc then repairs.
+ * Taken before the store lock, never while holding it (gc holds that and
+ * only tries this one).
+ * @ctx: context
+ * @id: the container's full id
+ *
+ * Return: the fd to close when done, or -1 (no run directory: a container
+ * made by an older cnm; it goes unmarked).
+ */
+int cnm_ctr_busy_lock(const struct cnm_ctx *ctx, const char *id)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	ctr_dir(ctx, id, dir, sizeof(dir));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/** cnm_ctr_busy() - does a live cnm process hold cnm_ctr_busy_lock() on @id? */
+bool cnm_ctr_busy(const struct cnm_ctx *ctx, const char *id)
+{
+	char dir[PATH_MAX];
+	bool busy;
+	int fd;
+
+	ctr_dir(ctx, id, dir, sizeof(dir));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	busy = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
 }
 
 /** cnm_ctr_alive() - is the container's process still the one cnm started? */

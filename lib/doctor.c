@@ -9,20 +9,29 @@
  * anything.  Checks about traffic (forwarding, br_netfilter, a foreign
  * FORWARD drop, cnm's table) only speak when a cnm bridge is actually in the
  * kernel: a host with no container network has nothing to forward, and a
- * fresh machine must come out healthy.  The store's own integrity is
- * checked last, with SQLite's PRAGMA integrity_check.  The resolver check
- * is a hook the DNS module fills (doctor.h).
+ * fresh machine must come out healthy.  Running containers are judged as
+ * `cnm gc` judges them (the same function, cnm_ep_fault()), so whatever gc
+ * would repair there doctor reports first, with `cnm gc` as the fix.  The
+ * store's own integrity is checked last, with SQLite's PRAGMA
+ * integrity_check.  The resolver check is a hook the DNS module fills
+ * (doctor.h).
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "container.h"
 #include "doctor.h"
+#include "driver.h"
 #include "firewall.h"
+#include "gc.h"
 #include "kstate.h"
+#include "mntns.h"
 
 struct doc {
 	struct cnm_ctx *ctx;
@@ -233,15 +242,17 @@ static const char *table_modified(const char *listing, char *why, size_t len)
 
 static void check_table(struct doc *d)
 {
+	/* gc puts back what is missing; a rule or policy it did not make it leaves */
 	static const char fix[] = "nft delete table inet cnm, then for each cnm bridge with no"
 				  " running container: ip link del BRIDGE (cnm remakes both on next use)";
+	static const char gc[] = "cnm gc";
 	const char *out;
 	char why[128];
 
 	if (!d->n_nets)
 		return;
 	if (cnm_fw_list(d->ctx, "list table inet cnm", &out)) {
-		add(d, "nft_table", "inet cnm", fix, "cnm's nftables table inet cnm is missing:"
+		add(d, "nft_table", "inet cnm", gc, "cnm's nftables table inet cnm is missing:"
 		    " no isolation, masquerade or published ports");
 		return;
 	}
@@ -255,7 +266,7 @@ static void check_table(struct doc *d)
 			return;
 		snprintf(pat, sizeof(pat), "\"%s\"", d->nets[i].bridge);
 		if (!strstr(out, pat))
-			add(d, "nft_table", d->nets[i].bridge, fix, "bridge %s (network %s) is"
+			add(d, "nft_table", d->nets[i].bridge, gc, "bridge %s (network %s) is"
 			    " missing from cnm's nftables set bridges: it is not isolated, and"
 			    " published ports to it may not work", d->nets[i].bridge,
 			    d->nets[i].name);
@@ -342,6 +353,70 @@ static void check_ports(struct doc *d)
 	}
 }
 
+/* One running container: its process, its namespace mount, each endpoint. */
+static void check_container(struct doc *d, const struct cnm_ctr *c)
+{
+	struct cnm_ep *eps = NULL;
+	size_t n_eps = 0;
+	char path[PATH_MAX];
+	int fd;
+
+	if (!cnm_ctr_alive(c)) {
+		add(d, "container", c->name, "cnm gc", "container %s is marked running but its"
+		    " process %d is gone: its addresses and ports stay taken", c->name, (int)c->pid);
+		return;
+	}
+	cnm_netns_path(d->ctx, c->name, path, sizeof(path));
+	if (!cnm_netns_mounted(d->ctx, c->name, c->pid))
+		add(d, "container", c->name, "cnm gc", "container %s: its namespace mount %s is"
+		    " missing: cnm exec and network connect cannot reach it", c->name, path);
+	/* half-way through a connect or disconnect: not a finding */
+	if (cnm_ctr_busy(d->ctx, c->id) || cnm_ep_list(d->ctx, c->id, &eps, &n_eps, NULL))
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)c->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	for (size_t k = 0; fd >= 0 && k < n_eps; k++) {
+		const struct cnm_driver *drv;
+		struct cnm_net net;
+		const char *why;
+
+		if (!eps[k].host_ifname[0] || cnm_net_get_id(d->ctx, eps[k].network_id, &net, NULL))
+			continue;
+		drv = cnm_driver_find(net.driver);
+		why = drv && drv->attach ? cnm_ep_fault(&d->host, &eps[k], &net, fd) : NULL;
+		if (why)
+			add(d, "endpoint", c->name, "cnm gc", "container %s: %s on network %s: %s",
+			    c->name, eps[k].ifname, net.name, why);
+		cnm_net_free(&net);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(eps);
+}
+
+/*
+ * Containers the store calls running, as gc would judge them (it repairs
+ * what this finds).  A CNI sandbox's namespace is its runtime's: CNI CHECK
+ * looks at it, not doctor.
+ */
+static void check_containers(struct doc *d)
+{
+	sqlite3_stmt *st;
+
+	if (cnm_store_prepare(d->ctx, "SELECT id FROM containers WHERE state = 'running'"
+			      " AND network_mode != 'cni'", &st, NULL))
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct cnm_ctr c;
+
+		if (cnm_ctr_get(d->ctx, (const char *)sqlite3_column_text(st, 0), &c, NULL))
+			continue;
+		check_container(d, &c);
+		cnm_ctr_free(&c);
+	}
+	sqlite3_finalize(st);
+}
+
 /* Namespace mounts named after containers that are not running. */
 static void check_netns(struct doc *d)
 {
@@ -355,7 +430,8 @@ static void check_netns(struct doc *d)
 		if (e->d_name[0] == '.' || cnm_ctr_get(d->ctx, e->d_name, &c, NULL))
 			continue;
 		/* only an exact name: an id prefix must not match someone's own namespace */
-		if (!strcmp(c.name, e->d_name) && (strcmp(c.state, "running") || !cnm_ctr_alive(&c))) {
+		/* a running row with a dead process is check_containers' (gc releases both) */
+		if (!strcmp(c.name, e->d_name) && strcmp(c.state, "running")) {
 			cnm_netns_path(d->ctx, e->d_name, path, sizeof(path));
 			snprintf(fix, sizeof(fix), "umount %s && rm %s", path, path);
 			add(d, "orphan_netns", path, fix, "namespace mount %s belongs to container"
@@ -441,6 +517,7 @@ int cnm_doctor(struct cnm_ctx *ctx, struct cnm_finding **out, size_t *n, struct 
 	check_table(&d);
 	check_routes(&d, nl);
 	check_ports(&d);
+	check_containers(&d);
 	check_netns(&d);
 	check_resolver(&d);
 	check_store(&d);

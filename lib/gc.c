@@ -20,7 +20,9 @@
  *  3. endpoints of live containers: the namespace mount, the host veth on
  *     the right bridge, the container side up with its addresses; anything
  *     short of that is re-made (the veth pair deleted and attached again).
- *     CNI sandboxes are skipped: their namespace belongs to the runtime.
+ *     CNI sandboxes are skipped: their namespace belongs to the runtime;
+ *     so is a container a connect or disconnect is working on (its
+ *     cnm_ctr_busy_lock), whose veth and endpoint row are apart for now.
  *  4. orphans: a veth on a cnm bridge that no endpoint names, a run
  *     directory of no container, a cnm-monitor process with a child but
  *     no container.
@@ -365,12 +367,22 @@ static int gc_networks(struct cnm_gc_run *g, struct cnm_err *err)
 	return rc ? rc : refresh_host(g, err);
 }
 
-/* What is wrong with one endpoint of a live container, or NULL. */
-static const char *ep_fault(struct cnm_gc_run *g, const struct cnm_ep *ep,
-			    const struct cnm_net *net, int netns_fd)
+/**
+ * cnm_ep_fault() - what is wrong with one endpoint of a live container.
+ * @hostks: the host's links
+ * @ep: the endpoint
+ * @net: its network
+ * @netns_fd: the container's network namespace
+ *
+ * gc repairs what this finds and doctor reports it, so both judge alike.
+ *
+ * Return: the problem in a few words, or NULL (also when it cannot look).
+ */
+const char *cnm_ep_fault(const struct cnm_kstate *hostks, const struct cnm_ep *ep,
+			 const struct cnm_net *net, int netns_fd)
 {
-	const struct cnm_klink *host = cnm_kstate_link(&g->host, ep->host_ifname);
-	const struct cnm_klink *br = cnm_kstate_link(&g->host, net->bridge);
+	const struct cnm_klink *host = cnm_kstate_link(hostks, ep->host_ifname);
+	const struct cnm_klink *br = cnm_kstate_link(hostks, net->bridge);
 	const struct cnm_klink *eth;
 	struct cnm_kstate ks = { 0 };
 	struct cnm_nl cnl;
@@ -413,13 +425,16 @@ static int gc_endpoints(struct cnm_gc_run *g, struct cnm_err *err)
 		size_t n_eps = 0;
 		char path[PATH_MAX];
 		struct cnm_ctr c;
-		struct stat st;
 		int fd;
 
 		if (cnm_ctr_get(g->ctx, ids[i], &c, NULL))
 			continue;
-		/* a CNI sandbox's namespace is its runtime's: CNI CHECK/ADD repair it */
+		/*
+		 * a CNI sandbox's namespace is its runtime's: CNI CHECK/ADD repair
+		 * it; a busy container's connect or disconnect is half-way
+		 */
 		if (!strcmp(c.network_mode, "cni") || !cnm_ctr_alive(&c) ||
+		    cnm_ctr_busy(g->ctx, c.id) ||
 		    cnm_ep_list(g->ctx, c.id, &eps, &n_eps, NULL) ||
 		    !n_eps || !eps[0].host_ifname[0]) {
 			free(eps);
@@ -427,7 +442,7 @@ static int gc_endpoints(struct cnm_gc_run *g, struct cnm_err *err)
 			continue;
 		}
 		cnm_netns_path(g->ctx, c.name, path, sizeof(path));
-		if (stat(path, &st) < 0) {
+		if (!cnm_netns_mounted(g->ctx, c.name, c.pid)) {
 			cnm_gc_note(g, "mount it again", "mounted it again",
 				    "container %s: its namespace mount %s"
 				    " is missing", c.name, path);
@@ -445,7 +460,8 @@ static int gc_endpoints(struct cnm_gc_run *g, struct cnm_err *err)
 								      NULL))
 				continue;
 			drv = cnm_driver_find(net.driver);
-			why = drv && drv->attach ? ep_fault(g, &eps[k], &net, fd) : NULL;
+			why = drv && drv->attach ? cnm_ep_fault(&g->host, &eps[k], &net, fd)
+						    : NULL;
 			if (why) {
 				cnm_gc_note(g, "re-make the veth pair and its addresses",
 					    "re-made the veth pair and its addresses",

@@ -28,5 +28,7 @@ int cnm_gc_quick(struct cnm_ctx *ctx, struct cnm_err *err);
 bool cnm_pid_alive(pid_t pid);
 int cnm_fw_table_exists(void);
 int cnm_gc_check_network(struct cnm_ctx *ctx, const struct cnm_net *net);
+const char *cnm_ep_fault(const struct cnm_kstate *hostks, const struct cnm_ep *ep,
+			 const struct cnm_net *net, int netns_fd);
 
 #endif

@@ -15,6 +15,8 @@
  * which re-adds all of the owner's elements (adding one that exists is
  * not an error).  Elements of a run in progress or of a bridge not made
  * yet are tolerated either way.  A missing table is re-created first.
+ * The anti-spoofing table `bridge cnm` is held to the endpoints: no element
+ * of a veth that is gone and no endpoint's, and every live endpoint's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -325,24 +327,105 @@ static bool veth_ours(struct cnm_gc_run *g, const char *name)
 	return found;
 }
 
+/* The veth an anti-spoofing element is keyed by (its first field), or NULL. */
+static const char *antispoof_veth(json_t *el)
+{
+	json_t *x = json_object_get(el, "elem"), *concat;
+
+	if (x) /* an element with a comment, as cnm makes them: {"elem": {"val": ...}} */
+		el = json_object_get(x, "val");
+	concat = json_object_get(el, "concat");
+	return json_string_value(concat ? json_array_get(concat, 0) : el);
+}
+
+/* Does set @set of `bridge cnm` (@items, NULL: no table) key an element by @veth? */
+static bool antispoof_has(json_t *items, const char *set, const char *veth)
+{
+	json_t *it, *el;
+	size_t i, k;
+
+	json_array_foreach(items, i, it) {
+		json_t *s = json_object_get(it, "set");
+		const char *name = json_string_value(json_object_get(s, "name"));
+		const char *v;
+
+		if (!name || strcmp(name, set))
+			continue;
+		json_array_foreach(json_object_get(s, "elem"), k, el)
+			if ((v = antispoof_veth(el)) && !strcmp(v, veth))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Every endpoint of a live container whose veth exists sends as its
+ * container only: its elements (ports, macs, src4) are there, else a hand
+ * that deleted the table or an element left it free to spoof, or (src4)
+ * cut it off.  A CNI endpoint may have asked for none ("macspoofchk"
+ * false, not stored): the runtime's CHECK is the judge there.
+ */
+static int antispoof_missing(struct cnm_gc_run *g, json_t *items, struct cnm_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(g->ctx, "SELECT id FROM containers WHERE state = 'running'"
+			       " AND network_mode != 'cni'", &st, err);
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		struct cnm_ep *eps = NULL;
+		size_t n = 0;
+		struct cnm_ctr c;
+
+		if (!id || cnm_ctr_get(g->ctx, id, &c, NULL))
+			continue;
+		if (!cnm_ctr_alive(&c) || cnm_ctr_busy(g->ctx, c.id) ||
+		    cnm_ep_list(g->ctx, c.id, &eps, &n, NULL))
+			n = 0;
+		for (size_t k = 0; !rc && k < n; k++) {
+			const char *veth = eps[k].host_ifname;
+			struct cnm_net net;
+
+			if (!veth[0] || !cnm_kstate_link(&g->host, veth) ||
+			    (antispoof_has(items, "ports", veth) && antispoof_has(items, "macs", veth) &&
+			     (!eps[k].has_addr || antispoof_has(items, "src4", veth))))
+				continue;
+			if (cnm_net_get_id(g->ctx, eps[k].network_id, &net, NULL))
+				continue;
+			cnm_gc_note(g, "put them back", "put them back", "container %s: %s on network"
+				    " %s: anti-spoofing elements of veth %s are missing", c.name,
+				    eps[k].ifname, net.name, veth);
+			if (!g->dry)
+				rc = cnm_fw_endpoint_add(g->ctx, &net, &eps[k], err);
+			cnm_net_free(&net);
+		}
+		free(eps);
+		cnm_ctr_free(&c);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /*
  * Anti-spoofing (`bridge cnm`): every element is keyed by a host veth.  One
  * whose veth is gone and that no endpoint of this store names belongs to
  * nobody; a veth that exists may be another store's, and an endpoint's
- * elements exist before its veth does, so both are left alone.
+ * elements exist before its veth does, so both are left alone.  Then what
+ * live endpoints miss is put back (antispoof_missing).
  */
-static void gc_antispoof(struct cnm_gc_run *g)
+static int gc_antispoof(struct cnm_gc_run *g, struct cnm_err *err)
 {
-	json_t *root, *items, *it;
+	json_t *root = NULL, *items, *it;
 	char *text = NULL;
 	size_t i;
+	int rc;
 
-	if (cnm_fw_list_table_json(g->ctx, "bridge cnm", &text, NULL))
-		return;
-	root = json_loads(text, 0, NULL);
+	if (!cnm_fw_list_table_json(g->ctx, "bridge cnm", &text, NULL))
+		root = json_loads(text, 0, NULL);
 	items = json_object_get(root, "nftables");
 	json_array_foreach(items, i, it) {
-		json_t *set = json_object_get(it, "set"), *el, *first;
+		json_t *set = json_object_get(it, "set"), *el;
 		const char *name = json_string_value(json_object_get(set, "name"));
 		size_t k;
 
@@ -350,14 +433,11 @@ static void gc_antispoof(struct cnm_gc_run *g)
 			continue;
 		json_array_foreach(json_object_get(set, "elem"), k, el) {
 			char key[256], cmd[400];
-			const char *veth;
+			const char *veth = antispoof_veth(el);
 
-			value_text(el, false, key, sizeof(key));
-			first = json_object_get(el, "concat") ? json_array_get(
-				json_object_get(el, "concat"), 0) : el;
-			veth = json_string_value(first);
 			if (!veth || cnm_kstate_link(&g->host, veth) || veth_ours(g, veth))
 				continue;
+			value_text(el, false, key, sizeof(key));
 			cnm_gc_note(g, "delete it", "deleted it", "anti-spoofing element %s %s belongs"
 				    " to no endpoint (veth %s is gone)", name, key, veth);
 			if (g->dry)
@@ -368,8 +448,10 @@ static void gc_antispoof(struct cnm_gc_run *g)
 			cnm_fw_run(g->ctx, cmd, "delete element", NULL);
 		}
 	}
+	rc = antispoof_missing(g, items, err);
 	json_decref(root);
 	free(text);
+	return rc;
 }
 
 /**
@@ -391,7 +473,6 @@ int cnm_gc_fw(struct cnm_gc_run *g, struct cnm_err *err)
 	rc = cnm_fw_list_json(g->ctx, &text, NULL);
 	if (rc == -ENOENT) {
 		table = false;
-		rc = 0;
 	} else if (rc) {
 		goto out;
 	}
@@ -406,7 +487,9 @@ int cnm_gc_fw(struct cnm_gc_run *g, struct cnm_err *err)
 		table_elems(root, &have);
 	}
 	orphan_bridges(g, &have);
-	gc_antispoof(g);
+	rc = gc_antispoof(g, err);
+	if (rc)
+		goto out;
 	/* belongs to nobody: delete (before re-adding: a key may come back with new data) */
 	for (size_t i = 0; i < have.n; i++) {
 		char set[32], cmd[400];

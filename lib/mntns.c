@@ -132,6 +132,23 @@ int cnm_netns_mount(struct cnm_ctx *ctx, const char *name, pid_t pid, struct cnm
 	return rc;
 }
 
+/**
+ * cnm_netns_mounted() - is /run/netns/@name the namespace of process @pid?
+ * An empty file left by a hand's umount, or another namespace mounted over
+ * it, is not: `ip netns exec` and cnm exec would enter the wrong place.
+ */
+bool cnm_netns_mounted(const struct cnm_ctx *ctx, const char *name, pid_t pid)
+{
+	char path[PATH_MAX], ns[64];
+	struct stat a, b;
+
+	cnm_netns_path(ctx, name, path, sizeof(path));
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)pid);
+	if (stat(ns, &b) < 0)
+		return true; /* cannot tell: the process is someone else's to judge */
+	return stat(path, &a) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /** cnm_netns_unmount() - undo cnm_netns_mount(). */
 void cnm_netns_unmount(struct cnm_ctx *ctx, const char *name)
 {

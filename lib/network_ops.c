@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "container.h"
 #include "dns.h"
 #include "driver.h"
@@ -291,11 +292,15 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 	struct cnm_ctr c = { 0 };
 	char path[PATH_MAX];
 	size_t n_eps = 0;
-	int rc, fd;
+	int rc, fd, busy = -1;
 
+	/* the busy mark before the store lock (see cnm_ctr_busy_lock) */
+	if (cnm_ctr_get(ctx, ctr_ref, &c, NULL) == 0)
+		busy = cnm_ctr_busy_lock(ctx, c.id);
+	cnm_ctr_free(&c);
 	rc = cnm_store_begin(ctx, err);
 	if (rc)
-		return rc;
+		goto out;
 	rc = cnm_net_get(ctx, net_ref, &net, err);
 	if (!rc)
 		rc = cnm_ctr_get(ctx, ctr_ref, &c, err);
@@ -390,6 +395,8 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 fail:
 	cnm_store_rollback(ctx);
 out:
+	if (busy >= 0)
+		close(busy);
 	free(eps);
 	cnm_net_free(&net);
 	cnm_ctr_free(&c);
@@ -471,13 +478,14 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
 	struct cnm_net net = { 0 };
 	struct cnm_ctr c = { 0 };
 	struct cnm_ep ep, next;
-	int rc;
+	int rc, busy = -1;
 
 	rc = cnm_net_get(ctx, net_ref, &net, err);
 	if (!rc)
 		rc = cnm_ctr_get(ctx, ctr_ref, &c, err);
 	if (rc)
 		goto out;
+	busy = cnm_ctr_busy_lock(ctx, c.id); /* veth and row go apart: gc must wait */
 	rc = cnm_ep_get_on(ctx, c.id, net.id, &ep, err);
 	if (rc == -ENOENT && !strcmp(c.state, "exited") && !strcmp(c.network_id, net.id))
 		rc = cnm_errf(err, ENOENT, "container %s is stopped: its endpoint on network %s went"
@@ -521,6 +529,8 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
 	if (!rc)
 		cnm_dns_after_disconnect(ctx, c.id, &net);
 out:
+	if (busy >= 0)
+		close(busy);
 	cnm_net_free(&net);
 	cnm_ctr_free(&c);
 	return rc;

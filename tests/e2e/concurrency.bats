@@ -55,3 +55,27 @@ teardown() { cleanup_containers; }
 	a=$(cnm inspect new1 | jq -r '.[0].NetworkSettings.Networks.conc.IPAddress')
 	cnm exec new50 ping -c1 -W2 "$a"
 }
+
+# connect commits its endpoint row before it makes the veth, disconnect
+# deletes the veth before the row: a gc (or a network inspect, which runs
+# one when a veth is missing) in between took the half-made endpoint for a
+# broken one: it re-made the veth of a disconnect (an orphan holding a
+# freed address) and raced a connect's own (which then failed).
+@test "network connect and disconnect racing gc and network inspect: no orphan veth, connect succeeds" {
+	cnm network create --subnet 10.62.0.0/24 racea >/dev/null
+	cnm network create --subnet 10.63.0.0/24 -o com.docker.network.bridge.name=br-raceb raceb >/dev/null
+	cnm run -d --name rc1 --network racea -- sleep 1000 >/dev/null
+	for i in $(seq 1 15); do
+		cnm network connect raceb rc1 & c=$!
+		cnm gc >/dev/null
+		wait $c
+		cnm network disconnect raceb rc1 & c=$!
+		cnm network inspect raceb >/dev/null
+		cnm gc >/dev/null
+		wait $c
+		[ -z "$(ip -o link show master br-raceb)" ] || { echo "round $i: $(ip -o link show master br-raceb)" >&2; false; }
+	done
+	check_invariants
+	[ "$(cnm gc)" = "nothing to repair" ]
+	cnm network rm raceb >/dev/null
+}

@@ -122,3 +122,31 @@ host_veth() { cnm inspect "$1" | jq -r '.[0].NetworkSettings.Networks.ifnet.Endp
 	nft list set bridge cnm ports | grep -q "$live"
 	[ "$(cnm gc)" = "nothing to repair" ]
 }
+
+# cnm's own elements carry a comment ("network NAME"), which nft's JSON
+# wraps in {"elem": {"val": ...}}: gc must read those too, both ways.
+@test "anti-spoofing: cnm's own elements of a gone veth are deleted; a deleted table or element is put back" {
+	nft add element bridge cnm ports '{ "vethdead001" comment "network ifnet" }'
+	nft add element bridge cnm macs '{ "vethdead001" . 02:42:0a:42:00:98 comment "network ifnet" }'
+	run cnm gc
+	echo "$output"
+	[ "$(echo "$output" | grep -c 'vethdead001.*deleted it')" = 2 ]
+	! nft list table bridge cnm | grep -q vethdead001
+	v1=$(host_veth i1) v2=$(host_veth i2)
+	nft delete table bridge cnm
+	run cnm gc --dry-run
+	echo "$output"
+	[ "${lines[0]}" = "container i1: eth0 on network ifnet: anti-spoofing elements of veth $v1 are missing: would put them back" ]
+	[ "${lines[1]}" = "container i2: eth0 on network ifnet: anti-spoofing elements of veth $v2 are missing: would put them back" ]
+	[ "${#lines[@]}" -eq 2 ]
+	! nft list table bridge cnm >/dev/null 2>&1
+	[ "$(cnm gc | grep -c 'put them back')" = 2 ]
+	nft list set bridge cnm ports | grep -q "\"$v1\""
+	nft list set bridge cnm src4 | grep -q "\"$v2\" . .* . 10.66.0.3"
+	# one element taken out: i2 would lose its IPv4 (src4 is an allow list)
+	nft delete element bridge cnm src4 "{ \"$v2\" . $(inspect_field i2 'NetworkSettings.Networks.ifnet.MacAddress') . 10.66.0.3 }"
+	run cnm gc
+	[ "$output" = "container i2: eth0 on network ifnet: anti-spoofing elements of veth $v2 are missing: put them back" ]
+	cnm exec i2 ping -c1 -W2 10.66.0.2 >/dev/null
+	[ "$(cnm gc)" = "nothing to repair" ]
+}
