@@ -175,12 +175,38 @@ serve() { # serve NAME [run options...]: a container answering "peer=<client>" o
 	[ "$(fetch TCP:127.0.0.1:9001)" = peer=172.17.0.1 ]
 	run fetch TCP:198.51.100.1:9001
 	[ "$status" -ne 0 ]
+	# nor from a neighbour that routes 127.0.0.1 to this host (CVE-2020-8558):
+	# the bridges' route_localnet must not let it through the DNAT
+	ip -n ext addr del 127.0.0.1/8 dev lo
+	ip netns exec ext sysctl -qw net.ipv4.conf.all.route_localnet=1
+	ip -n ext route add 127.0.0.1/32 via 198.51.100.1 dev eth0
+	run ip netns exec ext socat -T1 - TCP:127.0.0.1:9001,connect-timeout=1 </dev/null
+	ip -n ext route del 127.0.0.1/32
+	ip -n ext addr add 127.0.0.1/8 dev lo
+	[ "$status" -ne 0 ]
 	cnm network create -o com.docker.network.bridge.host_binding_ipv4=198.51.100.1 bound >/dev/null
 	serve b1 --network bound -p 9002:80
 	[ "$(ip netns exec ext socat -T2 - TCP:198.51.100.1:9002 </dev/null)" = peer=198.51.100.2 ]
 	run fetch TCP:127.0.0.1:9002
 	[ "$status" -ne 0 ]
 	[ "$(cnm port b1)" = "80/tcp -> 198.51.100.1:9002" ]
+}
+
+@test "a container cannot reach the host's 127.0.0.1 through its gateway (route_localnet)" {
+	socat TCP-LISTEN:7777,bind=127.0.0.1,fork,reuseaddr SYSTEM:'echo host-only' \
+		</dev/null >/dev/null 2>&1 3>&- &
+	cnm run -d --name rl -- sleep 3600
+	wait_until 5 sh -c 'ss -Hltn "sport = :7777" | grep -q .'
+	# a container with NET_ADMIN (or a raw socket) sends to 127.0.0.1 via the bridge
+	pid=$(inspect_field rl State.Pid)
+	nsenter -t "$pid" -n sh -c 'ip addr del 127.0.0.1/8 dev lo &&
+		sysctl -qw net.ipv4.conf.all.route_localnet=1 &&
+		ip route add 127.0.0.1/32 via 172.17.0.1 dev eth0'
+	run nsenter -t "$pid" -n socat -T1 - TCP:127.0.0.1:7777,connect-timeout=1 </dev/null
+	kill %1
+	[ "$status" -ne 0 ]
+	[ "$output" != host-only ]
+	# while the host's own 127.0.0.1:PORT still reaches published ports (tested above)
 }
 
 @test "random host ports come from the ephemeral range and stay for the container's life" {
