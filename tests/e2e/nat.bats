@@ -267,6 +267,37 @@ serve() { # serve NAME [run options...]: a container answering "peer=<client>" o
 	[ "$(cnm inspect brief | jq -c '.[0].NetworkSettings.Ports')" = "{}" ]
 }
 
+@test "published ports follow the way out when the container leaves their network" {
+	cnm network create n2 >/dev/null
+	cnm network create --internal inn >/dev/null
+	serve mv -p 8080:80
+	cnm network connect n2 mv
+	cnm network disconnect bridge mv
+	# the freed address goes to the next container: it must not get mv's port
+	serve heir
+	[ "$(inspect_field heir NetworkSettings.IPAddress)" = 172.17.0.2 ]
+	ip2=$(inspect_field mv NetworkSettings.Networks.n2.IPAddress)
+	[ "$(ip netns exec ext socat -T2 - TCP:198.51.100.1:8080 </dev/null)" = peer=198.51.100.2 ]
+	[ "$(nft list map inet cnm ports4 | grep -c "$ip2 . 80")" -eq 1 ]
+	[ "$(nft list map inet cnm ports4 | grep -c '172.17.0.2 . 80')" -eq 0 ]
+	[ "$(cnm port mv)" = "80/tcp -> 0.0.0.0:8080" ]
+	# no network with a way out left: released, the port is free
+	cnm network connect inn mv
+	cnm network disconnect n2 mv
+	[ -z "$(cnm port mv)" ]
+	[ "$(nft -j list ruleset | jq '[.nftables[] | select(.map) | .map.elem // [] | .[]] | length')" -eq 0 ]
+	cnm run -d --name taker -p 8080:80 -- sleep 3600
+	# a network that takes the way out publishes them again, refused while taken
+	run cnm network connect n2 mv
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ "held by container taker" ]]
+	[ "$(inspect_field mv 'NetworkSettings.Networks | keys | join(",")')" = inn ]
+	cnm rm -f taker
+	cnm network connect n2 mv
+	[ "$(ip netns exec ext socat -T2 - TCP:198.51.100.1:8080 </dev/null)" = peer=198.51.100.2 ]
+	[ "$(cnm port mv)" = "80/tcp -> 0.0.0.0:8080" ]
+}
+
 @test "ps shows the ports like docker ps" {
 	cnm run -d --name pp -p 8080:80 -p 5353:53/udp -- sleep 3600
 	run cnm ps
