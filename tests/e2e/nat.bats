@@ -239,6 +239,17 @@ serve() { # serve NAME [run options...]: a container answering "peer=<client>" o
 	[[ "$output" =~ "9500 failed: port is already allocated" ]]
 	[[ "$output" =~ "a process on the host" ]]
 	kill %1
+	# the owner is the one on that address, not a container on another one
+	cnm run -d --name lo9 -p 127.0.0.1:9501:80 -- sleep 3600
+	socat TCP-LISTEN:9501,bind=127.0.0.2,reuseaddr,fork SYSTEM:true </dev/null >/dev/null 2>&1 3>&- &
+	wait_until 5 sh -c 'ss -Hltn "sport = :9501" | grep -q 127.0.0.2'
+	run cnm run -d --name thief3 -p 127.0.0.2:9501:80 -- sleep 3600
+	kill %2
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ "(9501/tcp is held by a process on the host)" ]]
+	run cnm run -d --name thief4 -p 9501:80 -- sleep 3600
+	[[ "$output" =~ "(9501/tcp is held by container lo9)" ]]
+	cnm rm -f lo9 >/dev/null
 	run cnm run -d -p 70000:80 -- sleep 1
 	[ "$status" -eq 125 ]
 	[[ "$output" =~ "invalid hostPort: 70000" ]]
