@@ -86,6 +86,13 @@ static const char table_def[] =
 	" comment \"published ports are reachable from everywhere\"\n"
 	"add rule inet cnm forward iifname @bridges oifname @bridges iifname . oifname != @self"
 	" drop comment \"networks do not reach each other\"\n"
+	/* the bridges have route_localnet (for the host's own 127.0.0.1:PORT): without
+	 * these, a container could reach the host's loopback services through its
+	 * gateway, and a neighbour a port published on 127.0.0.1 (CVE-2020-8558) */
+	"add rule inet cnm prerouting iifname @bridges ip daddr 127.0.0.0/8 drop"
+	" comment \"containers do not reach the host's 127.0.0.1\"\n"
+	"add rule inet cnm prerouting ip daddr 127.0.0.0/8 return"
+	" comment \"ports published on 127.0.0.1 answer the host only\"\n"
 	"add rule inet cnm prerouting fib daddr type local jump publish\n"
 	"add rule inet cnm output ip6 daddr ::1 return comment \"[::1] cannot be DNATed (no"
 	" route_localnet for IPv6): the container's monitor relays it\"\n"

@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "endpoint.h"
 #include "fault.h"
 #include "firewall.h"
+#include "publish.h"
 
 /*
  * A running container disconnected from the network it was started on still
@@ -271,6 +273,50 @@ static int next_index(const struct cnm_ep *eps, size_t n, const char *prefix)
 /**
  * cnm_network_connect() - see cnm.h.
  */
+/*
+ * Under the lock, in a connect that gives @ep the way out: a container whose
+ * published ports were released when its last network with a gateway went
+ * publishes them again from its -p specs, as Docker programs them on the
+ * new gateway endpoint; a port taken meanwhile refuses the connect.
+ * @added is set when there are elements to add after the attach.
+ */
+static int replan_ports(struct cnm_ctx *ctx, const struct cnm_ctr *c, const struct cnm_net *net,
+			const struct cnm_ep *ep, bool *added, struct cnm_err *err)
+{
+	json_t *a = json_loads(c->port_specs ? c->port_specs : "[]", 0, NULL);
+	size_t n = json_array_size(a), k = 0;
+	const char **v = NULL;
+	sqlite3_stmt *st;
+	int rc = 0, rows = 1;
+
+	*added = false;
+	if (!n || !ep->has_addr)
+		goto out;
+	if (!cnm_store_prepare(ctx, "SELECT count(*) FROM ports WHERE container_id = ?", &st,
+			       NULL)) {
+		sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			rows = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (rows)
+		goto out;
+	v = calloc(n, sizeof(*v));
+	if (!v) {
+		rc = cnm_errf(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (json_string_value(json_array_get(a, i)))
+			v[k++] = json_string_value(json_array_get(a, i));
+	rc = cnm_publish_plan(ctx, c->id, v, k, net, ep, true, err);
+	*added = !rc && k;
+out:
+	free(v);
+	json_decref(a);
+	return rc;
+}
+
 int cnm_network_connect(struct cnm_ctx *ctx, const char *net_ref, const char *ctr_ref,
 			const char *ip, const char *ip6, struct cnm_err *err)
 {
@@ -292,6 +338,7 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 	struct cnm_ctr c = { 0 };
 	char path[PATH_MAX];
 	size_t n_eps = 0;
+	bool ports = false;
 	int rc, fd, busy = -1;
 
 	/* the busy mark before the store lock (see cnm_ctr_busy_lock) */
@@ -354,6 +401,8 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 			rc = cnm_ctr_set_network(ctx, c.id, net.id, err);
 		if (!rc)
 			rc = cnm_ep_insert_checked(ctx, &net, &ep, c.name, err);
+		if (!rc && ep.default_route)
+			rc = replan_ports(ctx, &c, &net, &ep, &ports, err);
 	}
 	if (!rc)
 		rc = cnm_ep_set_aliases(ctx, &net, ep.id, aliases, n_aliases, err);
@@ -382,9 +431,13 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 		rc = drv->attach(ctx, &net, &ep, fd, err);
 		close(fd);
 	}
+	if (!rc && ports)
+		rc = cnm_publish_fw(ctx, c.id, true, err);
 	if (rc) {
 		cnm_link_delete(ctx, ep.host_ifname, NULL);
 		if (cnm_store_begin(ctx, NULL) == 0) {
+			if (ports)
+				cnm_publish_release(ctx, c.id, NULL);
 			cnm_ep_delete(ctx, ep.id, NULL);
 			cnm_store_commit(ctx, NULL);
 		}
@@ -440,6 +493,78 @@ static int take_way_out(struct cnm_ctx *ctx, const struct cnm_ctr *c, const stru
 	return rc;
 }
 
+/* Re-target (to @to) or, without @to, release the port rows DNATed to @from. */
+static int retarget(struct cnm_ctx *ctx, const char *ctr_id, const struct cnm_addr *from,
+		    const struct cnm_addr *to, struct cnm_err *err)
+{
+	char a[CNM_ADDRSTRLEN], b[CNM_ADDRSTRLEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	cnm_addr_format(from, a);
+	rc = cnm_store_prepare(ctx, to ? "UPDATE ports SET container_ip = ?3 WHERE container_id = ?1"
+			       " AND container_ip = ?2" : "DELETE FROM ports WHERE container_id = ?1"
+			       " AND container_ip = ?2", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, ctr_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a, -1, SQLITE_STATIC);
+	if (to) {
+		cnm_addr_format(to, b);
+		sqlite3_bind_text(st, 3, b, -1, SQLITE_STATIC);
+	}
+	return cnm_store_step_done(ctx, st, "move published ports", err);
+}
+
+/* How many of the container's port rows DNAT to one of @ep's addresses. */
+static int ports_on(struct cnm_ctx *ctx, const char *ctr_id, const struct cnm_ep *ep)
+{
+	char a[CNM_ADDRSTRLEN] = "", b[CNM_ADDRSTRLEN] = "";
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (ep->has_addr)
+		cnm_addr_format(&ep->addr, a);
+	if (ep->has_addr6)
+		cnm_addr_format(&ep->addr6, b);
+	if (cnm_store_prepare(ctx, "SELECT count(*) FROM ports WHERE container_id = ?1 AND"
+			      " container_ip IN (?2, ?3)", &st, NULL))
+		return 0;
+	sqlite3_bind_text(st, 1, ctr_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, b, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * Under the lock, after @gone's endpoint went: its published ports DNATed
+ * to its addresses, which are free now and may go to another container.
+ * Like Docker, which moves them with the gateway, they follow the way out
+ * to @next (zeroed when none is left) and keep their host ports; a family
+ * @next has no address of is released.  Their elements leave the kernel
+ * here; @readd is set when some are to be added back after the commit.
+ */
+static int move_ports(struct cnm_ctx *ctx, const char *ctr_id, const struct cnm_ep *gone,
+		      const struct cnm_ep *next, bool *readd, struct cnm_err *err)
+{
+	int rc = 0;
+
+	*readd = false;
+	if (!ports_on(ctx, ctr_id, gone))
+		return 0;
+	cnm_publish_fw(ctx, ctr_id, false, NULL);
+	if (gone->has_addr)
+		rc = retarget(ctx, ctr_id, &gone->addr, next->has_addr ? &next->addr : NULL, err);
+	if (!rc && gone->has_addr6)
+		rc = retarget(ctx, ctr_id, &gone->addr6, next->has_addr6 ? &next->addr6 : NULL,
+			      err);
+	*readd = true; /* what is left, and on failure (rolled back) everything */
+	return rc;
+}
+
 /* The default routes through @ep's gateways, inside the container's namespace. */
 static int add_way_out(struct cnm_ctx *ctx, const struct cnm_ctr *c, const struct cnm_ep *ep,
 		       struct cnm_err *err)
@@ -478,6 +603,7 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
 	struct cnm_net net = { 0 };
 	struct cnm_ctr c = { 0 };
 	struct cnm_ep ep, next;
+	bool readd = false;
 	int rc, busy = -1;
 
 	rc = cnm_net_get(ctx, net_ref, &net, err);
@@ -514,10 +640,21 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
 	rc = cnm_ep_delete(ctx, ep.id, err);
 	if (!rc)
 		rc = take_way_out(ctx, &c, &ep, &next, err);
+	if (!rc)
+		rc = move_ports(ctx, c.id, &ep, &next, &readd, err);
 	if (rc)
 		cnm_store_rollback(ctx);
 	else
 		rc = cnm_store_commit(ctx, err);
+	if (readd) {
+		struct cnm_err why = { 0 };
+
+		/* the rows as committed, or as they were when the change failed */
+		if (cnm_publish_fw(ctx, c.id, true, &why) && !rc)
+			rc = cnm_errf(err, why.code ? why.code : EIO, "container %s left network %s,"
+				      " but its published ports could not follow it: %s", c.name,
+				      net.name, why.msg);
+	}
 	if (!rc && (next.has_gateway || next.has_gateway6) && cnm_ctr_alive(&c)) {
 		struct cnm_err why = { 0 };
 

@@ -110,16 +110,27 @@ static int load_taken(struct cnm_ctx *ctx, struct cnm_portset *s, bool host,
 	return 0;
 }
 
-/* Who holds @p: a container of ours, or a process on the host. */
+/*
+ * Who holds @p: a container of ours whose publication clashes with it (the
+ * rule of cnm_portset_conflict(): same family, and a wildcard on either side
+ * or the same address), or else a process on the host.
+ */
 static void owner_of(struct cnm_ctx *ctx, const struct cnm_portmap *p, char *out, size_t len)
 {
+	char addr[CNM_ADDRSTRLEN];
 	sqlite3_stmt *st;
 
 	snprintf(out, len, "a process on the host");
+	cnm_addr_format(&p->host_ip, addr);
 	if (!cnm_store_prepare(ctx, "SELECT c.name FROM ports p JOIN containers c ON c.id ="
-			       " p.container_id WHERE p.proto = ? AND p.host_port = ?", &st, NULL)) {
+			       " p.container_id WHERE p.proto = ?1 AND p.host_port = ?2 AND"
+			       " (instr(p.host_ip, ':') > 0) = ?3 AND (?4 OR p.host_ip IN"
+			       " ('0.0.0.0', '::') OR p.host_ip = ?5)", &st, NULL)) {
 		sqlite3_bind_int(st, 1, p->proto);
 		sqlite3_bind_int(st, 2, p->host_port);
+		sqlite3_bind_int(st, 3, p->host_ip.family == AF_INET6);
+		sqlite3_bind_int(st, 4, p->any);
+		sqlite3_bind_text(st, 5, addr, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			snprintf(out, len, "container %s", sqlite3_column_text(st, 0));
 		sqlite3_finalize(st);

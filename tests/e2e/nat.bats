@@ -175,12 +175,38 @@ serve() { # serve NAME [run options...]: a container answering "peer=<client>" o
 	[ "$(fetch TCP:127.0.0.1:9001)" = peer=172.17.0.1 ]
 	run fetch TCP:198.51.100.1:9001
 	[ "$status" -ne 0 ]
+	# nor from a neighbour that routes 127.0.0.1 to this host (CVE-2020-8558):
+	# the bridges' route_localnet must not let it through the DNAT
+	ip -n ext addr del 127.0.0.1/8 dev lo
+	ip netns exec ext sysctl -qw net.ipv4.conf.all.route_localnet=1
+	ip -n ext route add 127.0.0.1/32 via 198.51.100.1 dev eth0
+	run ip netns exec ext socat -T1 - TCP:127.0.0.1:9001,connect-timeout=1 </dev/null
+	ip -n ext route del 127.0.0.1/32
+	ip -n ext addr add 127.0.0.1/8 dev lo
+	[ "$status" -ne 0 ]
 	cnm network create -o com.docker.network.bridge.host_binding_ipv4=198.51.100.1 bound >/dev/null
 	serve b1 --network bound -p 9002:80
 	[ "$(ip netns exec ext socat -T2 - TCP:198.51.100.1:9002 </dev/null)" = peer=198.51.100.2 ]
 	run fetch TCP:127.0.0.1:9002
 	[ "$status" -ne 0 ]
 	[ "$(cnm port b1)" = "80/tcp -> 198.51.100.1:9002" ]
+}
+
+@test "a container cannot reach the host's 127.0.0.1 through its gateway (route_localnet)" {
+	socat TCP-LISTEN:7777,bind=127.0.0.1,fork,reuseaddr SYSTEM:'echo host-only' \
+		</dev/null >/dev/null 2>&1 3>&- &
+	cnm run -d --name rl -- sleep 3600
+	wait_until 5 sh -c 'ss -Hltn "sport = :7777" | grep -q .'
+	# a container with NET_ADMIN (or a raw socket) sends to 127.0.0.1 via the bridge
+	pid=$(inspect_field rl State.Pid)
+	nsenter -t "$pid" -n sh -c 'ip addr del 127.0.0.1/8 dev lo &&
+		sysctl -qw net.ipv4.conf.all.route_localnet=1 &&
+		ip route add 127.0.0.1/32 via 172.17.0.1 dev eth0'
+	run nsenter -t "$pid" -n socat -T1 - TCP:127.0.0.1:7777,connect-timeout=1 </dev/null
+	kill %1
+	[ "$status" -ne 0 ]
+	[ "$output" != host-only ]
+	# while the host's own 127.0.0.1:PORT still reaches published ports (tested above)
 }
 
 @test "random host ports come from the ephemeral range and stay for the container's life" {
@@ -213,6 +239,17 @@ serve() { # serve NAME [run options...]: a container answering "peer=<client>" o
 	[[ "$output" =~ "9500 failed: port is already allocated" ]]
 	[[ "$output" =~ "a process on the host" ]]
 	kill %1
+	# the owner is the one on that address, not a container on another one
+	cnm run -d --name lo9 -p 127.0.0.1:9501:80 -- sleep 3600
+	socat TCP-LISTEN:9501,bind=127.0.0.2,reuseaddr,fork SYSTEM:true </dev/null >/dev/null 2>&1 3>&- &
+	wait_until 5 sh -c 'ss -Hltn "sport = :9501" | grep -q 127.0.0.2'
+	run cnm run -d --name thief3 -p 127.0.0.2:9501:80 -- sleep 3600
+	kill %2
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ "(9501/tcp is held by a process on the host)" ]]
+	run cnm run -d --name thief4 -p 9501:80 -- sleep 3600
+	[[ "$output" =~ "(9501/tcp is held by container lo9)" ]]
+	cnm rm -f lo9 >/dev/null
 	run cnm run -d -p 70000:80 -- sleep 1
 	[ "$status" -eq 125 ]
 	[[ "$output" =~ "invalid hostPort: 70000" ]]
@@ -239,6 +276,37 @@ serve() { # serve NAME [run options...]: a container answering "peer=<client>" o
 	wait_until 5 sh -c '[ "$(cnm inspect brief | jq -r ".[0].State.Status")" = exited ]'
 	[ "$(sqlite3 "$CNM_STATE_DIR/cnm.db" 'select count(*) from ports')" -eq 2 ]
 	[ "$(cnm inspect brief | jq -c '.[0].NetworkSettings.Ports')" = "{}" ]
+}
+
+@test "published ports follow the way out when the container leaves their network" {
+	cnm network create n2 >/dev/null
+	cnm network create --internal inn >/dev/null
+	serve mv -p 8080:80
+	cnm network connect n2 mv
+	cnm network disconnect bridge mv
+	# the freed address goes to the next container: it must not get mv's port
+	serve heir
+	[ "$(inspect_field heir NetworkSettings.IPAddress)" = 172.17.0.2 ]
+	ip2=$(inspect_field mv NetworkSettings.Networks.n2.IPAddress)
+	[ "$(ip netns exec ext socat -T2 - TCP:198.51.100.1:8080 </dev/null)" = peer=198.51.100.2 ]
+	[ "$(nft list map inet cnm ports4 | grep -c "$ip2 . 80")" -eq 1 ]
+	[ "$(nft list map inet cnm ports4 | grep -c '172.17.0.2 . 80')" -eq 0 ]
+	[ "$(cnm port mv)" = "80/tcp -> 0.0.0.0:8080" ]
+	# no network with a way out left: released, the port is free
+	cnm network connect inn mv
+	cnm network disconnect n2 mv
+	[ -z "$(cnm port mv)" ]
+	[ "$(nft -j list ruleset | jq '[.nftables[] | select(.map) | .map.elem // [] | .[]] | length')" -eq 0 ]
+	cnm run -d --name taker -p 8080:80 -- sleep 3600
+	# a network that takes the way out publishes them again, refused while taken
+	run cnm network connect n2 mv
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ "held by container taker" ]]
+	[ "$(inspect_field mv 'NetworkSettings.Networks | keys | join(",")')" = inn ]
+	cnm rm -f taker
+	cnm network connect n2 mv
+	[ "$(ip netns exec ext socat -T2 - TCP:198.51.100.1:8080 </dev/null)" = peer=198.51.100.2 ]
+	[ "$(cnm port mv)" = "80/tcp -> 0.0.0.0:8080" ]
 }
 
 @test "ps shows the ports like docker ps" {
