@@ -541,6 +541,22 @@ static int open_live(const struct cnm_ctr *c)
 	return fd;
 }
 
+static int busy_lock(const struct cnm_ctx *ctx, const char *id, int nb)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	ctr_dir(ctx, id, dir, sizeof(dir));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0 && flock(fd, LOCK_EX | nb) < 0) {
+		int e = errno;
+
+		close(fd);
+		fd = e == EWOULDBLOCK ? -EWOULDBLOCK : -1;
+	}
+	return fd;
+}
+
 /**
  * cnm_ctr_busy_lock() - say that this process is changing a live
  * container's interfaces outside the store lock (network connect commits
@@ -558,16 +574,17 @@ static int open_live(const struct cnm_ctr *c)
  */
 int cnm_ctr_busy_lock(const struct cnm_ctx *ctx, const char *id)
 {
-	char dir[PATH_MAX];
-	int fd;
+	return busy_lock(ctx, id, 0);
+}
 
-	ctr_dir(ctx, id, dir, sizeof(dir));
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
+/**
+ * cnm_ctr_busy_trylock() - cnm_ctr_busy_lock() without waiting, for a
+ * command that holds the store lock already: -EWOULDBLOCK when another
+ * holds the mark (drop the store lock, wait for the mark, start again).
+ */
+int cnm_ctr_busy_trylock(const struct cnm_ctx *ctx, const char *id)
+{
+	return busy_lock(ctx, id, LOCK_NB);
 }
 
 /** cnm_ctr_busy() - does a live cnm process hold cnm_ctr_busy_lock() on @id? */

@@ -341,10 +341,7 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 	bool ports = false;
 	int rc, fd, busy = -1;
 
-	/* the busy mark before the store lock (see cnm_ctr_busy_lock) */
-	if (cnm_ctr_get(ctx, ctr_ref, &c, NULL) == 0)
-		busy = cnm_ctr_busy_lock(ctx, c.id);
-	cnm_ctr_free(&c);
+again:
 	rc = cnm_store_begin(ctx, err);
 	if (rc)
 		goto out;
@@ -353,6 +350,23 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 		rc = cnm_ctr_get(ctx, ctr_ref, &c, err);
 	if (rc)
 		goto fail;
+	/*
+	 * The busy mark (see cnm_ctr_busy_lock()) is waited for only outside
+	 * the store lock; under it, it is tried, which nearly always succeeds
+	 * and costs no second look-up of the container.
+	 */
+	if (busy < 0 && (busy = cnm_ctr_busy_trylock(ctx, c.id)) == -EWOULDBLOCK) {
+		char id[CNM_ID_LEN + 1];
+
+		snprintf(id, sizeof(id), "%s", c.id);
+		cnm_store_rollback(ctx);
+		cnm_net_free(&net);
+		cnm_ctr_free(&c);
+		busy = cnm_ctr_busy_lock(ctx, id);
+		if (busy < 0)
+			busy = -2; /* gone meanwhile: go on unmarked, as for an old container */
+		goto again;
+	}
 	drv = cnm_driver_find(net.driver);
 	if (!drv || !drv->has_ipam) {
 		rc = cnm_errf(err, EINVAL, "container cannot be disconnected from host network or"
