@@ -90,8 +90,10 @@ on_new_host() {
 	ip netns add rb0
 	echo "$conf" | CNI_COMMAND=ADD CNI_CONTAINERID=old CNI_NETNS=/run/netns/rb0 CNI_IFNAME=eth0 cnm >/dev/null
 	run on_new_host '
-		# poll /proc/locks for a lock (5 s at most); the pause is the polling interval
-		seen() { for i in $(seq 500); do grep -q -- "$1" /proc/locks && return; sleep 0.01; done; exit 9; }
+		# poll for a condition (5 s at most); the pause is the polling interval
+		until_true() { for i in $(seq 500); do "$@" && return; sleep 0.01; done; exit 9; }
+		seen() { until_true grep -q -- "$1" /proc/locks; }
+		stopped_off_queue() { grep -q "^State:.*T" /proc/$1/status && ! grep -q -- "-> FLOCK.* $1 " /proc/locks; }
 		# the writers lock, held by flock itself (-o: not by its child) until killed
 		flock -o '"$data"'/lock sleep 3600 &
 		h=$!
@@ -101,6 +103,8 @@ on_new_host() {
 		# b has read the old identity and waits for the lock: stop it there
 		seen "-> FLOCK.* $b "
 		kill -STOP $b
+		# stopped and out of the queue: otherwise the release below could hand it the lock
+		until_true stopped_off_queue $b
 		kill $h
 		ip netns add rb1
 		echo '"'$conf'"' | CNI_COMMAND=ADD CNI_CONTAINERID=new CNI_NETNS=/run/netns/rb1 CNI_IFNAME=eth0 cnm | jq -r ".ips[0].address"
