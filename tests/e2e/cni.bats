@@ -334,6 +334,7 @@ dplugin() {
 	fake_ipam noaddr '{"cniVersion":"1.0.0","ips":[]}'
 	fake_ipam garbage 'not json'
 	run -1 dplugin ADD ctra a eth0 "$(conf 1.0.0 '.ipam = {type: "noaddr"}')"
+	echo "$output"
 	echo "$output" | jq -r .msg | grep -q 'IPAM plugin noaddr returned no address'
 	[ "$(cat "$BATS_TEST_TMPDIR/noaddr.log")" = "ADD ctra
 DEL ctra" ]
@@ -348,7 +349,9 @@ DEL ctra" ]
 @test "ADD of an existing attachment with a delegated IPAM never asks the delegate, so its address stays" {
 	fake_ipam alloc '{"cniVersion":"1.0.0","ips":[{"address":"10.92.0.5/24","gateway":"10.92.0.1"}]}'
 	c=$(conf 1.0.0 '.ipam = {type: "alloc"}')
-	run -0 dplugin ADD ctra a eth0 "$c"
+	run dplugin ADD ctra a eth0 "$c"
+	echo "$output"
+	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.92.0.5/24 ]
 	run -1 dplugin ADD ctra a eth0 "$c"
 	[ "$(echo "$output" | jq -r .msg)" = "container ctra already has interface eth0 on network net1" ]
