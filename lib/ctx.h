@@ -170,7 +170,7 @@ int cnm_ep_delete(struct cnm_ctx *ctx, const char *id, struct cnm_err *err);
 int cnm_net_delete(struct cnm_ctx *ctx, const char *id, struct cnm_err *err);
 int cnm_ep_delete_all(struct cnm_ctx *ctx, const char *container_id, struct cnm_err *err);
 int cnm_net_brief(struct cnm_ctx *ctx, const char *id, char *name, size_t name_len, char *driver,
-		  size_t driver_len, bool *internal, struct cnm_err *err);
+		  size_t driver_len, bool *internal, bool *builtin, struct cnm_err *err);
 int cnm_ctr_set_network(struct cnm_ctx *ctx, const char *ctr_id, const char *net_id,
 			struct cnm_err *err);
 int cnm_ep_addr_used(struct cnm_ctx *ctx, sqlite3_stmt **probe, const char *net_id,

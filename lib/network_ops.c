@@ -334,7 +334,8 @@ int cnm_network_connect_ex(struct cnm_ctx *ctx, const char *net_ref, const char 
 	struct cnm_ep *eps = NULL, ep;
 	struct cnm_net net = { 0 };
 	char first_name[CNM_NAME_MAX + 1], first_driver[16];
-	bool first_internal = false;
+	bool first_internal = false, first_builtin = false;
+	char old_own[CNM_ID_LEN + 1] = "";
 	struct cnm_ctr c = { 0 };
 	char path[PATH_MAX];
 	size_t n_eps = 0;
@@ -380,7 +381,7 @@ again:
 	}
 	/* only its name, driver and kind: a whole network row costs ~8x more to read */
 	rc = cnm_net_brief(ctx, c.network_id, first_name, sizeof(first_name), first_driver,
-			   sizeof(first_driver), &first_internal, err);
+			   sizeof(first_driver), &first_internal, &first_builtin, err);
 	if (rc)
 		goto fail;
 	if (!cnm_driver_find(first_driver)->own_netns || !cnm_driver_find(first_driver)->has_ipam) {
@@ -411,8 +412,10 @@ again:
 		for (size_t i = 0; i < n_eps; i++)
 			held |= !strcmp(eps[i].network_id, c.network_id) && !first_internal;
 		ep.default_route = !held && !net.internal;
-		if (ep.default_route && strcmp(c.network_id, net.id))
+		if (ep.default_route && strcmp(c.network_id, net.id)) {
+			snprintf(old_own, sizeof(old_own), "%s", c.network_id);
 			rc = cnm_ctr_set_network(ctx, c.id, net.id, err);
+		}
 		if (!rc)
 			rc = cnm_ep_insert_checked(ctx, &net, &ep, c.name, err);
 		if (!rc && ep.default_route)
@@ -452,10 +455,17 @@ again:
 		if (cnm_store_begin(ctx, NULL) == 0) {
 			if (ports)
 				cnm_publish_release(ctx, c.id, NULL);
+			if (old_own[0]) /* the way out stays where it was */
+				cnm_ctr_set_network(ctx, c.id, old_own, NULL);
 			cnm_ep_delete(ctx, ep.id, NULL);
 			cnm_store_commit(ctx, NULL);
 		}
-	} else if (!ctx->dry) {
+	} else if (!ctx->dry && first_builtin) {
+		/*
+		 * One started on a user-defined network names its resolver already;
+		 * only one started on a predefined network has the host's resolv.conf
+		 * (a read of that file saved on every other connect).
+		 */
 		cnm_dns_after_connect(ctx, c.id, &net);
 	}
 	goto out;

@@ -160,12 +160,12 @@ int cnm_net_get(struct cnm_ctx *ctx, const char *ref, struct cnm_net *net, struc
  * without the whole row (each column read costs its share of the parse).
  */
 int cnm_net_brief(struct cnm_ctx *ctx, const char *id, char *name, size_t name_len, char *driver,
-		  size_t driver_len, bool *internal, struct cnm_err *err)
+		  size_t driver_len, bool *internal, bool *builtin, struct cnm_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = cnm_store_prepare(ctx, "SELECT name, driver, internal FROM networks WHERE id = ?", &st,
+	rc = cnm_store_prepare(ctx, "SELECT name, driver, internal, builtin FROM networks WHERE id = ?", &st,
 			       err);
 	if (rc)
 		return rc;
@@ -175,6 +175,7 @@ int cnm_net_brief(struct cnm_ctx *ctx, const char *id, char *name, size_t name_l
 		cnm_col_text(st, 0, name, name_len);
 		cnm_col_text(st, 1, driver, driver_len);
 		*internal = sqlite3_column_int(st, 2);
+		*builtin = sqlite3_column_int(st, 3);
 		rc = 0;
 	}
 	sqlite3_finalize(st);
