@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "ports.h"
 #include "util.h"
 
@@ -30,13 +31,14 @@ const char *cnm_proto_name(uint8_t proto)
 	return proto == CNM_UDP ? "udp" : proto == CNM_SCTP ? "sctp" : "tcp";
 }
 
+/* In any case, as Docker: "80/TCP" is 80/tcp. */
 int cnm_proto_parse(const char *s, uint8_t *proto)
 {
-	if (!strcmp(s, "tcp"))
+	if (!strcasecmp(s, "tcp"))
 		*proto = CNM_TCP;
-	else if (!strcmp(s, "udp"))
+	else if (!strcasecmp(s, "udp"))
 		*proto = CNM_UDP;
-	else if (!strcmp(s, "sctp"))
+	else if (!strcasecmp(s, "sctp"))
 		*proto = CNM_SCTP;
 	else
 		return -EINVAL;
@@ -103,7 +105,7 @@ int cnm_portspec_parse(const char *spec, struct cnm_portmap **out, size_t *n, st
 	if (!spec || !*spec)
 		return cnm_errf(err, EINVAL, "invalid port specification: empty");
 	slash = strchr(spec, '/');
-	if (slash && cnm_proto_parse(slash + 1, &proto))
+	if (slash && slash[1] && cnm_proto_parse(slash + 1, &proto)) /* "80/" is tcp */
 		return cnm_errf(err, EINVAL, "invalid proto: %s in port specification %s", slash + 1,
 				spec);
 	/* the IP: "[v6]:" or "a.b.c.d:" followed by two more fields */
@@ -117,15 +119,23 @@ int cnm_portspec_parse(const char *spec, struct cnm_portmap **out, size_t *n, st
 		ip[end - p - 1] = '\0';
 		p = end + 2;
 	} else {
-		const char *c1 = strchr(p, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		/*
+		 * IP:HOSTPORT:CPORT when there are two colons or more: the IP is
+		 * everything before the last two, so that an IPv6 address works
+		 * without brackets too ("::1:8080:80"), as in Docker.
+		 */
+		const char *end = slash ? slash : p + strlen(p), *last = NULL, *prev = NULL;
 
-		if (c2 && (!slash || c2 < slash)) {
-			if ((size_t)(c1 - p) >= sizeof(ip))
+		for (const char *q = p; q < end; q++)
+			if (*q == ':')
+				prev = last, last = q;
+		if (prev) {
+			if ((size_t)(prev - p) >= sizeof(ip))
 				return cnm_errf(err, EINVAL, "invalid IP address in port"
 						" specification %s", spec);
-			memcpy(ip, p, (size_t)(c1 - p));
-			ip[c1 - p] = '\0';
-			p = c1 + 1;
+			memcpy(ip, p, (size_t)(prev - p));
+			ip[prev - p] = '\0';
+			p = prev + 1;
 		}
 	}
 	if (ip[0]) {

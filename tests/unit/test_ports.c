@@ -142,21 +142,25 @@ static void test_parse_host_and_cport(void **state)
 
 static void test_parse_proto(void **state)
 {
-	struct cnm_portmap *v = parse_ok("8080:80/udp", 1);
+	/* as Docker: the protocol in any case, and none after the slash is tcp */
+	static const struct {
+		const char *spec;
+		uint16_t host, cport;
+		uint8_t proto;
+	} t[] = {
+		{ "8080:80/udp", 8080, 80, CNM_UDP }, { "53/sctp", 0, 53, CNM_SCTP },
+		{ "53/tcp", 0, 53, CNM_TCP },	      { "8080:80/UDP", 8080, 80, CNM_UDP },
+		{ "8080:80/Tcp", 8080, 80, CNM_TCP }, { "8080:80/", 8080, 80, CNM_TCP },
+	};
 
 	(void)state;
-	assert_map(&v[0], 8080, 80, CNM_UDP);
-	assert_no_ip(&v[0]);
-	free(v);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct cnm_portmap *v = parse_ok(t[i].spec, 1);
 
-	v = parse_ok("53/sctp", 1);
-	assert_map(&v[0], 0, 53, CNM_SCTP);
-	assert_no_ip(&v[0]);
-	free(v);
-
-	v = parse_ok("53/tcp", 1);
-	assert_map(&v[0], 0, 53, CNM_TCP);
-	free(v);
+		assert_map(&v[0], t[i].host, t[i].cport, t[i].proto);
+		assert_no_ip(&v[0]);
+		free(v);
+	}
 }
 
 static void test_parse_ipv4_host(void **state)
@@ -206,6 +210,16 @@ static void test_parse_ipv6_host(void **state)
 	assert_map(&v[0], 8080, 80, CNM_TCP);
 	assert_ip(&v[0], AF_INET6, "::");
 	assert_true(v[0].any);
+	free(v);
+
+	/* Docker takes an IPv6 address without brackets too */
+	v = parse_ok("::1:8080:80", 1);
+	assert_map(&v[0], 8080, 80, CNM_TCP);
+	assert_ip(&v[0], AF_INET6, "::1");
+	free(v);
+	v = parse_ok("2001:db8::5::53/udp", 1);
+	assert_map(&v[0], 0, 53, CNM_UDP);
+	assert_ip(&v[0], AF_INET6, "2001:db8::5");
 	free(v);
 
 	v = parse_ok("[2001:db8::5]:8080:80/udp", 1);
@@ -290,6 +304,7 @@ static void test_parse_errors(void **state)
 	assert_bad("abc", "invalid containerPort");
 	assert_bad("1.2.3:80:80", "invalid IP address");
 	assert_bad("[::1:80:80", "invalid IP address");
+	assert_bad("::8080:80", "invalid IP address");
 	assert_bad("8080:", "invalid containerPort");
 	assert_bad("80-", "invalid containerPort");
 	assert_bad("-80", "invalid containerPort");
