@@ -24,8 +24,8 @@
 
 static const char usage[] =
 	"cnm run [-d] [--name NAME] [--hostname HOST] [--network bridge|host|none|NET]\n"
-	"               [--ip ADDR] [--ip6 ADDR] [-p [IP:][HOSTPORT:]PORT[/PROTO]]... [--rm] [--rootfs DIR]\n"
-	"               [--network-alias NAME]... [--] COMMAND [ARG...]";
+	"               [--ip ADDR] [--ip6 ADDR] [--mac-address MAC] [-p [IP:][HOSTPORT:]PORT[/PROTO]]...\n"
+	"               [--rm] [--rootfs DIR] [--network-alias NAME]... [--] COMMAND [ARG...]";
 
 struct report {
 	int rc;
@@ -227,6 +227,7 @@ int cmd_run(int argc, char **argv)
 		{ "net", required_argument, NULL, 'N' },
 		{ "ip", required_argument, NULL, 'i' },
 		{ "ip6", required_argument, NULL, '6' },
+		{ "mac-address", required_argument, NULL, 'M' },
 		{ "rm", no_argument, NULL, 'r' },
 		{ "publish", required_argument, NULL, 'p' },
 		{ "rootfs", required_argument, NULL, 'R' },
@@ -249,6 +250,7 @@ int cmd_run(int argc, char **argv)
 		case 'N': spec.network = optarg; break;
 		case 'i': spec.ip = optarg; break;
 		case '6': spec.ip6 = optarg; break;
+		case 'M': spec.mac = optarg; break;
 		case 'r': spec.auto_remove = true; break;
 		case 'R': spec.rootfs = optarg; break;
 		case 'D': dry = true; break;

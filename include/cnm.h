@@ -156,6 +156,8 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
  * @network: "bridge" (default when NULL), "host", "none" or another network
  * @ip: requested IPv4 address, or NULL for the lowest free one
  * @ip6: requested IPv6 address (networks with an IPv6 subnet), or NULL
+ * @mac: the container interface's MAC address ("02:42:ac:11:00:99"), or NULL
+ *	for Docker's (02:42 and the IPv4 address)
  * @publish: -p specs ("8080:80", "127.0.0.1::53/udp", ...), @n_publish of them
  * @rootfs: directory to pivot into, or NULL to share the host's root
  * @argv: command and arguments, NULL-terminated
@@ -171,6 +173,7 @@ struct cnm_run_spec {
 	const char *network;
 	const char *ip;
 	const char *ip6;
+	const char *mac;
 	const char *const *publish;
 	size_t n_publish;
 	const char *rootfs;

@@ -392,16 +392,8 @@ static int plan_rows(struct cnm_ctx *ctx, struct cnm_net *net, const struct cnm_
 	if (rc)
 		return rc;
 	snprintf(ep->ifname, sizeof(ep->ifname), "%s", s->ifname);
-	if (s->mac) {
-		uint8_t m[6];
-
-		/* multicast or all-zero: the kernel would refuse it after the planning */
-		if (cnm_mac_parse(s->mac, m) || (m[0] & 1) ||
-		    !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]))
-			return cnm_errf(err, EINVAL, "invalid MAC address \"%s\"", s->mac);
-		snprintf(ep->mac, sizeof(ep->mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
-			 m[2], m[3], m[4], m[5]);
-	}
+	if (s->mac && (rc = cnm_ep_set_mac(ep, s->mac, err)))
+		return rc;
 	ep->default_route = s->default_route;
 	ep->dad = s->dad;
 	ep->no_spoofchk = s->no_spoof_check;

@@ -115,9 +115,10 @@ static int plan(struct cnm_ctx *ctx, const struct cnm_run_spec *spec, struct cnm
 		return cnm_errf(err, ENOTSUP, "network %s: driver %s is not supported", net->name,
 				net->driver);
 	snprintf(c->network_id, sizeof(c->network_id), "%s", net->id);
-	if (spec->ip && !(*drv)->has_ipam)
-		return cnm_errf(err, EINVAL, "network %s: --ip needs a network with addresses,"
-				" and %s has none", net->name, net->name);
+	if ((spec->ip || spec->mac) && !(*drv)->has_ipam)
+		return cnm_errf(err, EINVAL, "network %s: %s needs a network with addresses,"
+				" and %s has none", net->name, spec->ip ? "--ip" : "--mac-address",
+				net->name);
 	if (!(*drv)->has_ipam) {
 		/* host and none: a row that says "attached", without addresses */
 		memset(ep, 0, sizeof(*ep));
@@ -127,7 +128,10 @@ static int plan(struct cnm_ctx *ctx, const struct cnm_run_spec *spec, struct cnm
 		rc = cnm_random_id(ep->id);
 		return rc ? cnm_errf(err, rc, "cannot generate an id") : 0;
 	}
-	return cnm_ep_plan(ctx, net, c->id, 0, spec->ip, spec->ip6, ep, err);
+	rc = cnm_ep_plan(ctx, net, c->id, 0, spec->ip, spec->ip6, ep, err);
+	if (!rc && spec->mac)
+		rc = cnm_ep_set_mac(ep, spec->mac, err);
+	return rc;
 }
 
 /* Insert a container and endpoint; pick a free generated name if none was given. */

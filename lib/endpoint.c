@@ -230,6 +230,28 @@ int cnm_ep_plan(struct cnm_ctx *ctx, const struct cnm_net *net, const char *cont
 }
 
 /**
+ * cnm_ep_set_mac() - give @ep the MAC address @mac instead of the planned one.
+ * @ep: a planned endpoint
+ * @mac: "xx:xx:xx:xx:xx:xx", either case
+ * @err: filled on failure
+ *
+ * A multicast or all-zero address is refused here: the kernel would refuse
+ * it only after the rows and the veth exist.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int cnm_ep_set_mac(struct cnm_ep *ep, const char *mac, struct cnm_err *err)
+{
+	uint8_t m[6];
+
+	if (cnm_mac_parse(mac, m) || (m[0] & 1) || !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]))
+		return cnm_errf(err, EINVAL, "invalid MAC address \"%s\"", mac);
+	snprintf(ep->mac, sizeof(ep->mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+		 m[3], m[4], m[5]);
+	return 0;
+}
+
+/**
  * cnm_ep_insert_checked() - insert an endpoint, turning a UNIQUE violation
  * into the message Docker gives ("Address already in use").
  */

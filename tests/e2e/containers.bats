@@ -129,6 +129,25 @@ teardown() { cleanup_containers; }
 	[ "$(ip netns list | wc -l)" -eq 1 ]
 }
 
+@test "--mac-address sets the container's MAC, anti-spoofing lets it through, bad ones are refused" {
+	cnm run -d --name mac1 --mac-address 02:AA:bb:cc:dd:01 -- sleep 3600
+	[ "$(inspect_field mac1 NetworkSettings.MacAddress)" = 02:aa:bb:cc:dd:01 ]
+	[ "$(cnm exec mac1 cat /sys/class/net/eth0/address)" = 02:aa:bb:cc:dd:01 ]
+	# the reply (and the ARP before it) leaves from that MAC through the bridge's checks
+	ping -c1 -W2 "$(inspect_field mac1 NetworkSettings.IPAddress)"
+	run cnm run -d --name mac2 --mac-address 01:00:5e:00:00:01 -- sleep 3600
+	[ "$status" -eq 125 ]
+	[ "$output" = 'cnm: invalid MAC address "01:00:5e:00:00:01"' ]
+	run cnm run -d --name mac3 --mac-address nope -- sleep 3600
+	[ "$status" -eq 125 ]
+	[ "$output" = 'cnm: invalid MAC address "nope"' ]
+	run cnm run -d --name mac4 --network none --mac-address 02:aa:bb:cc:dd:02 -- sleep 3600
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ "--mac-address needs a network with addresses" ]]
+	[ "$(cnm ps -aq | wc -l)" -eq 1 ]
+	[ "$(ip netns list | wc -l)" -eq 1 ]
+}
+
 @test "errors name the object, exit non-zero and change nothing" {
 	cnm run -d --name taken -- sleep 3600
 	before=$(sqlite3 "$CNM_STATE_DIR/cnm.db" 'select count(*) from containers; select count(*) from endpoints')
