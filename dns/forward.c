@@ -9,10 +9,11 @@
  * flight on that socket has.  The answer is taken only from the upstream
  * asked, on that socket, with that id, and goes back to the client, from
  * the gateway it asked, with the client's id; the upstream's bytes and TTLs
- * are passed through.  No answer within FWD_TIMEOUT_S: the query is given
- * up and the next upstream is used from then on.  The threads that answer
- * UDP queries all forward, and the main loop takes the answers: the state
- * is under one mutex.
+ * are passed through, but for SERVFAIL and REFUSED: then the query goes on
+ * to the next upstream, if any, with a new id.  No answer within
+ * FWD_TIMEOUT_S: the query is given up and the next upstream is used from
+ * then on.  The threads that answer UDP queries all forward, and the main
+ * loop takes the answers: the state is under one mutex.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -41,10 +42,13 @@ struct fwd {
 	int sock;			/* index in fwd_socks */
 	uint16_t id, client_id;
 	int lfd;			/* the listener's socket: answers leave from the gateway */
+	int tried;			/* the upstream asked: the k-th after the one in use */
 	struct sockaddr_storage client, upstream;
 	socklen_t clen;
 	time_t deadline;
 	struct fwd *next;
+	size_t qlen;
+	uint8_t q[];			/* the query, for the next upstream */
 };
 
 #define FWD_SOCKS 8	/* per family */
@@ -91,40 +95,55 @@ static int fwd_sock_pick(int family)
 	return i;
 }
 
-static int forward_locked(int lfd, const uint8_t *q, size_t len,
-			  const struct sockaddr_storage *client, socklen_t clen)
+/*
+ * Send @f's query to the @k-th upstream after the one in use, with an id of
+ * our own that no other query in flight on the socket it leaves by has.
+ * Return: 0, or -1 when there is no such upstream or it cannot be sent.
+ */
+static int fwd_send(struct fwd *f, int k)
 {
 	uint8_t out[4096];
 	struct upstream u;
-	struct fwd *f, *o;
+	struct fwd *o;
 	int sock;
 
-	sock = upstream_get(&u);
-	if (sock < 0 || len < 12 || len > sizeof(out))
+	if (upstream_get_nth(k, &u) || (sock = fwd_sock_pick(u.addr.ss_family)) < 0)
+		return -1;
+	f->sock = sock;
+	do {
+		f->id = random16();
+		for (o = fwds; o && (o == f || o->sock != sock || o->id != f->id); o = o->next)
+			;
+	} while (o);
+	f->tried = k;
+	f->upstream = u.addr;
+	f->deadline = time(NULL) + FWD_TIMEOUT_S;
+	memcpy(out, f->q, f->qlen);
+	out[0] = (uint8_t)(f->id >> 8);
+	out[1] = (uint8_t)f->id;
+	return sendto(fwd_socks[sock].fd, out, f->qlen, MSG_NOSIGNAL, (struct sockaddr *)&u.addr,
+		      u.len) == (ssize_t)f->qlen ? 0 : -1;
+}
+
+static int forward_locked(int lfd, const uint8_t *q, size_t len,
+			  const struct sockaddr_storage *client, socklen_t clen)
+{
+	struct fwd *f;
+
+	if (len < 12 || len > 4096)
 		return -1;
 	if (n_fwds >= FWD_MAX)
 		return 0;	/* overloaded: drop, the client asks again */
-	sock = fwd_sock_pick(u.addr.ss_family);
-	f = sock < 0 ? NULL : calloc(1, sizeof(*f));
+	f = calloc(1, sizeof(*f) + len);
 	if (!f)
 		return -1;
-	f->sock = sock;
-	do {	/* an id not in flight on this socket */
-		f->id = random16();
-		for (o = fwds; o && (o->sock != sock || o->id != f->id); o = o->next)
-			;
-	} while (o);
 	f->client_id = (uint16_t)(q[0] << 8 | q[1]);
 	f->lfd = lfd;
 	f->client = *client;
 	f->clen = clen;
-	f->upstream = u.addr;
-	f->deadline = time(NULL) + FWD_TIMEOUT_S;
-	memcpy(out, q, len);
-	out[0] = (uint8_t)(f->id >> 8);
-	out[1] = (uint8_t)f->id;
-	if (sendto(fwd_socks[sock].fd, out, len, MSG_NOSIGNAL, (struct sockaddr *)&u.addr,
-		   u.len) != (ssize_t)len) {
+	f->qlen = len;
+	memcpy(f->q, q, len);
+	if (fwd_send(f, 0)) {
 		free(f);
 		return -1;
 	}
@@ -185,7 +204,8 @@ void fwd_answers(struct ev *e)
 		for (f = fwds; f; f = f->next)
 			if (f->sock == sock && f->id == id && same_addr(&f->upstream, &from))
 				break;
-		if (f) {
+		/* SERVFAIL or REFUSED: the next upstream, if there is one, answers instead */
+		if (f && !(upstream_answer_failed(buf, (size_t)n) && !fwd_send(f, f->tried + 1))) {
 			buf[0] = (uint8_t)(f->client_id >> 8);
 			buf[1] = (uint8_t)f->client_id;
 			reply_udp(f->lfd, buf, (size_t)n, &f->client, f->clen);

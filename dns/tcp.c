@@ -69,34 +69,62 @@ void tcp_set_timeouts(int fd)
 }
 
 /*
- * One query over TCP to the upstream; the answer goes back as it came.
- * Return: 0, -EHOSTUNREACH when the upstream gave no answer (the caller
+ * @q over TCP to upstream @u; its answer in @ans (malloc'ed), @alen bytes.
+ * Return: 0, or -1 when it gave none.
+ */
+static int ask_tcp(const struct upstream *u, const uint8_t *q, size_t len, uint8_t **ans,
+		   size_t *alen)
+{
+	uint8_t hdr[2];
+	int fd, rc = -1;
+
+	*ans = NULL;
+	fd = socket(u->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return rc;
+	tcp_set_timeouts(fd);
+	if (connect(fd, (const struct sockaddr *)&u->addr, u->len) < 0 || write_msg(fd, q, len) ||
+	    read_full(fd, hdr, 2))
+		goto out;
+	*alen = (size_t)hdr[0] << 8 | hdr[1];
+	*ans = malloc(*alen ? *alen : 1);
+	if (*ans && !read_full(fd, *ans, *alen))
+		rc = 0;
+out:
+	if (rc) {
+		free(*ans);
+		*ans = NULL;
+	}
+	close(fd);
+	return rc;
+}
+
+/*
+ * One query over TCP to the upstreams, in turn while they give no answer,
+ * SERVFAIL or REFUSED (as Docker's resolver); the last answer goes back as
+ * it came.  Return: 0, -EHOSTUNREACH when no upstream answered (the caller
  * answers SERVFAIL), -EPIPE when the client went away.
  */
 static int forward_tcp(int client, const uint8_t *q, size_t len)
 {
-	uint8_t hdr[2], *buf = NULL;
+	uint8_t *ans = NULL, *a;
 	struct upstream u;
-	int fd, rc = -EHOSTUNREACH;
-	size_t alen;
+	size_t alen = 0, n;
+	int rc;
 
-	fd = upstream_get(&u);
-	if (fd < 0)
-		return rc;
-	fd = socket(u.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return rc;
-	tcp_set_timeouts(fd);
-	if (connect(fd, (struct sockaddr *)&u.addr, u.len) < 0 || write_msg(fd, q, len) ||
-	    read_full(fd, hdr, 2))
-		goto out;
-	alen = (size_t)hdr[0] << 8 | hdr[1];
-	buf = malloc(alen ? alen : 1);
-	if (buf && !read_full(fd, buf, alen))
-		rc = write_msg(client, buf, alen) ? -EPIPE : 0;
-out:
-	free(buf);
-	close(fd);
+	for (int k = 0; !upstream_get_nth(k, &u); k++) {
+		if (ask_tcp(&u, q, len, &a, &n))
+			continue;
+		free(ans);
+		ans = a;
+		alen = n;
+		if (!upstream_answer_failed(ans, alen))
+			break;
+	}
+	if (!ans)
+		return -EHOSTUNREACH;
+	rc = write_msg(client, ans, alen) ? -EPIPE : 0;
+	free(ans);
 	return rc;
 }
 

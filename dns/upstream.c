@@ -9,6 +9,8 @@
  * too, since cnm-dns runs in the host's namespace, but asking the real ones
  * keeps the stub's own cache and split-DNS rules out of the answers, as
  * Docker does.  One upstream is used until it times out, then the next.
+ * A query it answers with SERVFAIL or REFUSED goes on to the next ones in
+ * turn, as Docker's resolver does; the last answer is passed back.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -141,9 +143,18 @@ void upstreams_refresh(struct upstreams *ups)
 /** upstreams_pick() - the upstream to ask now; -1 when there is none. */
 int upstreams_pick(struct upstreams *ups, struct upstream *out)
 {
-	if (!ups->n)
+	return upstreams_pick_nth(ups, 0, out);
+}
+
+/**
+ * upstreams_pick_nth() - the @k-th upstream after the one in use (0: that
+ * one), for a query the ones before failed; -1 when there are not that many.
+ */
+int upstreams_pick_nth(struct upstreams *ups, int k, struct upstream *out)
+{
+	if (k < 0 || k >= ups->n)
 		return -1;
-	*out = ups->u[ups->cur % ups->n];
+	*out = ups->u[(ups->cur + k) % ups->n];
 	return 0;
 }
 
@@ -162,11 +173,22 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 /** upstream_get() - the upstream to ask now (files re-read if changed); -1: none. */
 int upstream_get(struct upstream *out)
 {
+	return upstream_get_nth(0, out);
+}
+
+/**
+ * upstream_get_nth() - the @k-th upstream after the one in use, for the
+ * same query again (the files are re-read only for a new one, @k 0).
+ * Return: 0, or -1 when there are not that many.
+ */
+int upstream_get_nth(int k, struct upstream *out)
+{
 	int rc;
 
 	pthread_mutex_lock(&lock);
-	upstreams_refresh(&current);
-	rc = upstreams_pick(&current, out);
+	if (!k)
+		upstreams_refresh(&current);
+	rc = upstreams_pick_nth(&current, k, out);
 	pthread_mutex_unlock(&lock);
 	return rc;
 }

@@ -255,6 +255,26 @@ tcp_msgs() {
 	[ "$(status client nowhere.test +tcp)" = NXDOMAIN ]
 }
 
+@test "an upstream answering REFUSED or SERVFAIL is passed over for the next, over UDP and TCP" {
+	# a second server in ext that refuses everything (no upstream of its own), named first
+	ip -n ext addr add 198.51.100.3/24 dev eth0
+	ip netns exec ext dnsmasq --keep-in-foreground --no-resolv --no-hosts \
+		--listen-address=198.51.100.3 --bind-interfaces --pid-file= \
+		</dev/null >/dev/null 2>&1 3>&- &
+	wait_until 5 sh -c 'dig +time=1 +tries=1 @198.51.100.3 ext.test | grep -q "status: REFUSED"'
+	printf 'nameserver 198.51.100.3\nnameserver 198.51.100.2\n' >"$BATS_TEST_TMPDIR/two.conf"
+	mount --bind "$BATS_TEST_TMPDIR/two.conf" /etc/resolv.conf
+	cnm network create --subnet 10.90.0.0/24 two >/dev/null
+	cnm run -d --name t1 --network two -- sleep 3600
+	a=$(q t1 ext.test)
+	t=$(q t1 ext.test +tcp)
+	umount /etc/resolv.conf
+	pkill -f 'listen-address=198.51.100.3'
+	ip -n ext addr del 198.51.100.3/24 dev eth0
+	[ "$a" = 203.0.113.7 ]
+	[ "$t" = 203.0.113.7 ]
+}
+
 @test "systemd-resolved's stub in resolv.conf: its real upstreams are asked" {
 	mkdir -p /run/systemd/resolve
 	printf 'nameserver 198.51.100.2\n' >/run/systemd/resolve/resolv.conf

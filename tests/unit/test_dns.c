@@ -195,6 +195,30 @@ static void test_upstreams(void **state)
 	assert_int_equal(u.n, 0);
 }
 
+static void test_upstream_order(void **state)
+{
+	struct upstreams u;
+	struct upstream x;
+	/* header bytes 2-3: QR, RCODE in the low 4 bits of byte 3 */
+	const unsigned char servfail[12] = { 0, 1, 0x81, 0x82 }, refused[12] = { 0, 1, 0x81, 0x85 };
+	const unsigned char nxdomain[12] = { 0, 1, 0x81, 0x83 }, ok[12] = { 0, 1, 0x81, 0x80 };
+
+	(void)state;
+	upstreams_parse("nameserver 192.0.2.1\nnameserver 192.0.2.2\n", &u);
+	/* after a timeout the second is in use; a failed answer then goes to the first */
+	upstreams_failed(&u);
+	assert_int_equal(upstreams_pick_nth(&u, 0, &x), 0);
+	assert_int_equal(((struct sockaddr_in *)&x.addr)->sin_addr.s_addr, htonl(0xc0000202));
+	assert_int_equal(upstreams_pick_nth(&u, 1, &x), 0);
+	assert_int_equal(((struct sockaddr_in *)&x.addr)->sin_addr.s_addr, htonl(0xc0000201));
+	assert_int_equal(upstreams_pick_nth(&u, 2, &x), -1);
+	assert_true(upstream_answer_failed(servfail, sizeof(servfail)));
+	assert_true(upstream_answer_failed(refused, sizeof(refused)));
+	assert_false(upstream_answer_failed(nxdomain, sizeof(nxdomain)));
+	assert_false(upstream_answer_failed(ok, sizeof(ok)));
+	assert_false(upstream_answer_failed(servfail, 3));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_names),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_upstreams),
+		cmocka_unit_test(test_upstream_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
