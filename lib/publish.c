@@ -7,8 +7,8 @@
  * `run -p` specs are expanded (ports.c), their host addresses resolved (the
  * network's host_binding_ipv4 when none is given; :: too when the container
  * has IPv6), and checked in one pass against everything already published
- * (the ports table) and everything bound by a process on the host (read
- * from /proc/net once).  A CNI runtime reserves published ports itself
+ * (the ports table) and everything bound by a process on the host (asked
+ * of sock_diag once, sockdiag.c).  A CNI runtime reserves published ports itself
  * (Podman's conmon holds each one open for the container's life, CRI-O
  * likewise), so for attachments the host's sockets are not looked at, as
  * the reference portmap plugin never does: only cnm's own rows count.  Rows are inserted in the same transaction that
@@ -30,57 +30,7 @@
 #include "firewall.h"
 #include "nftnl.h"
 #include "publish.h"
-
-/* /proc/net/{tcp,udp}[6]: ports bound by processes of this namespace. */
-static void host_bound(struct cnm_portset *s, const char *file, uint8_t proto, int family)
-{
-	char line[512];
-	FILE *f = fopen(file, "re");
-
-	if (!f)
-		return;
-	if (!fgets(line, sizeof(line), f)) { /* header */
-		fclose(f);
-		return;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char addr[64];
-		unsigned int port, state;
-		struct cnm_portmap p = { .proto = proto };
-
-		/* NOLINTNEXTLINE(cert-err34-c): the kernel's fixed format, conversions counted */
-		if (sscanf(line, "%*d: %63[0-9A-Fa-f]:%x %*s %x", addr, &port, &state) != 3 ||
-		    strlen(addr) != (family == AF_INET ? 8 : 32))
-			continue;
-		if (proto == CNM_TCP && state != 0x0A) /* LISTEN */
-			continue;
-		p.host_port = (uint16_t)port;
-		p.host_ip.family = family;
-		/* the kernel prints each 32-bit word in host order */
-		for (int w = 0; w < (family == AF_INET ? 1 : 4); w++) {
-			unsigned int v = 0;
-
-			/* NOLINTNEXTLINE(cert-err34-c): 8 hex digits, checked just above */
-			(void)sscanf(addr + w * 8, "%8x", &v);
-			memcpy(p.host_ip.b + w * 4, &v, 4);
-		}
-		p.any = !memcmp(p.host_ip.b, (uint8_t[16]){ 0 }, family == AF_INET ? 4 : 16);
-		/*
-		 * [::1] is never DNATed (IPv6 has no route_localnet), so a process
-		 * there does not clash with NAT; and it may be the relay of a
-		 * just-removed container's monitor, still closing (relay.c).
-		 */
-		if (family == AF_INET6 && IN6_IS_ADDR_LOOPBACK((struct in6_addr *)p.host_ip.b))
-			continue;
-		cnm_portset_add(s, &p);
-		if (p.any && family == AF_INET6) {
-			/* [::] without IPV6_V6ONLY takes IPv4 too; /proc does not say */
-			p.host_ip.family = AF_INET;
-			cnm_portset_add(s, &p);
-		}
-	}
-	fclose(f);
-}
+#include "sockdiag.h"
 
 /* Everything published by cnm and, with @host, everything bound on the host. */
 static int load_taken(struct cnm_ctx *ctx, struct cnm_portset *s, bool host,
@@ -103,10 +53,7 @@ static int load_taken(struct cnm_ctx *ctx, struct cnm_portset *s, bool host,
 	sqlite3_finalize(st);
 	if (!host)
 		return 0;
-	host_bound(s, "/proc/net/tcp", CNM_TCP, AF_INET);
-	host_bound(s, "/proc/net/tcp6", CNM_TCP, AF_INET6);
-	host_bound(s, "/proc/net/udp", CNM_UDP, AF_INET);
-	host_bound(s, "/proc/net/udp6", CNM_UDP, AF_INET6);
+	cnm_host_bound(s);
 	return 0;
 }
 

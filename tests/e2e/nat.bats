@@ -250,6 +250,20 @@ serve() { # serve NAME [run options...]: a container answering "peer=<client>" o
 	run cnm run -d --name thief4 -p 9501:80 -- sleep 3600
 	[[ "$output" =~ "(9501/tcp is held by container lo9)" ]]
 	cnm rm -f lo9 >/dev/null
+	# [::] with IPV6_V6ONLY leaves the IPv4 port free; a dual-stack [::] holds it too
+	socat TCP6-LISTEN:9502,ipv6only=1,reuseaddr,fork SYSTEM:true </dev/null >/dev/null 2>&1 3>&- &
+	only6=$!
+	socat TCP6-LISTEN:9503,reuseaddr,fork SYSTEM:true </dev/null >/dev/null 2>&1 3>&- &
+	dual=$!
+	wait_until 5 sh -c 'ss -Hltn "sport = :9502" | grep -q . && ss -Hltn "sport = :9503" | grep -q .'
+	run cnm run -d --name v4free -p 9502:80 -- sleep 3600
+	s1=$status
+	run cnm run -d --name thief5 -p 9503:80 -- sleep 3600
+	kill $only6 $dual
+	cnm rm -f v4free >/dev/null 2>&1 || true
+	[ "$s1" -eq 0 ]
+	[ "$status" -eq 125 ]
+	[[ "$output" =~ "(9503/tcp is held by a process on the host)" ]]
 	run cnm run -d -p 70000:80 -- sleep 1
 	[ "$status" -eq 125 ]
 	[[ "$output" =~ "invalid hostPort: 70000" ]]
