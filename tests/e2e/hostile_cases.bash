@@ -168,10 +168,14 @@ cases() {
 	done
 	bad 125 run --network mynet --ip6 fd00::5 -d -- sleep 1
 	bad 125 run --network mynet --ip6 10.77.0.9 -d -- sleep 1
-	for g in '' abc 0 80000 -1 80/icmp 80/ 80/TCP ::80x 1.2.3.4.5:80:80 '[::1:80:80' '[::1]80:80' \
+	# ("80/" and "80/TCP" are tcp, as in Docker)
+	for g in '' abc 0 80000 -1 80/icmp 80/tc 80/udpx ::80x 1.2.3.4.5:80:80 '[::1:80:80' '[::1]80:80' \
 		'[zz::]:80:80' 80-70 8000-8010:80-81 0:80 65536:80 '80:80:80:80' '127.0.0.1:80' \
 		'300.0.0.1:80:80' '[::1]:80:80' '127.0.0.1::1-65535' "$LONG" $'8\xff0'; do
 		bad 125 run -p "$g" -d -- sleep 1
+	done
+	for g in '' nope 01:00:5e:00:00:01 00:00:00:00:00:00 02:42:ac:11:00 "$LONG"; do
+		bad 125 run --mac-address "$g" -d -- sleep 1
 	done
 	bad 125 run --rootfs /nonexistent -d -- sleep 1
 	bad 125 run --rootfs /etc/passwd -d -- sleep 1
