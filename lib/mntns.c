@@ -312,17 +312,20 @@ int cnm_mnt_forget_netns(const char *netns_dir)
 	return 0;
 }
 
-/* Run on the @i-th CPU we may use, cyclically (see make_template()). */
-static void next_cpu(unsigned int i)
+/*
+ * Run on the @i-th CPU of @all, cyclically (see make_template()).  @all is
+ * the set as it was before the first call: each call narrows ours to one.
+ */
+static void next_cpu(const cpu_set_t *all, unsigned int i)
 {
-	cpu_set_t all, one;
+	cpu_set_t one;
 	unsigned int n = 0;
 
-	if (sched_getaffinity(0, sizeof(all), &all) < 0 || !CPU_COUNT(&all))
+	if (!CPU_COUNT(all))
 		return;
-	i %= (unsigned int)CPU_COUNT(&all);
+	i %= (unsigned int)CPU_COUNT(all);
 	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (!CPU_ISSET(cpu, &all) || n++ != i)
+		if (!CPU_ISSET(cpu, all) || n++ != i)
 			continue;
 		CPU_ZERO(&one);
 		CPU_SET(cpu, &one);
@@ -361,13 +364,17 @@ static int make_template(struct cnm_ctx *ctx, const char *dir, const char *path)
 	}
 	pid = fork();
 	if (pid == 0) {
+		cpu_set_t all;
+
 		close(ready[0]);
 		close(done[1]);
+		if (sched_getaffinity(0, sizeof(all), &all) < 0)
+			CPU_ZERO(&all);
 		for (unsigned int i = 0;; i++) {
 			ssize_t n;
 
 			if (i)
-				next_cpu(i);
+				next_cpu(&all, i);
 			if (unshare(CLONE_NEWNS) < 0 || cnm_mnt_forget_netns(ctx->netns_dir) < 0)
 				_exit(1);
 			umount2(dir, MNT_DETACH);
