@@ -237,7 +237,7 @@ static int sandbox_get(struct cnm_ctx *ctx, const char *sandbox, struct cnm_ctr 
 	sqlite3_finalize(st);
 	if (!id[0])
 		return -ENOENT;
-	return cnm_ctr_get(ctx, id, c, err);
+	return cnm_ctr_get_id(ctx, id, c, err);
 }
 
 static int sandbox_insert(struct cnm_ctx *ctx, const char *sandbox, const struct cnm_net *net,

@@ -456,7 +456,7 @@ int cnm_release_locked(struct cnm_ctx *ctx, const char *id, int exit_code, bool 
 	struct cnm_ctr c;
 	int rc;
 
-	rc = cnm_ctr_get(ctx, id, &c, NULL);
+	rc = cnm_ctr_get_id(ctx, id, &c, NULL);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc)
@@ -506,7 +506,7 @@ int cnm_container_release(struct cnm_ctx *ctx, const char *id, int wait_status,
 	rc = cnm_store_begin(ctx, err);
 	if (rc)
 		return rc;
-	if (cnm_ctr_get(ctx, id, &c, NULL) == 0) {
+	if (cnm_ctr_get_id(ctx, id, &c, NULL) == 0) {
 		auto_remove = c.auto_remove;
 		cnm_ctr_free(&c);
 	}

@@ -154,6 +154,7 @@ int cnm_net_get_id(struct cnm_ctx *ctx, const char *id, struct cnm_net *net, str
 int cnm_net_insert(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err);
 void cnm_net_free(struct cnm_net *net);
 int cnm_ctr_get(struct cnm_ctx *ctx, const char *ref, struct cnm_ctr *ctr, struct cnm_err *err);
+int cnm_ctr_get_id(struct cnm_ctx *ctx, const char *id, struct cnm_ctr *ctr, struct cnm_err *err);
 int cnm_ctr_insert(struct cnm_ctx *ctx, const struct cnm_ctr *ctr, struct cnm_err *err);
 int cnm_ctr_set_running(struct cnm_ctx *ctx, const struct cnm_ctr *ctr, struct cnm_err *err);
 int cnm_ctr_set_exited(struct cnm_ctx *ctx, const char *id, int exit_code, struct cnm_err *err);

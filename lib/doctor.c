@@ -409,7 +409,7 @@ static void check_containers(struct doc *d)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct cnm_ctr c;
 
-		if (cnm_ctr_get(d->ctx, (const char *)sqlite3_column_text(st, 0), &c, NULL))
+		if (cnm_ctr_get_id(d->ctx, (const char *)sqlite3_column_text(st, 0), &c, NULL))
 			continue;
 		check_container(d, &c);
 		cnm_ctr_free(&c);
@@ -427,7 +427,7 @@ static void check_netns(struct doc *d)
 		struct cnm_ctr c;
 		char path[PATH_MAX], fix[PATH_MAX * 2 + 32];
 
-		if (e->d_name[0] == '.' || cnm_ctr_get(d->ctx, e->d_name, &c, NULL))
+		if (e->d_name[0] == '.' || cnm_ctr_get_id(d->ctx, e->d_name, &c, NULL))
 			continue;
 		/* only an exact name: an id prefix must not match someone's own namespace */
 		/* a running row with a dead process is check_containers' (gc releases both) */

@@ -227,7 +227,7 @@ static int gc_containers(struct cnm_gc_run *g, struct cnm_err *err)
 		struct cnm_ctr c;
 		struct stat st;
 
-		if (cnm_ctr_get(g->ctx, ids[i], &c, NULL))
+		if (cnm_ctr_get_id(g->ctx, ids[i], &c, NULL))
 			continue;
 		if (!strcmp(c.state, "creating") && !cnm_pid_alive(c.monitor_pid)) {
 			cnm_gc_note(g, "remove it, its endpoints, ports and namespace",
@@ -427,7 +427,7 @@ static int gc_endpoints(struct cnm_gc_run *g, struct cnm_err *err)
 		struct cnm_ctr c;
 		int fd;
 
-		if (cnm_ctr_get(g->ctx, ids[i], &c, NULL))
+		if (cnm_ctr_get_id(g->ctx, ids[i], &c, NULL))
 			continue;
 		/*
 		 * a CNI sandbox's namespace is its runtime's: CNI CHECK/ADD repair
@@ -716,7 +716,7 @@ int cnm_gc_quick(struct cnm_ctx *ctx, struct cnm_err *err)
 		for (size_t i = 0; !rc && i < n; i++) {
 			struct cnm_ctr c;
 
-			if (cnm_ctr_get(ctx, ids[i], &c, NULL))
+			if (cnm_ctr_get_id(ctx, ids[i], &c, NULL))
 				continue;
 			if (!cnm_pid_alive(c.monitor_pid)) {
 				rc = undo_creating(ctx, &c, err);

@@ -130,7 +130,7 @@ static int store_elems(struct cnm_gc_run *g, struct elems *e, struct cnm_err *er
 		bool any, v6;
 		char key[128];
 
-		if (cnm_ctr_get(g->ctx, (const char *)sqlite3_column_text(st, 5), &c, NULL))
+		if (cnm_ctr_get_id(g->ctx, (const char *)sqlite3_column_text(st, 5), &c, NULL))
 			continue;
 		if (cnm_ctr_alive(&c))
 			w = EXPECTED;
@@ -378,7 +378,7 @@ static int antispoof_missing(struct cnm_gc_run *g, json_t *items, struct cnm_err
 		size_t n = 0;
 		struct cnm_ctr c;
 
-		if (!id || cnm_ctr_get(g->ctx, id, &c, NULL))
+		if (!id || cnm_ctr_get_id(g->ctx, id, &c, NULL))
 			continue;
 		if (!cnm_ctr_alive(&c) || cnm_ctr_busy(g->ctx, c.id) ||
 		    cnm_ep_list(g->ctx, c.id, &eps, &n, NULL))

@@ -75,7 +75,7 @@ static int live_users(struct cnm_ctx *ctx, const struct cnm_net *net, char *busy
 		struct cnm_ctr c;
 		bool running;
 
-		if (cnm_ctr_get(ctx, (const char *)sqlite3_column_text(st, 0), &c, NULL))
+		if (cnm_ctr_get_id(ctx, (const char *)sqlite3_column_text(st, 0), &c, NULL))
 			continue;
 		/* gone without its monitor: release it now */
 		if (strcmp(c.state, "exited") && !cnm_ctr_alive(&c) &&

@@ -91,7 +91,7 @@ int cnm_reconcile_host(struct cnm_ctx *ctx, struct cnm_err *err)
 	for (size_t i = 0; i < n; i++) {
 		struct cnm_ctr c;
 
-		if (cnm_ctr_get(ctx, ids[i], &c, NULL))
+		if (cnm_ctr_get_id(ctx, ids[i], &c, NULL))
 			continue;
 		/* a CNI sandbox's namespace died with the host too */
 		bool cni = !strcmp(c.network_mode, "cni");

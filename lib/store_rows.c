@@ -301,6 +301,29 @@ int cnm_ctr_get(struct cnm_ctx *ctx, const char *ref, struct cnm_ctr *ctr, struc
 	return rc;
 }
 
+/**
+ * cnm_ctr_get_id() - the container whose id is exactly @id.
+ *
+ * For ids cnm took from its own rows: never a name or a prefix, so a row
+ * removed meanwhile is not mistaken for a container *named* like its id.
+ * Return: 0, or -ENOENT.
+ */
+int cnm_ctr_get_id(struct cnm_ctx *ctx, const char *id, struct cnm_ctr *ctr, struct cnm_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = cnm_store_prepare(ctx, "SELECT " CTR_COLS " FROM containers WHERE id = ?1", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -ENOENT;
+	if (!rc)
+		ctr_fill(st, ctr);
+	sqlite3_finalize(st);
+	return rc ? cnm_errf(err, ENOENT, "No such container: %s", id) : 0;
+}
+
 /* A new container row, in state @c->state ("creating" when empty). */
 int cnm_ctr_insert(struct cnm_ctx *ctx, const struct cnm_ctr *c, struct cnm_err *err)
 {

@@ -159,7 +159,7 @@ static int read_ctr(struct cnm_ctx *ctx, const char *id, struct cnm_topo *t, str
 	size_t n = 0;
 	int rc;
 
-	rc = cnm_ctr_get(ctx, id, &tc.c, err);
+	rc = cnm_ctr_get_id(ctx, id, &tc.c, err);
 	if (!rc)
 		rc = cnm_ep_list(ctx, id, &eps, &n, err);
 	if (rc)

@@ -312,6 +312,21 @@ teardown() { cleanup_containers; }
 	[ "$output" = "exited running " ]
 }
 
+@test "a container named like another's id outlives that one's removal and its monitor's last look" {
+	ida=$(cnm run -d --name twin1 -- sleep 3600)
+	cnm run -d --name "$ida" -- sleep 3600 >/dev/null
+	pidb=$(cnm ps -q --no-trunc | grep -vx "$ida" | xargs -I{} cnm inspect {} | jq -r '.[0].State.Pid')
+	mon=$(pgrep -f -- "--name twin1 ")
+	cnm rm -f "$ida"
+	# twin1's monitor wakes to its container's exit and releases it by id; with the
+	# row gone, that id must not find the container named after it
+	wait_until 10 sh -c "! kill -0 $mon"
+	[ "$(inspect_field "$ida" State.Status)" = running ]
+	kill -0 "$pidb"
+	cnm rm -f "$ida"
+	wait_until 10 sh -c "! kill -0 $pidb"
+}
+
 @test "a reference is an id, a name or a unique id prefix; an id wins over a name" {
 	cnm run -d --name refa -- sleep 3600
 	ida=$(inspect_field refa Id)

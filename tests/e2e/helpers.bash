@@ -3,12 +3,15 @@ bats_require_minimum_version 1.5.0
 
 # Remove every container so each test starts from an empty store, and wait
 # for the kernel to finish destroying their namespaces (it does so in the
-# background), so that no test sees the previous one's veths.
+# background), so that no test sees the previous one's veths.  The kernel
+# destroys namespaces one after the other, for every sandbox on the machine
+# at once: with make check's files running side by side, a test's 17 took
+# over 10 s, so the deadline (a safety net, not a measure) is 60 s.
 cleanup_containers() {
 	local ids
 	ids=$(cnm ps -aq 2>/dev/null) || true
 	[ -n "$ids" ] && cnm rm -f $ids >/dev/null 2>&1
-	wait_until 10 sh -c '[ -z "$(ip -o link show type veth | grep " master ")" ]'
+	wait_until 60 sh -c '[ -z "$(ip -o link show type veth | grep " master ")" ]'
 }
 
 # wait_until SECONDS CMD... - poll for a condition the kernel reaches
