@@ -427,7 +427,7 @@ static void check_netns(struct doc *d)
 		struct cnm_ctr c;
 		char path[PATH_MAX], fix[PATH_MAX * 2 + 32];
 
-		if (e->d_name[0] == '.' || cnm_ctr_get_id(d->ctx, e->d_name, &c, NULL))
+		if (e->d_name[0] == '.' || cnm_ctr_get(d->ctx, e->d_name, &c, NULL))
 			continue;
 		/* only an exact name: an id prefix must not match someone's own namespace */
 		/* a running row with a dead process is check_containers' (gc releases both) */
