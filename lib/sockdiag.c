@@ -121,8 +121,13 @@ static int dump(int fd, uint32_t portid, uint32_t seq, int family, uint8_t ip_pr
 		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
 		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = seq },
 		.r = { .sdiag_family = (uint8_t)family, .sdiag_protocol = ip_proto,
-		       .idiag_states = states,
-		       .idiag_ext = family == AF_INET6 ? 1 << (INET_DIAG_SKV6ONLY - 1) : 0 },
+		       /*
+			* no idiag_ext bit asks for INET_DIAG_SKV6ONLY (it is
+			* attribute 11, past the byte): the kernel adds it on
+			* its own to every IPv6 socket that listens or is
+			* unconnected, which is every socket dumped here
+			*/
+		       .idiag_states = states },
 	};
 	char buf[32768];
 	ssize_t n;
