@@ -100,6 +100,14 @@ $(B)/tests/test_lazym: tests/unit/test_lazym.c $(B)/cli/lazym.o
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CNM_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(filter-out -lm,$(LDLIBS)) -lcmocka
 
+# the --format templates live with the CLI
+GOTMPL_OBJ := $(B)/cli/gotmpl_parse.o $(B)/cli/gotmpl_exec.o $(B)/cli/gotmpl_funcs.o
+$(B)/tests/test_gotmpl: tests/unit/test_gotmpl.c $(GOTMPL_OBJ) $(B)/libcnm.a
+	$(qecho) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CNM_CFLAGS) -Icli $(CFLAGS) $(LDFLAGS) -o $@ $< $(GOTMPL_OBJ) $(B)/libcnm.a \
+		$(LDLIBS) -lcmocka
+
 $(B)/tests/%: tests/unit/%.c $(B)/libcnm.a $(CNI_PURE_OBJ)
 	$(qecho) CC $@
 	@mkdir -p $(dir $@)
@@ -146,7 +154,7 @@ asan:
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c with seeds in tests/fuzz/corpus/NAME/,
 # built with clang into build-fuzz/.  Adding a target is adding its NAME here.
-FUZZ_TARGETS := cidr ports netopts names cni_conf dns dns_dump
+FUZZ_TARGETS := cidr ports netopts names cni_conf dns dns_dump gotmpl
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer -Wno-unknown-warning-option
@@ -155,6 +163,12 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/libcnm.a $(CNI_PURE
 	$(qecho) CC $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CNM_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(CNI_PURE_OBJ) \
+		$(B)/libcnm.a $(LDLIBS)
+
+$(B)/fuzz/fuzz_gotmpl: tests/fuzz/fuzz_gotmpl.c tests/fuzz/fuzz.h $(GOTMPL_OBJ) $(B)/libcnm.a
+	$(qecho) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CNM_CFLAGS) -Icli $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(GOTMPL_OBJ) \
 		$(B)/libcnm.a $(LDLIBS)
 
 fuzz-build:

@@ -21,7 +21,6 @@ int cli_require_root(void);
 int cli_open(struct cnm_ctx **ctx, bool need_root);
 int cli_fail(const struct cnm_err *err);
 int cli_usage(const char *usage);
-bool cli_format_json(const char *format);
 typedef int (*cli_each_fn)(struct cnm_ctx *ctx, const char *ref, void *arg,
 			   struct cnm_err *err);
 int cli_each(int argc, char **argv, cli_each_fn fn, void *arg);
@@ -30,6 +29,20 @@ void cli_print_notice(struct cnm_ctx *ctx);
 typedef int (*cli_inspect_fn)(struct cnm_ctx *ctx, const char *ref, char **json,
 			      struct cnm_err *err);
 int cli_inspect_each(int argc, char **argv, cli_inspect_fn fn, const char *usage);
+
+/** struct cli_fmt - a parsed --format (format.c). */
+struct cli_fmt {
+	bool json, table, header_done;
+	struct gotmpl *t;
+	const char *const *headers;
+	char **lines;
+	size_t nlines;
+};
+struct json_t;
+int cli_fmt_init(struct cli_fmt *f, const char *arg, const char *const *headers);
+bool cli_fmt_custom(const struct cli_fmt *f);
+int cli_fmt_row(struct cli_fmt *f, struct json_t *obj, const char *what);
+void cli_fmt_done(struct cli_fmt *f);
 
 /* table.c: columns padded like Docker's tabwriter (3 spaces between). */
 struct cli_table;

@@ -84,15 +84,6 @@ int cli_usage(const char *usage)
 	return EXIT_USAGE;
 }
 
-/* --format: "json" or Docker's "{{json .}}", one object per line. */
-bool cli_format_json(const char *format)
-{
-	if (!strcmp(format, "json") || !strcmp(format, "{{json .}}"))
-		return true;
-	fprintf(stderr, "cnm: unsupported --format '%s': use json\n", format);
-	return false;
-}
-
 /**
  * cli_each_dry() - apply @fn to each named object, printing each
  * name that succeeded (as docker stop/rm do) and an error for each that did

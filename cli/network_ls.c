@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* network_ls.c - `cnm network ls [-q] [--no-trunc] [--format json]`. */
+/* network_ls.c - `cnm network ls [-q] [--no-trunc] [--format json|TEMPLATE]`. */
 #include <getopt.h>
 #include <jansson.h>
 #include <regex.h>
@@ -8,7 +8,7 @@
 #include "cli.h"
 
 static const char usage[] =
-	"cnm network ls [-q] [--no-trunc] [--format json] [-f name=X|driver=X|id=X|label=K[=V]|\n"
+	"cnm network ls [-q] [--no-trunc] [--format json|[table ]TEMPLATE] [-f name=X|driver=X|id=X|label=K[=V]|\n"
 	"               type=custom|builtin|scope=local|dangling=true|false]...";
 
 static const char *const keys[] = { "name=", "driver=", "id=", "label=", "type=", "scope=",
@@ -16,6 +16,12 @@ static const char *const keys[] = { "name=", "driver=", "id=", "label=", "type="
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
 #define MAX_FILTERS 16
+
+/* --format table's titles: Docker's */
+static const char *const headers[] = {
+	"ID", "NETWORK ID", "Name", "NAME", "Driver", "DRIVER", "Scope", "SCOPE", "IPv4", "IPV4",
+	"IPv6", "IPV6", "Internal", "INTERNAL", "Labels", "LABELS", "CreatedAt", "CREATED AT", NULL,
+};
 
 /*
  * Docker matches name= and id= as regular expressions, unanchored: a plain
@@ -113,15 +119,17 @@ int cmd_network_ls(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	bool quiet = false, notrunc = false, json = false;
+	bool quiet = false, notrunc = false;
+	struct cli_fmt fmt = { 0 };
+	const char *format = NULL;
 	char *filters[MAX_FILTERS];
 	size_t nf = 0;
 	struct cnm_network_info *nets;
 	struct cnm_err err = { 0 };
-	struct cnm_ctx *ctx;
+	struct cnm_ctx *ctx = NULL;
 	struct cli_table *t;
 	size_t n;
-	int c, rc;
+	int c, rc, status = 0;
 
 	while ((c = getopt_long(argc, argv, "+qf:", opts, NULL)) != -1) {
 		switch (c) {
@@ -136,25 +144,27 @@ int cmd_network_ls(int argc, char **argv)
 			break;
 		case 'q': quiet = true; break;
 		case 'T': notrunc = true; break;
-		case 'F':
-			if (!cli_format_json(optarg))
-				return EXIT_USAGE;
-			json = true;
-			break;
+		case 'F': format = optarg; break;
 		default: return cli_usage(usage);
 		}
 	}
 	if (optind != argc)
 		return cli_usage(usage);
+	if (format && cli_fmt_init(&fmt, format, headers))
+		return EXIT_USAGE;
 	rc = cli_open(&ctx, false);
-	if (rc)
+	if (!rc) {
+		rc = cnm_network_list(ctx, &nets, &n, &err);
+		cnm_close(ctx);
+		if (rc)
+			rc = cli_fail(&err);
+	}
+	if (rc) {
+		cli_fmt_done(&fmt);
 		return rc;
-	rc = cnm_network_list(ctx, &nets, &n, &err);
-	cnm_close(ctx);
-	if (rc)
-		return cli_fail(&err);
+	}
 	t = cli_table_new(4);
-	if (!quiet && !json)
+	if (!quiet && !cli_fmt_custom(&fmt))
 		cli_table_add(t, (const char *const[]){ "NETWORK ID", "NAME", "DRIVER", "SCOPE" });
 	for (size_t i = 0; i < n; i++) {
 		char id[CNM_ID_LEN + 1], created[64];
@@ -164,7 +174,7 @@ int cmd_network_ls(int argc, char **argv)
 		snprintf(id, sizeof(id), "%.*s", notrunc ? CNM_ID_LEN : CNM_SHORT_ID_LEN, nets[i].id);
 		if (quiet) {
 			printf("%s\n", id);
-		} else if (json) {
+		} else if (cli_fmt_custom(&fmt)) {
 			json_t *o;
 
 			cli_docker_time(nets[i].created, true, created, sizeof(created));
@@ -173,8 +183,8 @@ int cmd_network_ls(int argc, char **argv)
 				      "IPv4", "false", "IPv6", nets[i].ipv6 ? "true" : "false",
 				      "Internal", nets[i].internal ? "true" : "false",
 				      "Labels", nets[i].labels, "Name", nets[i].name, "Scope", "local");
-			json_dumpf(o, stdout, JSON_COMPACT | JSON_SORT_KEYS);
-			putchar('\n');
+			if (!o || cli_fmt_row(&fmt, o, nets[i].name))
+				status = 1;
 			json_decref(o);
 		} else {
 			cli_table_add(t, (const char *const[]){ id, nets[i].name, nets[i].driver,
@@ -182,6 +192,7 @@ int cmd_network_ls(int argc, char **argv)
 		}
 	}
 	cli_table_print(t);
+	cli_fmt_done(&fmt);
 	cnm_network_list_free(nets, n);
-	return 0;
+	return status;
 }

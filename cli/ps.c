@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* ps.c - `cnm ps [-a] [-q] [--no-trunc] [--format json]`. */
+/* ps.c - `cnm ps [-a] [-q] [--no-trunc] [--format json|TEMPLATE]`. */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -7,7 +7,15 @@
 #include <string.h>
 #include "cli.h"
 
-static const char usage[] = "cnm ps [-a] [-q] [--no-trunc] [--format json]";
+static const char usage[] = "cnm ps [-a] [-q] [--no-trunc] [--format json|[table ]TEMPLATE]";
+
+/* --format table's titles: Docker's */
+static const char *const headers[] = {
+	"ID", "CONTAINER ID", "Image", "IMAGE", "Command", "COMMAND", "CreatedAt", "CREATED AT",
+	"RunningFor", "CREATED", "Ports", "PORTS", "State", "STATE", "Status", "STATUS",
+	"Names", "NAMES", "Labels", "LABELS", "Mounts", "MOUNTS", "Networks", "NETWORKS",
+	"LocalVolumes", "LOCAL VOLUMES", NULL,
+};
 
 static void status_text(const struct cnm_container_info *c, char *out, size_t len)
 {
@@ -34,42 +42,46 @@ int cmd_ps(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	bool all = false, quiet = false, notrunc = false, json = false;
+	bool all = false, quiet = false, notrunc = false;
+	struct cli_fmt fmt = { 0 };
+	const char *format = NULL;
 	struct cnm_container_info *list;
 	struct cnm_err err = { 0 };
-	struct cnm_ctx *ctx;
+	struct cnm_ctx *ctx = NULL;
 	struct cli_table *t;
 	size_t n;
-	int c, rc;
+	int c, rc, status = 0;
 
 	while ((c = getopt_long(argc, argv, "+aq", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': all = true; break;
 		case 'q': quiet = true; break;
 		case 'T': notrunc = true; break;
-		case 'F':
-			if (!cli_format_json(optarg))
-				return EXIT_USAGE;
-			json = true;
-			break;
+		case 'F': format = optarg; break;
 		default: return cli_usage(usage);
 		}
 	}
 	if (optind != argc)
 		return cli_usage(usage);
+	if (format && cli_fmt_init(&fmt, format, headers))
+		return EXIT_USAGE;
 	rc = cli_open(&ctx, false);
-	if (rc)
+	if (!rc) {
+		rc = cnm_container_list(ctx, all, &list, &n, &err);
+		cnm_close(ctx);
+		if (rc)
+			rc = cli_fail(&err);
+	}
+	if (rc) {
+		cli_fmt_done(&fmt);
 		return rc;
-	rc = cnm_container_list(ctx, all, &list, &n, &err);
-	cnm_close(ctx);
-	if (rc)
-		return cli_fail(&err);
+	}
 	t = cli_table_new(6);
-	if (!quiet && !json)
+	if (!quiet && !cli_fmt_custom(&fmt))
 		cli_table_add(t, (const char *const[]){ "CONTAINER ID", "COMMAND", "CREATED",
 							"STATUS", "PORTS", "NAMES" });
 	for (size_t i = 0; i < n; i++) {
-		char id[CNM_ID_LEN + 1], created[80], d[64], status[96], *cmd;
+		char id[CNM_ID_LEN + 1], created[80], d[64], status_s[96], *cmd;
 
 		snprintf(id, sizeof(id), "%.*s", notrunc ? CNM_ID_LEN : CNM_SHORT_ID_LEN, list[i].id);
 		if (quiet) {
@@ -78,11 +90,11 @@ int cmd_ps(int argc, char **argv)
 		}
 		cli_human_duration(cli_seconds_since(list[i].created), d, sizeof(d));
 		snprintf(created, sizeof(created), "%s ago", d);
-		status_text(&list[i], status, sizeof(status));
+		status_text(&list[i], status_s, sizeof(status_s));
 		if (asprintf(&cmd, "\"%.*s%s\"", notrunc ? 4096 : 20, list[i].command,
 			     !notrunc && strlen(list[i].command) > 20 ? "…" : "") < 0)
 			cmd = NULL;
-		if (json) {
+		if (cli_fmt_custom(&fmt)) {
 			char at[64];
 			json_t *o;
 
@@ -94,18 +106,19 @@ int cmd_ps(int argc, char **argv)
 				      list[i].networks ? list[i].networks : "", "Ports",
 				      list[i].ports ? list[i].ports : "",
 				      "RunningFor", created, "State", list[i].state);
-			json_object_set_new(o, "Status", json_string(status));
-			json_dumpf(o, stdout, JSON_COMPACT | JSON_SORT_KEYS);
-			putchar('\n');
+			json_object_set_new(o, "Status", json_string(status_s));
+			if (!o || cli_fmt_row(&fmt, o, list[i].name))
+				status = 1;
 			json_decref(o);
 		} else {
-			cli_table_add(t, (const char *const[]){ id, cmd, created, status,
+			cli_table_add(t, (const char *const[]){ id, cmd, created, status_s,
 								list[i].ports ? list[i].ports : "",
 								list[i].name });
 		}
 		free(cmd);
 	}
 	cli_table_print(t);
+	cli_fmt_done(&fmt);
 	cnm_container_list_free(list, n);
-	return 0;
+	return status;
 }

@@ -67,8 +67,15 @@ cases() {
 	bad 2 network ls --bogus
 	bad 2 network ls -f
 	bad 2 network prune --bogus
-	bad 2 ps --format '{{.ID}}'
-	bad 2 network ls --format table
+	bad 2 ps --format '{{.ID'
+	bad 2 ps --format '{{range .Names}}'
+	bad 2 network ls --format 'table {{if .Name}}{{else}}{{else}}{{end}}'
+	bad 2 network ls --format '{{template "x"}}'
+	bad 2 inspect -f
+	bad 2 inspect -f '{{.Name}}'
+	bad 2 inspect -f 'table {{.Name}}' web
+	bad 2 network inspect --format '{{"unterminated}}' mynet
+	bad 2 network inspect --format '{{(.Name}}' mynet
 	bad 2 network ls -f bogus=1
 	bad 2 network ls -f noequals
 

@@ -79,6 +79,50 @@ teardown() {
 	[ "$output" = "cnm: invalid filter 'name=([': not a regular expression" ]
 }
 
+@test "--format runs Docker's Go templates on inspect, network inspect, network ls and ps" {
+	cnm network create --subnet 10.50.0.0/24 --gateway 10.50.0.254 --label team=net \
+		-o com.docker.network.bridge.name=brfmt fmtnet >/dev/null
+	cnm network create --subnet 10.51.0.0/24 plain >/dev/null
+	cnm run -d --name web --network fmtnet -p 8080:80 -- sleep 600 >/dev/null
+	cnm network connect --ip 10.51.0.9 plain web
+	# the one-liners of Docker users' scripts
+	run cnm network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}' fmtnet plain
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '10.50.0.0/24 10.50.0.254\n10.51.0.0/24 ')" ]
+	run cnm network inspect --format '{{index .Options "com.docker.network.bridge.name"}} {{.Labels.team}} {{index .Labels "nope"}}|{{json .Labels}}' fmtnet
+	[ "$output" = 'brfmt net |{"team":"net"}' ]
+	ip=$(cnm inspect -f '{{.NetworkSettings.Networks.fmtnet.IPAddress}}' web)
+	[ "$ip" = "$(cnm inspect web | jq -r '.[0].NetworkSettings.Networks.fmtnet.IPAddress')" ]
+	ping -c1 -W2 "$ip"
+	run cnm inspect -f '{{range $n, $e := .NetworkSettings.Networks}}{{$n}}={{$e.IPAddress}} {{end}}{{.State.Status}}' web
+	[ "$output" = "fmtnet=$ip plain=10.51.0.9 running" ]
+	[ "$(cnm inspect -f '{{(index (index .NetworkSettings.Ports "80/tcp") 0).HostPort}}' web)" = 8080 ]
+	[ "$(cnm inspect -f '{{json .NetworkSettings.Networks.plain.IPAMConfig}}' web)" = '{"IPv4Address":"10.51.0.9"}' ]
+	# list verbs: a template per row, or a table with Docker's titles; \t typed as two characters
+	[ "$(cnm network ls -f type=custom --format '{{.Name}}:{{.Driver}}' | sort | tr '\n' ' ')" = "fmtnet:bridge plain:bridge " ]
+	run cnm network ls -f name=fmtnet --format 'table {{.Name}}\t{{.Driver}}\t{{.Internal}}'
+	[ "${lines[0]}" = "NAME      DRIVER    INTERNAL" ]
+	[ "${lines[1]}" = "fmtnet    bridge    false" ]
+	run cnm ps --format 'table {{.Names}}\t{{.Ports}}'
+	[ "${lines[0]}" = "NAMES     PORTS" ]
+	[ "${lines[1]}" = "web       0.0.0.0:8080->80/tcp" ]
+	[ "$(cnm ps --format '{{.Names}} {{.State}}')" = "web running" ]
+	# errors: a bad template prints nothing else, exit 2; a misspelt field names the object, exit 1
+	run -2 cnm network inspect -f '{{.Name' fmtnet
+	[ "$output" = "cnm: invalid --format: template: column 1: unclosed action" ]
+	run -2 cnm ps --format '{{if .Names}}x'
+	[[ "$output" == *"missing {{end}}"* ]]
+	run -1 cnm inspect -f '{{.Nmae}}' web
+	[ "$output" = 'cnm: web: template: executing "{{.Nmae}}": map has no entry for key "Nmae"' ]
+	run -1 cnm network ls -f name=plain --format '{{.Bogus}}'
+	[[ "$output" == "cnm: plain: "*'"Bogus"'* ]]
+	run -2 cnm inspect -f 'table {{.Name}}' web
+	[ "$output" = "cnm: --format table is for ps and network ls" ]
+	# json stays json
+	[ "$(cnm network ls -f name=plain --format json | jq -r .Name)" = plain ]
+	[ "$(cnm inspect -f json web | jq -r .Name)" = /web ]
+}
+
 @test "networks are isolated from each other; a container on both reaches both" {
 	cnm network create --subnet 10.61.0.0/24 neta >/dev/null
 	cnm network create --subnet 10.62.0.0/24 netb >/dev/null
