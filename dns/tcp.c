@@ -7,40 +7,99 @@
  * each connection gets a detached thread with blocking I/O and timeouts,
  * the simplest correct code.  Each query is answered from a snapshot of the
  * names fresh at that moment (dns_snap_get(), shared with the main loop).  At most
- * TCP_THREADS_MAX at once; more connections are closed at once.  A name
- * not ours is asked of the upstream over TCP too and its answer relayed
- * as it came.
+ * TCP_THREADS_MAX at once, TCP_PER_CLIENT_MAX of them from one address (so
+ * that one container cannot take them all); more connections are closed at
+ * once.  Each message must arrive whole within IO_TIMEOUT_S of the moment
+ * the server starts waiting for it: a client that sends a byte now and then
+ * (or sends nothing) loses its connection, while one that asks a whole
+ * question every few seconds keeps it, as RFC 7766 allows.  A name not ours
+ * is asked of the upstream over TCP too, its whole answer within the same
+ * time, and relayed as it came.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 #include "tcp.h"
 #include "upstream.h"
 
-#define TCP_THREADS_MAX 32
+#define TCP_THREADS_MAX 64
+#define TCP_PER_CLIENT_MAX 8
 #define IO_TIMEOUT_S 5
 
 struct tcp_job {
 	int fd;
+	int slot;
 	struct dns_net net;
 	struct cnm_addr src;
 	struct dns_store *store;
 };
 
-static atomic_int tcp_threads;
+/* The connections being served, by client address. */
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool slot_used[TCP_THREADS_MAX];
+static struct cnm_addr slot_src[TCP_THREADS_MAX];
 
-static int read_full(int fd, void *buf, size_t len)
+/* A free slot for a connection from @src, or -1 (all taken, or @src has its share). */
+static int slot_take(const struct cnm_addr *src)
+{
+	int free_slot = -1, same = 0;
+
+	pthread_mutex_lock(&slots_lock);
+	for (int i = 0; i < TCP_THREADS_MAX; i++) {
+		if (!slot_used[i])
+			free_slot = free_slot < 0 ? i : free_slot;
+		else if (!memcmp(&slot_src[i], src, sizeof(*src)))
+			same++;
+	}
+	if (same >= TCP_PER_CLIENT_MAX)
+		free_slot = -1;
+	if (free_slot >= 0) {
+		slot_used[free_slot] = true;
+		slot_src[free_slot] = *src;
+	}
+	pthread_mutex_unlock(&slots_lock);
+	return free_slot;
+}
+
+static void slot_give(int i)
+{
+	pthread_mutex_lock(&slots_lock);
+	slot_used[i] = false;
+	pthread_mutex_unlock(&slots_lock);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* @len bytes from @fd, all of them before @deadline (now_ms()); 0 or -1. */
+static int read_by(int fd, void *buf, size_t len, long long deadline)
 {
 	size_t got = 0;
 
 	while (got < len) {
-		ssize_t n = read(fd, (char *)buf + got, len - got);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long long left = deadline - now_ms();
+		ssize_t n;
 
+		if (left <= 0)
+			return -1;
+		n = poll(&p, 1, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		n = read(fd, (char *)buf + got, len - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -75,6 +134,7 @@ void tcp_set_timeouts(int fd)
 static int ask_tcp(const struct upstream *u, const uint8_t *q, size_t len, uint8_t **ans,
 		   size_t *alen)
 {
+	long long deadline = now_ms() + IO_TIMEOUT_S * 1000;
 	uint8_t hdr[2];
 	int fd, rc = -1;
 
@@ -84,11 +144,11 @@ static int ask_tcp(const struct upstream *u, const uint8_t *q, size_t len, uint8
 		return rc;
 	tcp_set_timeouts(fd);
 	if (connect(fd, (const struct sockaddr *)&u->addr, u->len) < 0 || write_msg(fd, q, len) ||
-	    read_full(fd, hdr, 2))
+	    read_by(fd, hdr, 2, deadline))
 		goto out;
 	*alen = (size_t)hdr[0] << 8 | hdr[1];
 	*ans = malloc(*alen ? *alen : 1);
-	if (*ans && !read_full(fd, *ans, *alen))
+	if (*ans && !read_by(fd, *ans, *alen, deadline))
 		rc = 0;
 out:
 	if (rc) {
@@ -139,11 +199,15 @@ static void *serve_tcp(void *arg)
 	size_t rlen, qlen;
 
 	tcp_set_timeouts(job->fd);
-	while (!read_full(job->fd, hdr, 2)) {
+	for (;;) {
+		long long deadline = now_ms() + IO_TIMEOUT_S * 1000;
+
+		if (read_by(job->fd, hdr, 2, deadline))
+			break;
 		qlen = (size_t)hdr[0] << 8 | hdr[1];
 		free(q);
 		q = malloc(qlen ? qlen : 1);
-		if (!q || read_full(job->fd, q, qlen))
+		if (!q || read_by(job->fd, q, qlen, deadline))
 			break;
 		/* fresh for each query: the connection may outlive a change */
 		snap = dns_snap_get(job->store);
@@ -178,8 +242,8 @@ static void *serve_tcp(void *arg)
 done:
 	free(q);
 	close(job->fd);
+	slot_give(job->slot);
 	free(job);
-	atomic_fetch_sub(&tcp_threads, 1);
 	return NULL;
 }
 
@@ -203,9 +267,9 @@ void tcp_accept(int lfd, const struct dns_net *net, struct dns_store *store)
 	if (fd < 0)
 		return;
 	job = calloc(1, sizeof(*job));
-	if (!job || atomic_fetch_add(&tcp_threads, 1) >= TCP_THREADS_MAX) {
-		if (job)
-			atomic_fetch_sub(&tcp_threads, 1);
+	if (job)
+		dns_addr_of(&from, &job->src);
+	if (!job || (job->slot = slot_take(&job->src)) < 0) {
 		free(job);
 		close(fd);
 		return;
@@ -213,12 +277,11 @@ void tcp_accept(int lfd, const struct dns_net *net, struct dns_store *store)
 	job->fd = fd;
 	job->net = *net;
 	job->store = store;
-	dns_addr_of(&from, &job->src);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
 	if (pthread_create(&t, &attr, serve_tcp, job)) {
-		atomic_fetch_sub(&tcp_threads, 1);
+		slot_give(job->slot);
 		close(fd);
 		free(job);
 	}

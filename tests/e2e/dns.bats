@@ -244,6 +244,34 @@ tcp_msgs() {
 	[ "${lines[2]%% *}" = 3 ]
 }
 
+@test "over TCP one client cannot take every connection, and one that trickles is cut off" {
+	cnm network create --subnet 10.87.0.0/24 tcpn >/dev/null
+	cnm run -d --name hog --network tcpn -- sleep 3600 >/dev/null
+	cnm run -d --name other --network tcpn -- sleep 3600 >/dev/null
+	[ "$(q other hog +tcp)" = 10.87.0.2 ]
+	conns() { ss -Htn state established "( sport = :53 and dst $1 )" | wc -l; }
+	# eight connections that each ask a whole question every second: kept (RFC 7766)
+	for i in 1 2 3 4 5 6 7 8; do
+		cnm exec hog bash -c 'while :; do
+			printf "\x00\x15\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03hog\x00\x00\x01\x00\x01"
+			sleep 1; done | socat - TCP:10.87.0.1:53 >/dev/null' 3>&- &
+	done
+	wait_until 10 sh -c "[ \$(ss -Htn state established '( sport = :53 and dst 10.87.0.2 )' | wc -l) -eq 8 ]"
+	# a ninth from the same container is closed unanswered; another container is answered
+	run cnm exec hog dig +tcp +time=2 +tries=1 +short hog
+	[[ "$output" != *10.87.0.2* ]]
+	[ "$(q other hog +tcp)" = 10.87.0.2 ]
+	[ "$(conns 10.87.0.2)" -eq 8 ]
+	# a question sent a byte a second is cut off after the resolver's 5 s, not served for 30
+	cnm exec other bash -c '(printf "\x00\x15\x12"; for i in $(seq 1 30); do sleep 1; printf "\x34"; done) |
+		socat - TCP:10.87.0.1:53 >/dev/null' 3>&- &
+	wait_until 10 sh -c "[ \$(ss -Htn state established '( sport = :53 and dst 10.87.0.3 )' | wc -l) -eq 1 ]"
+	wait_until 20 sh -c "[ \$(ss -Htn state established '( sport = :53 and dst 10.87.0.3 )' | wc -l) -eq 0 ]"
+	[ "$(conns 10.87.0.2)" -eq 8 ]
+	cnm rm -f hog other >/dev/null
+	wait
+}
+
 @test "other names go upstream over UDP and TCP, answer and TTL as the upstream gave them" {
 	cnm network create --subnet 10.67.0.0/24 fwd >/dev/null
 	cnm run -d --name client --network fwd -- sleep 3600
