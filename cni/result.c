@@ -54,8 +54,12 @@ json_t *cni_result(const struct cni_req *r, const struct cnm_attach_info *info)
 	}
 	json_object_set_new(res, "cniVersion", json_string(r->version));
 	o = json_pack("{s:s}", "name", info->bridge);
+	if (o && info->bridge_mac[0])
+		json_object_set_new(o, "mac", json_string(info->bridge_mac));
 	json_array_append_new(ifs, o);
 	o = json_pack("{s:s}", "name", info->host_ifname);
+	if (o && info->host_mac[0])
+		json_object_set_new(o, "mac", json_string(info->host_mac));
 	json_array_append_new(ifs, o);
 	o = json_pack("{s:s, s:s, s:s}", "name", info->ifname, "mac", info->mac, "sandbox",
 		      r->netns ? r->netns : "");

@@ -362,6 +362,7 @@ struct cnm_attach_info {
 	char host_ifname[16];
 	char ifname[16];
 	char mac[18];
+	char bridge_mac[18], host_mac[18];	/* "" when the kernel did not say */
 	char addr[64], gateway[48];	/* "" when none */
 	char addr6[64], gateway6[48];
 };

@@ -305,15 +305,21 @@ static int parse_routes(const struct cnm_attach_spec *s, struct cnm_ep *ep, stru
 	return 0;
 }
 
-static void info_fill(const struct cnm_net *net, const struct cnm_ep *ep,
+static void info_fill(struct cnm_ctx *ctx, const struct cnm_net *net, const struct cnm_ep *ep,
 		      struct cnm_attach_info *info)
 {
 	char a[CNM_ADDRSTRLEN];
+	struct cnm_nl *nl;
 
 	memset(info, 0, sizeof(*info));
 	/* a VLAN network's row names its gateway; the bridge is the trunk */
 	snprintf(info->bridge, sizeof(info->bridge), "%s", net->vlan ? net->trunk : net->bridge);
 	snprintf(info->host_ifname, sizeof(info->host_ifname), "%s", ep->host_ifname);
+	/* the host side's MACs, which CNI results carry as the bridge plugin's do */
+	if (!ctx->dry && !cnm_ctx_nl(ctx, &nl, NULL)) {
+		cnm_nl_link_mac(nl, info->bridge, info->bridge_mac);
+		cnm_nl_link_mac(nl, info->host_ifname, info->host_mac);
+	}
 	snprintf(info->ifname, sizeof(info->ifname), "%s", ep->ifname);
 	snprintf(info->mac, sizeof(info->mac), "%s", ep->mac);
 	if (ep->has_addr) {
@@ -466,7 +472,7 @@ int cnm_attach(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 		goto out;
 	}
 	if (info)
-		info_fill(&net, &ep, info);
+		info_fill(ctx, &net, &ep, info);
 out:
 	close(fd);
 	cnm_ctr_free(&c);
@@ -512,7 +518,7 @@ int cnm_attach_get(struct cnm_ctx *ctx, const char *network, const char *sandbox
 
 	rc = find(ctx, network, sandbox, ifname, &net, &c, &ep, err);
 	if (!rc)
-		info_fill(&net, &ep, info);
+		info_fill(ctx, &net, &ep, info);
 	cnm_net_free(&net);
 	cnm_ctr_free(&c);
 	return rc;

@@ -53,6 +53,7 @@ struct cnm_nl_batch {
 int cnm_nl_open(struct cnm_nl *nl, int netns_fd, struct cnm_err *err);
 void cnm_nl_close(struct cnm_nl *nl);
 int cnm_nl_link_index(struct cnm_nl *nl, const char *name, int *ifindex, struct cnm_err *err);
+int cnm_nl_link_mac(struct cnm_nl *nl, const char *name, char mac[18]);
 
 void cnm_nl_batch_init(struct cnm_nl_batch *b, struct cnm_nl *nl);
 int cnm_nl_batch_run(struct cnm_nl_batch *b, struct cnm_err *err);

@@ -121,6 +121,26 @@ int cnm_nl_link_index(struct cnm_nl *nl, const char *name, int *ifindex, struct 
 	return 0;
 }
 
+/**
+ * cnm_nl_link_mac() - an interface's MAC as text ("aa:bb:..."), by name, in
+ * @nl's namespace; one ioctl, as cnm_nl_link_index().
+ * Return: 0, or a negative errno (@mac is then "").
+ */
+int cnm_nl_link_mac(struct cnm_nl *nl, const char *name, char mac[18])
+{
+	struct ifreq ifr = { 0 };
+	const unsigned char *m = (const unsigned char *)ifr.ifr_hwaddr.sa_data;
+
+	mac[0] = '\0';
+	if (!*name || strlen(name) >= sizeof(ifr.ifr_name))
+		return -ENODEV;
+	memcpy(ifr.ifr_name, name, strlen(name));
+	if (ioctl(nl->fd, SIOCGIFHWADDR, &ifr) < 0)
+		return -errno;
+	snprintf(mac, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	return 0;
+}
+
 struct route_walk {
 	int family;
 	cnm_nl_route_cb cb;

@@ -379,9 +379,15 @@ DEL ctra" ]
 	ip link del ref0
 	# cnm alone, same configuration but its own IPAM
 	mine=$(plugin ADD ctra a eth0 "$(echo "$base" | jq -c '.ipam = {type: "cnm", dataDir: env.DATA, ranges: [[{subnet: "10.91.0.0/24"}]]}')")
-	for k in '.ips[0].address' '.ips[0].gateway' '.ips[0].interface' '.routes' '.interfaces[0].name' '.interfaces[2].name' '.interfaces[2].sandbox'; do
+	for k in '.ips[0].address' '.ips[0].gateway' '.ips[0].interface' '.routes' '.interfaces[0].name' '.interfaces[2].name' '.interfaces[2].sandbox' '[.interfaces[] | keys]'; do
 		[ "$(echo "$ref" | jq -c "$k")" = "$(echo "$mine" | jq -c "$k")" ]
 	done
+	# every interface's MAC, as the kernel has it
+	for i in 0 1; do
+		[ "$(echo "$mine" | jq -r ".interfaces[$i].mac")" = \
+			"$(ip -j link show "$(echo "$mine" | jq -r ".interfaces[$i].name")" | jq -r '.[0].address')" ]
+	done
+	[ "$(echo "$mine" | jq -r '.interfaces[2].mac')" = "$(ip -n a -j link show eth0 | jq -r '.[0].address')" ]
 	ip netns exec a ping -c1 -W2 10.91.0.1
 	[ "$(ip -n a route show default | awk '{print $3}')" = 10.91.0.1 ]
 	# and the client keeps its address: no proxy, as with portmap
