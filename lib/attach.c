@@ -458,11 +458,10 @@ int cnm_attach(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 		goto out;
 	cnm_fault("cni.add.rows");
 	rc = drv->attach(ctx, &net, &ep, fd, err);
-	if (!rc && s->n_publish)
-		rc = cnm_publish_fw(ctx, c.id, true, err);
+	if (!rc && s->n_publish && (rc = cnm_publish_fw(ctx, c.id, true, err)) && !ep.no_spoofchk)
+		cnm_fw_endpoint_del(ctx, &ep);	/* a failed attach took its own back */
 	if (rc) { /* undo: the interface first, then the rows */
 		cnm_link_delete(ctx, ep.host_ifname, NULL);
-		cnm_fw_endpoint_del(ctx, &ep);
 		if (cnm_store_begin(ctx, NULL) == 0) {
 			if (forget_ep(ctx, &c, ep.id, NULL))
 				cnm_store_rollback(ctx);

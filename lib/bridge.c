@@ -302,14 +302,12 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 			      net->name, net->bridge, BR_MAX_PORTS - 1);
 	if (!rc && net->vlan)
 		rc = port_vlan(nl, net, ep->host_ifname, err);
-	if (rc) {
-		cnm_fw_endpoint_del(ctx, ep);
-		return rc;
-	}
+	if (rc)
+		goto drop;
 	cnm_fault("attach.veth");
 	rc = cnm_nl_open(&cnl, netns_fd, err);
 	if (rc)
-		return rc;
+		goto drop;
 	if (ctx->dry) { /* the container's side is printed as `ip -n NAME ...` */
 		cnl.dry = ctx->dry;
 		snprintf(cnl.dry_ns, sizeof(cnl.dry_ns), "%s", nl->dry_peer_ns);
@@ -344,6 +342,13 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 		cnm_fault("attach.addressed");
 out:
 	cnm_nl_close(&cnl);
+drop:
+	/*
+	 * A failed attach takes its anti-spoofing elements back itself; the
+	 * veth is the caller's to delete (or dies with the namespace).
+	 */
+	if (rc && !ep->no_spoofchk)
+		cnm_fw_endpoint_del(ctx, ep);
 	return rc;
 }
 

@@ -234,7 +234,7 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	char dir[PATH_MAX], path[PATH_MAX + 8];
 	_cleanup_close_ int netns_fd = -1;
 	_cleanup_close_ int log_fd = -1;
-	bool committed = false, mounted = false, published = false;
+	bool committed = false, mounted = false, published = false, attached = false;
 	int rc;
 
 	if (!spec->argv || !spec->argv[0])
@@ -368,6 +368,7 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 			rc = drv->attach(ctx, &net, &ep, netns_fd, err);
 			if (rc)
 				goto out;
+			attached = true;
 		}
 		rc = cnm_netns_mount(ctx, c.name, sb.pid, err);
 		if (rc)
@@ -410,6 +411,16 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 out:
 	if (rc) {
 		cnm_sandbox_abort(&sb);
+		/*
+		 * The veth would die with the namespace, but in the background:
+		 * gone before we return, so that nothing is seen half removed.
+		 * Its firewall elements would not die at all.
+		 */
+		if (attached) {
+			cnm_link_delete(ctx, ep.host_ifname, NULL);
+			if (!ep.no_spoofchk)
+				cnm_fw_endpoint_del(ctx, &ep);
+		}
 		if (published)
 			cnm_publish_fw(ctx, c.id, false, NULL);
 		if (mounted)

@@ -240,6 +240,28 @@ static const char *table_modified(const char *listing, char *why, size_t len)
 	return NULL;
 }
 
+/*
+ * Elements of cnm's two tables that belong to nothing, or that something in
+ * the store misses: what `cnm gc` would repair, found by the same code run
+ * dry, one finding per repair.
+ */
+static void check_elements(struct doc *d)
+{
+	struct cnm_gc_run g = { .ctx = d->ctx, .dry = true, .host = d->host };
+
+	cnm_gc_fw(&g, NULL);
+	for (size_t i = 0; i < g.n; i++) {
+		char *would = strstr(g.v[i], ": would ");
+
+		if (would)
+			*would = '\0';
+		add(d, "nft_elements", strstr(g.v[i], "anti-spoofing") ? "bridge cnm" : "inet cnm",
+		    "cnm gc", "%s", g.v[i]);
+		free(g.v[i]);
+	}
+	free(g.v);
+}
+
 static void check_table(struct doc *d)
 {
 	/* gc puts back what is missing; a rule or policy it did not make it leaves */
@@ -256,6 +278,7 @@ static void check_table(struct doc *d)
 		    " no isolation, masquerade or published ports");
 		return;
 	}
+	check_elements(d);
 	if (table_modified(out, why, sizeof(why)))
 		add(d, "nft_table", "inet cnm", fix, "cnm's nftables table inet cnm was modified:"
 		    " %s", why);

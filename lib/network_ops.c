@@ -448,8 +448,8 @@ again:
 		rc = drv->attach(ctx, &net, &ep, fd, err);
 		close(fd);
 	}
-	if (!rc && ports)
-		rc = cnm_publish_fw(ctx, c.id, true, err);
+	if (!rc && ports && (rc = cnm_publish_fw(ctx, c.id, true, err)) && !ep.no_spoofchk)
+		cnm_fw_endpoint_del(ctx, &ep);	/* a failed attach took its own back */
 	if (rc) {
 		cnm_link_delete(ctx, ep.host_ifname, NULL);
 		if (cnm_store_begin(ctx, NULL) == 0) {

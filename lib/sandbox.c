@@ -268,8 +268,10 @@ int cnm_sandbox_go(struct cnm_sandbox *sb, const char *cmd, struct cnm_err *err)
 	if (n != (ssize_t)sizeof(r) || r.stage < ST_MOUNT || r.stage > ST_EXEC)
 		return cnm_errf(err, EIO, "container process died during setup");
 	if (r.stage == ST_EXEC) {
+		/* found before the fork, so ENOENT now is its interpreter or loader */
 		int rc = r.err == ENOENT
-			 ? cnm_errf(err, ENOENT, "%s: executable file not found in $PATH", cmd)
+			 ? cnm_errf(err, ENOENT, "cannot run %s: its interpreter (#!) or loader is"
+				    " missing", cmd)
 			 : cnm_errf(err, r.err, "cannot run %s: %s", cmd, strerror(r.err));
 
 		if (err)

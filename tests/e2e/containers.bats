@@ -164,6 +164,20 @@ teardown() { cleanup_containers; }
 	[ "$status" -eq 127 ]
 	[ "$output" = "cnm: no-such-command-xyz: executable file not found in \$PATH" ]
 
+	# found but not runnable: 126, and nothing of it is left, not even in the firewall
+	elems() { nft -j list table bridge cnm | jq '[.nftables[].set.elem? // empty | .[]] | length'; }
+	nft_before=$(elems)
+	run -126 cnm run --name noexec -- /etc/hostname
+	[ "$output" = "cnm: cannot run /etc/hostname: Permission denied" ]
+	[ "$(elems)" = "$nft_before" ]
+	printf '#!/nonexistent/interp\n' >"$BATS_TEST_TMPDIR/badsh"
+	chmod +x "$BATS_TEST_TMPDIR/badsh"
+	run -127 cnm run --name badsh -- "$BATS_TEST_TMPDIR/badsh"
+	[ "$output" = "cnm: cannot run $BATS_TEST_TMPDIR/badsh: its interpreter (#!) or loader is missing" ]
+	! cnm ps -a --format '{{.Names}}' | grep -qx noexec
+	run cnm doctor
+	[ "$status" -eq 0 ]
+
 	run cnm run -d --name 'bad name' -- sleep 1
 	[ "$status" -eq 125 ]
 	[[ "$output" =~ Invalid\ container\ name ]]

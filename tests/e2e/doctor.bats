@@ -75,6 +75,16 @@ healthy() { run cnm doctor; [ "$status" -eq 0 ] && [ "$output" = "no problems fo
 	healthy
 }
 
+@test "anti-spoofing elements of a veth that is gone are found; gc is the fix" {
+	nft add element bridge cnm ports '{ "vethgone" }'
+	run cnm doctor
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"nft_elements: anti-spoofing element ports vethgone belongs to no endpoint (veth vethgone is gone)"* ]]
+	[[ "$output" == *"fix: cnm gc"* ]]
+	cnm gc >/dev/null
+	healthy
+}
+
 @test "cnm's table missing is found, and its fix works" {
 	nft delete table inet cnm
 	run cnm doctor
