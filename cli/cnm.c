@@ -96,6 +96,12 @@ int cli_each_dry(int argc, char **argv, cli_each_fn fn, void *arg, bool dry)
 	struct cnm_ctx *ctx;
 	int rc, status = 0;
 
+	/* a flag among the names is a mistake, caught before any name is acted on */
+	for (int i = 0; i < argc; i++)
+		if (argv[i][0] == '-') {
+			fprintf(stderr, "cnm: unknown flag: %s\n", argv[i]);
+			return EXIT_USAGE;
+		}
 	rc = cli_open(&ctx, true);
 	if (rc)
 		return rc;

@@ -25,7 +25,7 @@ int cmd_gc(int argc, char **argv)
 	size_t n = 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "+n", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': dry = true; break;
 		case 'l': {

@@ -52,7 +52,7 @@ int cmd_network_create(int argc, char **argv)
 	bool dry = false;
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "+d:o:", opts, NULL)) != -1 && !rc) {
+	while ((c = getopt_long(argc, argv, "d:o:", opts, NULL)) != -1 && !rc) {
 		switch (c) {
 		case 'd': spec.driver = optarg; break;
 		case 's': rc = push(&subnets, "--subnet", optarg); break;

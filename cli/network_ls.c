@@ -131,7 +131,7 @@ int cmd_network_ls(int argc, char **argv)
 	size_t n;
 	int c, rc, status = 0;
 
-	while ((c = getopt_long(argc, argv, "+qf:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qf:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (nf == MAX_FILTERS) {

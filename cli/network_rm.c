@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* network_rm.c - `cnm network rm [--dry-run] NETWORK...`. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -12,10 +13,21 @@ static int rm_one(struct cnm_ctx *ctx, const char *ref, void *unused, struct cnm
 int cmd_network_rm(int argc, char **argv)
 {
 	static const char usage[] = "cnm network rm [--dry-run] NETWORK [NETWORK...]";
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	bool dry = false;
+	int c;
 
-	if (argc >= 3 && !strcmp(argv[1], "--dry-run"))
-		return cli_each_dry(argc - 2, argv + 2, rm_one, NULL, true);
-	if (argc < 2 || argv[1][0] == '-')
+	/* options anywhere, as Docker's: `network rm n1 --dry-run` removes nothing */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'n')
+			return cli_usage(usage);
+		dry = true;
+	}
+	if (optind >= argc)
 		return cli_usage(usage);
-	return cli_each(argc - 1, argv + 1, rm_one, NULL);
+	return cli_each_dry(argc - optind, argv + optind, rm_one, NULL, dry);
 }

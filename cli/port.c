@@ -26,7 +26,7 @@ int cmd_port(int argc, char **argv)
 	const char *key;
 	int rc;
 
-	if (argc < 2 || argc > 3 || argv[1][0] == '-')
+	if (argc < 2 || argc > 3 || argv[1][0] == '-' || (argc == 3 && argv[2][0] == '-'))
 		return cli_usage("cnm port CONTAINER [PORT[/PROTO]]");
 	if (argc == 3)
 		snprintf(want, sizeof(want), "%s%s", argv[2], strchr(argv[2], '/') ? "" : "/tcp");

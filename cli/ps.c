@@ -52,7 +52,7 @@ int cmd_ps(int argc, char **argv)
 	size_t n;
 	int c, rc, status = 0;
 
-	while ((c = getopt_long(argc, argv, "+aq", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "aq", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': all = true; break;
 		case 'q': quiet = true; break;

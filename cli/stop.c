@@ -22,7 +22,7 @@ int cmd_stop(int argc, char **argv)
 	int c, timeout = 10;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "+t:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			timeout = (int)strtol(optarg, &end, 10);

@@ -148,6 +148,30 @@ teardown() { cleanup_containers; }
 	[ "$(ip netns list | wc -l)" -eq 1 ]
 }
 
+@test "flags after the names count, as in Docker; a stray one changes nothing" {
+	cnm network create --subnet 10.57.0.0/24 fl >/dev/null
+	cnm run -d --name f1 --network fl -- sleep 3600 >/dev/null
+	# --dry-run after the name is a dry run, not a container named "--dry-run"
+	cnm rm -f f1 --dry-run >/dev/null
+	[ "$(cnm ps --format '{{.Names}}')" = f1 ]
+	[ "$(cnm inspect f1 -f '{{.State.Status}}')" = running ]
+	cnm network create fl2 --subnet 10.58.0.0/24 >/dev/null
+	cnm network rm fl2 --dry-run >/dev/null
+	cnm network inspect fl2 >/dev/null
+	[ "$(cnm network inspect fl2 -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}')" = 10.58.0.0/24 ]
+	cnm network connect fl2 f1 --ip 10.58.0.9
+	[ "$(cnm inspect -f '{{.NetworkSettings.Networks.fl2.IPAddress}}' f1)" = 10.58.0.9 ]
+	cnm network disconnect fl2 f1 --force
+	run -2 cnm rm -f f1 --bogus
+	run -2 cnm rm -f f1 -- -x
+	[ "$output" = "cnm: unknown flag: -x" ]
+	[ "$(cnm ps --format '{{.Names}}')" = f1 ]
+	cnm stop f1 -t 0 >/dev/null
+	[ "$(cnm inspect f1 -f '{{.State.Status}}')" = exited ]
+	cnm rm f1 >/dev/null
+	cnm network rm fl fl2 >/dev/null
+}
+
 @test "errors name the object, exit non-zero and change nothing" {
 	cnm run -d --name taken -- sleep 3600
 	before=$(sqlite3 "$CNM_STATE_DIR/cnm.db" 'select count(*) from containers; select count(*) from endpoints')
