@@ -244,8 +244,9 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 				" [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed (2 to %d characters)",
 				spec->name, CNM_NAME_MAX);
 	if (spec->hostname && !cnm_hostname_valid(spec->hostname))
-		return cnm_errf(err, EINVAL, "invalid hostname %s: use 1 to 63 letters, digits"
-				" and inner hyphens", spec->hostname);
+		return cnm_errf(err, EINVAL, "invalid hostname %s: use labels of letters, digits"
+				" and inner hyphens, joined by dots, 63 characters at most",
+				spec->hostname);
 	if (spec->rootfs) {
 		struct stat st;
 

@@ -40,16 +40,22 @@ bool cnm_name_valid(const char *name)
 	return true;
 }
 
-/* RFC 1123 host label: letters, digits and inner hyphens, 1..63. */
+/* RFC 1123 host names: labels of letters, digits and inner hyphens, joined by dots; 1..63. */
 bool cnm_hostname_valid(const char *name)
 {
 	size_t len = name ? strlen(name) : 0;
 
-	if (len < 1 || len > 63 || name[0] == '-' || name[len - 1] == '-')
+	if (len < 1 || len > 63)
 		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!alnum(name[i]) && name[i] != '-')
+	/* dotted labels, as Docker takes them (db.example.com), each 1 to 63 long */
+	for (size_t i = 0; i < len; i++) {
+		bool start = i == 0 || name[i - 1] == '.', end = i + 1 == len || name[i + 1] == '.';
+
+		if (name[i] == '.' ? start || end
+				   : (!alnum(name[i]) && name[i] != '-') ||
+				     (name[i] == '-' && (start || end)))
 			return false;
+	}
 	return true;
 }
 

@@ -22,6 +22,8 @@ teardown() { cleanup_containers; }
 	# the host's /etc/hosts is untouched
 	run grep -c web1 /etc/hosts
 	[ "$output" = 0 ]
+	# a dotted hostname, as Docker takes it
+	[ "$(cnm run --rm --hostname db.example.com -- hostname)" = db.example.com ]
 }
 
 @test "a container does not receive the network namespaces of containers started after it" {

@@ -102,7 +102,16 @@ static void test_hostname_valid(void **state)
 	expect_hostname("a_b", false);
 	expect_hostname("a b", false);
 	expect_hostname("a/b", false);
-	expect_hostname("a.b", false); /* one label, as documented */
+	/* dotted labels, as Docker takes them */
+	expect_hostname("a.b", true);
+	expect_hostname("db.example.com", true);
+	expect_hostname("x-1.y-2", true);
+	expect_hostname(".a", false);
+	expect_hostname("a.", false);
+	expect_hostname("a..b", false);
+	expect_hostname(".", false);
+	expect_hostname("a.-b", false);
+	expect_hostname("a-.b", false);
 	expect_hostname("\xc3\xbc", false);
 
 	memset(label, 'h', 63);
