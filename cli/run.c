@@ -247,7 +247,17 @@ int cmd_run(int argc, char **argv)
 		case 'd': spec.detach = true; break;
 		case 'n': spec.name = optarg; break;
 		case 'h': spec.hostname = optarg; break;
-		case 'N': spec.network = optarg; break;
+		case 'N':
+			/* Docker's daemon refuses a second one (later ones need connect) */
+			if (spec.network) {
+				fprintf(stderr, "cnm: Container cannot be connected to network"
+					" endpoints: %s, %s\n", spec.network, optarg);
+				free(publish);
+				free(aliases);
+				return 125;
+			}
+			spec.network = optarg;
+			break;
 		case 'i': spec.ip = optarg; break;
 		case '6': spec.ip6 = optarg; break;
 		case 'M': spec.mac = optarg; break;

@@ -164,6 +164,7 @@ cases() {
 		[ "$g" != a ] && bad 125 run --hostname "$g" -d -- sleep 1
 	done
 	bad 125 run --hostname a.b_c -d -- sleep 1
+	bad 125 run --network bridge --network bridge -d -- sleep 1
 	bad 125 run --hostname "$(printf 'h%.0s' $(seq 1 64))" -d -- sleep 1
 
 	# run: networks, addresses, ports, root file systems
