@@ -21,6 +21,7 @@ int cli_require_root(void);
 int cli_open(struct cnm_ctx **ctx, bool need_root);
 int cli_fail(const struct cnm_err *err);
 int cli_usage(const char *usage);
+int cli_usage_for(int c, const char *usage);
 typedef int (*cli_each_fn)(struct cnm_ctx *ctx, const char *ref, void *arg,
 			   struct cnm_err *err);
 int cli_each(int argc, char **argv, cli_each_fn fn, void *arg);

@@ -44,16 +44,20 @@ static void put_clean(const char *s)
 
 int cli_dispatch(const struct cli_cmd *cmds, size_t n, const char *what, int argc, char **argv)
 {
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-			  !strcmp(argv[1], "help")))
-		argc = 1;
-	if (argc < 2) {
-		fprintf(argc == 1 && argv[1] ? stdout : stderr, "Usage: %s COMMAND\n\nCommands:\n",
-			what);
+	bool asked = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+				   !strcmp(argv[1], "help"));
+
+	if (argc >= 2 && !strcmp(what, "cnm") && !strcmp(argv[1], "--version"))
+		return cmd_version(1, argv + 1);
+	if (argc < 2 || asked) {
+		/* asked for: stdout and success, as Docker's; missing: stderr and 2 */
+		FILE *f = asked ? stdout : stderr;
+
+		fprintf(f, "Usage: %s COMMAND\n\nCommands:\n", what);
 		for (size_t i = 0; i < n; i++)
 			if (cmds[i].help)
-				fprintf(stderr, "  %-10s %s\n", cmds[i].name, cmds[i].help);
-		return EXIT_USAGE;
+				fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
+		return asked ? 0 : EXIT_USAGE;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(argv[1], cmds[i].name)) {
@@ -82,6 +86,18 @@ int cli_usage(const char *usage)
 {
 	fprintf(stderr, "Usage: %s\n", usage);
 	return EXIT_USAGE;
+}
+
+/**
+ * cli_usage_for() - the usage after getopt returned @c: asked for (-h,
+ * --help: stdout, exit 0, as Docker's) or a mistake (stderr, exit 2).
+ */
+int cli_usage_for(int c, const char *usage)
+{
+	if (c != 'h')
+		return cli_usage(usage);
+	printf("Usage: %s\n", usage);
+	return 0;
 }
 
 /**

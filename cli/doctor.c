@@ -37,10 +37,10 @@ int cmd_doctor(int argc, char **argv)
 	size_t n = 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
-		default: return cli_usage(usage);
+		default: return cli_usage_for(c, usage);
 		}
 	}
 	if (optind != argc)

@@ -46,7 +46,7 @@ int cmd_exec(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		default: return cli_usage(usage);
+		default: return cli_usage_for(c, usage);
 		}
 	}
 	if (argc - optind < 2)

@@ -25,7 +25,7 @@ int cmd_gc(int argc, char **argv)
 	size_t n = 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': dry = true; break;
 		case 'l': {
@@ -36,7 +36,7 @@ int cmd_gc(int argc, char **argv)
 			return 0;
 		}
 		case 'h': printf("Usage: %s\n", usage); return 0;
-		default: return cli_usage(usage);
+		default: return cli_usage_for(c, usage);
 		}
 	}
 	if (optind != argc)

@@ -43,10 +43,10 @@ int cli_inspect_each(int argc, char **argv, cli_inspect_fn fn, const char *usage
 	char notice[640];
 	int c, rc, status = 0, printed = 0;
 
-	while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		cli_fmt_done(&fmt);
 		if (c != 'f')
-			return cli_usage(usage);
+			return cli_usage_for(c, usage);
 		if (cli_fmt_init(&fmt, optarg, NULL))
 			return EXIT_USAGE;
 	}

@@ -51,7 +51,7 @@ int cmd_network_connect(int argc, char **argv)
 	struct addrs a = { 0 };
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case '4': ip = optarg; break;
 		case '6': ip6 = optarg; break;
@@ -67,7 +67,7 @@ int cmd_network_connect(int argc, char **argv)
 			a.aliases[a.n_aliases++] = optarg;
 			break;
 		}
-		default: free(a.aliases); return cli_usage(usage);
+		default: free(a.aliases); return cli_usage_for(c, usage);
 		}
 	}
 	if (argc - optind != 2) {
@@ -93,11 +93,11 @@ int cmd_network_disconnect(int argc, char **argv)
 	struct addrs a = { 0 };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': break; /* a stopped container holds no interface: nothing to force */
 		case 'n': a.dry = true; break;
-		default: return cli_usage(usage);
+		default: return cli_usage_for(c, usage);
 		}
 	}
 	if (argc - optind != 2)

@@ -52,7 +52,7 @@ int cmd_network_create(int argc, char **argv)
 	bool dry = false;
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "d:o:", opts, NULL)) != -1 && !rc) {
+	while ((c = getopt_long(argc, argv, "d:o:h", opts, NULL)) != -1 && !rc) {
 		switch (c) {
 		case 'd': spec.driver = optarg; break;
 		case 's': rc = push(&subnets, "--subnet", optarg); break;
@@ -65,7 +65,7 @@ int cmd_network_create(int argc, char **argv)
 		case 'l': rc = push(&labels, "--label", optarg); break;
 		case 'n': dry = true; break;
 		case 'h': printf("Usage: %s\n", usage); return 0;
-		default: return cli_usage(usage);
+		default: return cli_usage_for(c, usage);
 		}
 	}
 	if (rc)

@@ -131,7 +131,7 @@ int cmd_network_ls(int argc, char **argv)
 	size_t n;
 	int c, rc, status = 0;
 
-	while ((c = getopt_long(argc, argv, "qf:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qf:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (nf == MAX_FILTERS) {
@@ -145,7 +145,7 @@ int cmd_network_ls(int argc, char **argv)
 		case 'q': quiet = true; break;
 		case 'T': notrunc = true; break;
 		case 'F': format = optarg; break;
-		default: return cli_usage(usage);
+		default: return cli_usage_for(c, usage);
 		}
 	}
 	if (optind != argc)

@@ -107,7 +107,7 @@ int cmd_network_prune(int argc, char **argv)
 	size_t n = 0, n_ids = 0, n_nets = 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': force = true; break;
 		case 'F':
@@ -116,7 +116,7 @@ int cmd_network_prune(int argc, char **argv)
 				return rc;
 			filtered = true;
 			break;
-		default: return cli_usage(usage);
+		default: return cli_usage_for(c, usage);
 		}
 	}
 	if (optind != argc)

@@ -22,9 +22,9 @@ int cmd_network_rm(int argc, char **argv)
 	int c;
 
 	/* options anywhere, as Docker's: `network rm n1 --dry-run` removes nothing */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c != 'n')
-			return cli_usage(usage);
+			return cli_usage_for(c, usage);
 		dry = true;
 	}
 	if (optind >= argc)

@@ -26,6 +26,8 @@ int cmd_port(int argc, char **argv)
 	const char *key;
 	int rc;
 
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return cli_usage_for('h', "cnm port CONTAINER [PORT[/PROTO]]");
 	if (argc < 2 || argc > 3 || argv[1][0] == '-' || (argc == 3 && argv[2][0] == '-'))
 		return cli_usage("cnm port CONTAINER [PORT[/PROTO]]");
 	if (argc == 3)

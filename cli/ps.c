@@ -52,13 +52,13 @@ int cmd_ps(int argc, char **argv)
 	size_t n;
 	int c, rc, status = 0;
 
-	while ((c = getopt_long(argc, argv, "aq", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': all = true; break;
 		case 'q': quiet = true; break;
 		case 'T': notrunc = true; break;
 		case 'F': format = optarg; break;
-		default: return cli_usage(usage);
+		default: return cli_usage_for(c, usage);
 		}
 	}
 	if (optind != argc)

@@ -22,11 +22,11 @@ int cmd_rm(int argc, char **argv)
 	bool force = false, dry = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': force = true; break;
 		case 'n': dry = true; break;
-		default: return cli_usage(usage);
+		default: return cli_usage_for(c, usage);
 		}
 	}
 	if (optind >= argc)

@@ -22,7 +22,7 @@ int cmd_stop(int argc, char **argv)
 	int c, timeout = 10;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			timeout = (int)strtol(optarg, &end, 10);
@@ -32,7 +32,7 @@ int cmd_stop(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		default: return cli_usage(usage);
+		default: return cli_usage_for(c, usage);
 		}
 	}
 	if (optind >= argc)

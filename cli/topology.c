@@ -19,7 +19,7 @@ int cmd_topology(int argc, char **argv)
 	struct cnm_ctx *ctx;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "text")) {
@@ -35,7 +35,7 @@ int cmd_topology(int argc, char **argv)
 			}
 			break;
 		default:
-			return cli_usage(usage);
+			return cli_usage_for(c, usage);
 		}
 	}
 	rc = cli_open(&ctx, true);

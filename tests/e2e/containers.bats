@@ -174,6 +174,21 @@ teardown() { cleanup_containers; }
 	cnm network rm fl fl2 >/dev/null
 }
 
+@test "--help prints to stdout and succeeds, on every verb; --version too" {
+	for v in "" ps run exec inspect stop rm port network "network ls" "network create" \
+		"network inspect" "network connect" "network disconnect" "network rm" "network prune" \
+		doctor gc topology; do
+		# shellcheck disable=SC2086
+		out=$(cnm $v --help 2>"$BATS_TEST_TMPDIR/err") || { echo "cnm $v --help failed"; return 1; }
+		[[ "$out" == Usage:* ]] || { echo "cnm $v --help: $out"; return 1; }
+		[ ! -s "$BATS_TEST_TMPDIR/err" ]
+	done
+	[ "$(cnm ps -h)" = "$(cnm ps --help)" ]
+	[[ "$(cnm --version)" == "cnm version "* ]]
+	run -2 cnm ps --bogus
+	[[ "$output" == *Usage:* ]]
+}
+
 @test "errors name the object, exit non-zero and change nothing" {
 	cnm run -d --name taken -- sleep 3600
 	before=$(sqlite3 "$CNM_STATE_DIR/cnm.db" 'select count(*) from containers; select count(*) from endpoints')
