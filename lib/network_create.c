@@ -317,6 +317,12 @@ static void bridge_owner(struct cnm_ctx *ctx, const char *bridge, char *id, size
 	sqlite3_finalize(st);
 }
 
+static int same_bridge(const struct cnm_net *n, const char *other, struct cnm_err *err)
+{
+	return cnm_errf(err, EEXIST, "cannot create network %s (%s): conflicts with network %s"
+			" (%s): networks have same bridge name", n->id, n->bridge, other, n->bridge);
+}
+
 /* Under the lock: subnets checked or picked, bridge name free, row inserted. */
 static int commit_row(struct cnm_ctx *ctx, struct cnm_net *n, struct subnet_cfg cfg[2],
 		      bool auto_subnet, struct cnm_err *err)
@@ -348,9 +354,15 @@ static int commit_row(struct cnm_ctx *ctx, struct cnm_net *n, struct subnet_cfg 
 			rc = check_overlap(t, &cfg[i].pool.subnet, err);
 	if (!rc) {
 		rc = cnm_ctx_nl(ctx, &nl, err);
-		if (!rc && cnm_nl_link_index(nl, n->bridge, &ifindex, NULL) == 0)
-			rc = cnm_errf(err, EEXIST, "bridge name %s is already used by an interface"
-				      " on the host", n->bridge);
+		if (!rc && cnm_nl_link_index(nl, n->bridge, &ifindex, NULL) == 0) {
+			char other[CNM_ID_LEN + 1] = "";
+
+			/* another network's bridge: Docker's words, naming that network */
+			bridge_owner(ctx, n->bridge, other, sizeof(other));
+			rc = other[0] ? same_bridge(n, other, err)
+				      : cnm_errf(err, EEXIST, "bridge name %s is already used by an"
+						 " interface on the host", n->bridge);
+		}
 	}
 	if (!rc) {
 		n->has_pool = cfg[0].used;
@@ -366,9 +378,7 @@ static int commit_row(struct cnm_ctx *ctx, struct cnm_net *n, struct subnet_cfg 
 
 			/* the bridge column clashed: its owner's bridge may not exist (yet) */
 			bridge_owner(ctx, n->bridge, other, sizeof(other));
-			rc = cnm_errf(err, EEXIST, "cannot create network %s (%s): conflicts with"
-				      " network %s (%s): networks have same bridge name", n->id,
-				      n->bridge, other, n->bridge);
+			rc = same_bridge(n, other, err);
 		}
 	}
 	if (rc)

@@ -61,8 +61,10 @@ teardown() {
 	[ "$output" = "cnm: only one IPv4 subnet per network: 10.87.0.0/24 and 10.86.0.0/24" ]
 }
 
-@test "a bridge name another network owns is refused by name, even while its bridge is gone" {
+@test "a bridge name another network owns is refused by name, whether its bridge is there or gone" {
 	id=$(cnm network create -o com.docker.network.bridge.name=br-owned owner)
+	run -1 cnm network create -o com.docker.network.bridge.name=br-owned mine
+	[[ "$output" =~ ^"cnm: cannot create network "[0-9a-f]{64}" (br-owned): conflicts with network $id (br-owned): networks have same bridge name"$ ]]
 	ip link del br-owned # as after a reboot: re-made on first use
 	run cnm network create -o com.docker.network.bridge.name=br-owned mine
 	[ "$status" -eq 1 ]
