@@ -27,6 +27,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include "firewall.h"
 #include "nftnl.h"
 #include "publish.h"
@@ -163,6 +165,33 @@ static int insert_port(struct cnm_ctx *ctx, const char *container_id, const stru
 	return 0;
 }
 
+/*
+ * Is @a one of the host's addresses?  Binding a datagram socket to it (port
+ * 0, so no port is taken) says so, as docker-proxy's listen would; errors
+ * other than EADDRNOTAVAIL (a link-local address without its scope) do
+ * not refuse.
+ */
+static bool local_addr(const struct cnm_addr *a)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in s4 = { .sin_family = AF_INET };
+	int fd = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	if (fd < 0)
+		return true;
+	if (a->family == AF_INET6) {
+		memcpy(&s6.sin6_addr, a->b, 16);
+		ok = bind(fd, (struct sockaddr *)&s6, sizeof(s6)) == 0;
+	} else {
+		memcpy(&s4.sin_addr, a->b, 4);
+		ok = bind(fd, (struct sockaddr *)&s4, sizeof(s4)) == 0;
+	}
+	ok = ok || errno != EADDRNOTAVAIL;
+	close(fd);
+	return ok;
+}
+
 /**
  * cnm_publish_plan() - choose host ports for @specs and insert their rows.
  * @ctx: context, inside the transaction that creates the container
@@ -171,8 +200,9 @@ static int insert_port(struct cnm_ctx *ctx, const char *container_id, const stru
  * @n_specs: how many
  * @net: the container's network (host_binding_ipv4)
  * @ep: its endpoint there (the DNAT targets)
- * @host: ports bound by processes on the host are taken too (false for a
- *	CNI runtime, which holds its containers' published ports itself)
+ * @host: ports bound by processes on the host are taken too, and an
+ *	explicit host address must be the host's (false for a CNI runtime,
+ *	which holds its containers' published ports itself)
  * @err: filled on failure: a bad spec, a port taken (naming the owner)
  *
  * Return: 0 or a negative errno.
@@ -250,6 +280,14 @@ int cnm_publish_plan(struct cnm_ctx *ctx, const char *container_id, const char *
 			n += n_twins;
 		}
 	}
+	for (size_t i = 0; host && !rc && i < n; i++)
+		if (!all[i].any && !local_addr(&all[i].host_ip)) {
+			char a[CNM_ADDRSTRLEN];
+
+			cnm_addr_format(&all[i].host_ip, a);
+			rc = cnm_errf(err, EADDRNOTAVAIL, "cannot publish port %u on %s: the host has"
+				      " no such address", all[i].host_port, a);
+		}
 	if (rc)
 		goto out;
 	taken = calloc(1, sizeof(*taken));

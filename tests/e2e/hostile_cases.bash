@@ -165,6 +165,7 @@ cases() {
 	done
 	bad 125 run --hostname a.b_c -d -- sleep 1
 	bad 125 run --network bridge --network bridge -d -- sleep 1
+	bad 125 run -p 192.0.2.77:8080:80 -d -- sleep 1 # not an address of the host
 	bad 125 run --hostname "$(printf 'h%.0s' $(seq 1 64))" -d -- sleep 1
 
 	# run: networks, addresses, ports, root file systems
