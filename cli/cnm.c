@@ -144,8 +144,13 @@ int cli_each(int argc, char **argv, cli_each_fn fn, void *arg)
 
 void cli_print_notice(struct cnm_ctx *ctx)
 {
+	static char last[640];	/* a notice made at open is still there after the verb */
 	const char *n = cnm_notice(ctx);
 
+	if (n && !strcmp(n, last))
+		return;
+	if (n)
+		snprintf(last, sizeof(last), "%s", n);
 	if (n && !strncmp(n, "warning: ", 9))
 		fprintf(stderr, "cnm: %s\n", n);
 	else if (n)

@@ -23,6 +23,15 @@ setup_file() {
 	[[ ! "$output" =~ note ]] || false
 }
 
+@test "a command that creates a network says it once too" {
+	ip netns add fresh # a sandbox within: no default bridge yet in it
+	run ip netns exec fresh sh -c 'ip link set lo up; ip link add upl0 type veth peer name upl1
+		ip link set upl0 up; ip addr add 172.17.40.1/24 dev upl0
+		CNM_STATE_DIR=$(mktemp -d) CNM_RUN_DIR=$(mktemp -d) cnm network create --subnet 10.201.1.0/24 once 2>&1 >/dev/null'
+	[ "$(grep -c 'note: 172.17.0.0/16 overlaps' <<<"$output")" = 1 ]
+	ip netns del fresh
+}
+
 @test "containers use the moved subnet and still reach each other" {
 	cnm run -d --name m1 -- sleep 3600
 	cnm run -d --name m2 -- sleep 3600
