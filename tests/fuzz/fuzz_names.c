@@ -16,7 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cnm_name_valid(s) && (strchr(s, '/') || s[0] == '.' || strlen(s) < 2 ||
 				  strlen(s) > CNM_NAME_MAX))
 		abort();
-	if (cnm_hostname_valid(s) && (strchr(s, '.') || strlen(s) > 63))
+	/* dotted labels (db.example.com), never an empty one, never a path */
+	if (cnm_hostname_valid(s) && (strchr(s, '/') || s[0] == '.' || strstr(s, "..") ||
+				      s[strlen(s) - 1] == '.' || strlen(s) > 63))
 		abort();
 	if (cnm_ifname_valid(s) && (strchr(s, '/') || strlen(s) > 15))
 		abort();
