@@ -403,6 +403,7 @@ static int plan_rows(struct cnm_ctx *ctx, struct cnm_net *net, const struct cnm_
 	ep->default_route = s->default_route;
 	ep->dad = s->dad;
 	ep->no_spoofchk = s->no_spoof_check;
+	ep->routes_shared = true; /* CNI: the first network's route wins */
 	rc = parse_routes(s, ep, err);
 	if (!rc)
 		rc = cnm_ep_insert_checked(ctx, net, ep, s->sandbox, err);

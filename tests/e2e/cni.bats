@@ -28,6 +28,7 @@ teardown() {
 	for n in a b c d; do ip netns del $n 2>/dev/null || true; done
 	pkill -f 'socat TCP-LISTEN:80' || true
 	ip link del cni0 2>/dev/null || true
+	ip link del cni1 2>/dev/null || true
 	ip link del ref0 2>/dev/null || true
 	for l in $(ip -o link show type veth | sed -n 's/^[0-9]*: \(cnivl0\.[0-9]*\)@.*/\1/p'); do
 		ip link del "$l"
@@ -581,4 +582,28 @@ vlan_kernel() {
 	plugin DEL ctra a eth0
 	[ "$(spoof_ports)" = "$before" ]
 	no_ports
+}
+
+# a second network as Podman writes each one: its own bridge and range, 0.0.0.0/0 routed
+conf2() {
+	conf 1.0.0 '.name = "net2" | .bridge = "cni1" | .ipam.ranges[0][0].subnet = "10.89.0.0/24"' |
+		jq -c "${1:-.}"
+}
+
+@test "a container on two networks that both route 0.0.0.0/0: the first network's route wins, as in the reference" {
+	plugin ADD ctra a eth0 >/dev/null
+	run -0 plugin ADD ctra a eth1 "$(conf2)"
+	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.89.0.2/24 ]
+	[ "$(ip -n a route show default | wc -l)" = 1 ]
+	ip -n a route show default | grep -q 'default via 10.88.0.1 dev eth0'
+	ip netns exec a ping -c1 -W2 10.89.0.1
+	ip netns exec a ping -c1 -W2 10.88.0.1
+	plugin DEL ctra a eth1 "$(conf2)"
+	plugin DEL ctra a eth0
+	# the same with IPv6 default routes on both
+	c6=$(conf 1.0.0 '.ipam.ranges += [[{subnet: "fd00:88::/64"}]] | .ipam.routes += [{dst: "::/0"}]')
+	plugin ADD ctrb b eth0 "$c6" >/dev/null
+	plugin ADD ctrb b eth1 "$(conf2 '.ipam.ranges += [[{subnet: "fd00:89::/64"}]] | .ipam.routes += [{dst: "::/0"}]')" >/dev/null
+	[ "$(ip -n b -6 route show default | wc -l)" = 1 ]
+	ip -n b -6 route show default | grep -q 'via fd00:88::1 dev eth0'
 }
