@@ -291,7 +291,7 @@ static int do_check(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_jso
 	if (!r->prev_result)
 		return cni_err(e, CNI_ERR_CONFIG, "CHECK needs a prevResult");
 	conf_of(r, &c);
-	rc = cnm_attach_check(ctx, &c, r->container_id, r->netns, r->ifname, &ce);
+	rc = cnm_attach_check(ctx, &c, r->container_id, r->netns, r->ifname, prev_mac(r), &ce);
 	if (!rc)
 		rc = cnm_attach_get(ctx, r->name, r->container_id, r->ifname, &info, &ce);
 	if (rc)
@@ -301,16 +301,11 @@ static int do_check(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_jso
 		char a[64], g[48], a6[64], g6[48], **rt = NULL;
 		size_t nrt = 0;
 
-		const char *mac = prev_mac(r);
-
 		cni_result_ips(r->prev_result, a, g, a6, g6, &rt, &nrt);
 		if (strcmp(a, info.addr) || strcmp(a6, info.addr6))
 			cni_err(e, CNI_ERR_INTERNAL, "prevResult says %s%s%s, interface %s has"
 				" %s%s%s", a, a6[0] ? " " : "", a6, r->ifname, info.addr,
 				info.addr6[0] ? " " : "", info.addr6);
-		else if (mac && strcasecmp(mac, info.mac))
-			cni_err(e, CNI_ERR_INTERNAL, "prevResult says interface %s has MAC %s, it"
-				" has %s", r->ifname, mac, info.mac);
 		else if ((rc = cnm_attach_check_routes(r->netns, (const char *const *)rt, nrt,
 						       &ce)))
 			core_err(e, rc, &ce);

@@ -607,3 +607,19 @@ conf2() {
 	[ "$(ip -n b -6 route show default | wc -l)" = 1 ]
 	ip -n b -6 route show default | grep -q 'via fd00:88::1 dev eth0'
 }
+
+@test "CHECK allows a later plugin (tuning) to change the MAC: prevResult's MAC is the one checked; mismatches are not I/O failures" {
+	r=$(plugin ADD ctra a eth0)
+	t=$(jq -cn --argjson r "$r" '{cniVersion: "1.0.0", name: "net1", type: "tuning", mac: "02:00:00:00:00:77", prevResult: $r}')
+	r2=$(echo "$t" | CNI_COMMAND=ADD CNI_CONTAINERID=ctra CNI_NETNS=/run/netns/a CNI_IFNAME=eth0 CNI_PATH=$REF $REF/tuning)
+	[ "$(ip -n a -j link show eth0 | jq -r '.[0].address')" = 02:00:00:00:00:77 ]
+	# the chain's last result: what the runtime hands CHECK
+	plugin CHECK ctra a eth0 "$(conf 1.0.0 ". + {prevResult: $r2}")"
+	# cnm's own result is out of date now: a mismatch, named, with the reference's code
+	run -1 plugin CHECK ctra a eth0 "$(conf 1.0.0 ". + {prevResult: $r}")"
+	echo "$output" | jq -r .msg | grep -q 'prevResult says interface eth0 has MAC .*, it has 02:00:00:00:00:77'
+	[ "$(echo "$output" | jq -r .code)" = 999 ]
+	ip -n a addr flush dev eth0
+	run -1 plugin CHECK ctra a eth0 "$(conf 1.0.0 ". + {prevResult: $r2}")"
+	[ "$(echo "$output" | jq -r .code)" = 999 ]
+}
