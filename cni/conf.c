@@ -324,6 +324,8 @@ static int parse_runtime(struct cni_req *r, struct cni_error *e)
 		bool seen = false;
 
 		va = json_is_object(in) ? json_object_get(in, gc_keys[k % 2]) : NULL;
+		if (json_is_null(va)) /* libcni's nil slice: no live attachment, as when absent */
+			va = NULL;
 		for (size_t j = 0; va && j < k; j++) /* libcni's two copies count once */
 			seen = seen || json_equal(va, lists[j]);
 		lists[k] = va;

@@ -303,6 +303,14 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT name FROM containers')" = ctra ]
 }
 
+@test "GC with cni.dev/valid-attachments null (libcni's nil list) collects everything, as when absent" {
+	plugin ADD ctra a eth0 >/dev/null
+	plugin ADD ctrb b eth0 >/dev/null
+	plugin GC "" "" "" "$(conf 1.1.0 '. + {"cni.dev/valid-attachments": null, "cni.dev/attachments": null}')"
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT count(*) FROM containers')" = 0 ]
+	wait_until 5 no_ports
+}
+
 @test "a delegated IPAM plugin (host-local) gives the address and gets it back on DEL" {
 	hl=$BATS_TEST_TMPDIR/hl
 	c=$(conf 1.0.0 ".ipam = {type: \"host-local\", dataDir: \"$hl\", ranges: [[{subnet: \"10.90.0.0/24\"}]], routes: [{dst: \"0.0.0.0/0\"}]}")
