@@ -86,12 +86,12 @@ static char *read_stdin(size_t *len)
 	return buf;
 }
 
-/* The spec's container id: [a-zA-Z0-9][a-zA-Z0-9_.-]* (and cnm's 64 characters). */
+/* The spec's container id: [a-zA-Z0-9][a-zA-Z0-9_.-]* (and cnm's CNM_NAME_MAX characters). */
 static bool container_id_ok(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n > 64 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
+	if (n == 0 || n > CNM_NAME_MAX || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
 				  (s[0] >= '0' && s[0] <= '9')))
 		return false;
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
@@ -109,8 +109,8 @@ static int check_env(struct cni_req *r, struct cni_error *e)
 		return cni_err(e, CNI_ERR_ENV, "CNI_CONTAINERID is required for %s", r->command);
 	if (!container_id_ok(r->container_id))
 		return cni_err(e, CNI_ERR_ENV, "CNI_CONTAINERID \"%s\" is invalid: it must match"
-			       " [a-zA-Z0-9][a-zA-Z0-9_.-]* and have at most 64 characters",
-			       r->container_id);
+			       " [a-zA-Z0-9][a-zA-Z0-9_.-]* and have at most %d characters",
+			       r->container_id, CNM_NAME_MAX);
 	if (!r->ifname || !*r->ifname)
 		return cni_err(e, CNI_ERR_ENV, "CNI_IFNAME is required for %s", r->command);
 	if (strlen(r->ifname) > 15 || strpbrk(r->ifname, "/: \t\n\v\f\r") ||

@@ -327,7 +327,7 @@ struct cnm_bridge_conf {
 /**
  * struct cnm_attach_spec - one interface in a namespace the caller owns.
  * @sandbox: the caller's id for the namespace's owner (CNI_CONTAINERID):
- *	[a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 64 characters
+ *	[a-zA-Z0-9][a-zA-Z0-9_.-]*, at most CNM_NAME_MAX characters (one is enough)
  * @netns: path of the network namespace (e.g. /proc/PID/ns/net)
  * @ifname: the interface name inside it
  * @ip: @ip6: @mac: what to give it, or NULL to choose

@@ -631,3 +631,19 @@ conf2() {
 	run -1 plugin CHECK ctra a eth0 "$(conf 1.0.0 ". + {prevResult: $r2}")"
 	[ "$(echo "$output" | jq -r .code)" = 999 ]
 }
+
+@test "one-character network names and container ids are the spec's; ids up to 128 characters too" {
+	run -0 plugin ADD x a eth0 "$(conf 1.0.0 '.name = "t"')"
+	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.88.0.2/24 ]
+	plugin CHECK x a eth0 "$(conf 1.0.0 ".name = \"t\" | .prevResult = $output")"
+	long=$(printf 'c%.0s' $(seq 128))
+	run -0 plugin ADD "$long" b eth0 "$(conf 1.0.0 '.name = "t"')"
+	plugin GC "" "" "" "$(conf 1.1.0 ".name = \"t\" | . + {\"cni.dev/valid-attachments\": [{containerID: \"$long\", ifname: \"eth0\"}]}")"
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT name FROM containers')" = "$long" ]
+	plugin DEL "$long" b eth0 "$(conf 1.0.0 '.name = "t"')"
+	run -1 plugin ADD "${long}c" c eth0 "$(conf 1.0.0 '.name = "t"')"
+	[ "$(echo "$output" | jq -r .code)" = 4 ]
+	[ "$(echo "$output" | jq -r .msg)" = "CNI_CONTAINERID \"${long}c\" is invalid: it must match [a-zA-Z0-9][a-zA-Z0-9_.-]* and have at most 128 characters" ]
+	plugin DEL x a eth0 "$(conf 1.0.0 '.name = "t"')"
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT count(*) FROM containers')" = 0 ]
+}
