@@ -400,13 +400,16 @@ static int plan_rows(struct cnm_ctx *ctx, struct cnm_net *net, const struct cnm_
 			rc = cnm_ep_list(ctx, c->id, &eps, &n, err);
 		}
 	}
-	for (size_t i = 0; i < n && !rc; i++)
-		if (!strcmp(eps[i].network_id, net->id) || !strcmp(eps[i].ifname, s->ifname))
-			rc = cnm_errf(err, EEXIST, "container %s already has interface %s on"
-				      " network %s%s", s->sandbox, eps[i].ifname,
-				      !strcmp(eps[i].network_id, net->id) ? net->name : "another"
-				      " network", strcmp(eps[i].ifname, s->ifname) ?
+	for (size_t i = 0; i < n && !rc; i++) {
+		bool same_net = !strcmp(eps[i].network_id, net->id);
+
+		if (same_net || !strcmp(eps[i].ifname, s->ifname))
+			rc = cnm_errf(err, EEXIST, "container %s already has interface %s on %s%s%s",
+				      s->sandbox, eps[i].ifname, same_net ? "network " : "another"
+				      " network", same_net ? net->name : "",
+				      strcmp(eps[i].ifname, s->ifname) ?
 				      " (cnm gives a container one interface per network)" : "");
+	}
 	free(eps);
 	if (!rc)
 		rc = cnm_ep_plan(ctx, net, c->id, 0, s->ip, s->ip6, ep, err);
