@@ -86,15 +86,43 @@ static char *read_stdin(size_t *len)
 	return buf;
 }
 
-/* The spec's container id: [a-zA-Z0-9][a-zA-Z0-9_.-]* (and cnm's 64 characters). */
+/* The spec's container id: [a-zA-Z0-9][a-zA-Z0-9_.-]* (and cnm's CNM_NAME_MAX characters). */
 static bool container_id_ok(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n > 64 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
+	if (n == 0 || n > CNM_NAME_MAX || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
 				  (s[0] >= '0' && s[0] <= '9')))
 		return false;
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+/*
+ * Does @s hold a Unicode white space character other than ASCII's (Go's
+ * unicode.IsSpace, which libcni applies to CNI_IFNAME)?  Bytes that are not
+ * valid UTF-8 are left to the kernel.
+ */
+static bool has_unicode_space(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int n = (p[0] & 0xe0) == 0xc0 ? 1 : (p[0] & 0xf0) == 0xe0 ? 2 :
+			(p[0] & 0xf8) == 0xf0 ? 3 : 0, i;
+		unsigned int cp = p[0] & (0x7fu >> (n + 1));
+
+		for (i = 1; i <= n && (p[i] & 0xc0) == 0x80; i++)
+			cp = cp << 6 | (p[i] & 0x3fu);
+		if (n == 0 || i <= n) { /* ASCII, or not a whole character */
+			p++;
+			continue;
+		}
+		if (cp == 0x85 || cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+		    cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000)
+			return true;
+		p += n + 1;
+	}
+	return false;
 }
 
 /* The spec's rules for the environment of each operation. */
@@ -109,12 +137,12 @@ static int check_env(struct cni_req *r, struct cni_error *e)
 		return cni_err(e, CNI_ERR_ENV, "CNI_CONTAINERID is required for %s", r->command);
 	if (!container_id_ok(r->container_id))
 		return cni_err(e, CNI_ERR_ENV, "CNI_CONTAINERID \"%s\" is invalid: it must match"
-			       " [a-zA-Z0-9][a-zA-Z0-9_.-]* and have at most 64 characters",
-			       r->container_id);
+			       " [a-zA-Z0-9][a-zA-Z0-9_.-]* and have at most %d characters",
+			       r->container_id, CNM_NAME_MAX);
 	if (!r->ifname || !*r->ifname)
 		return cni_err(e, CNI_ERR_ENV, "CNI_IFNAME is required for %s", r->command);
 	if (strlen(r->ifname) > 15 || strpbrk(r->ifname, "/: \t\n\v\f\r") ||
-	    !strcmp(r->ifname, ".") || !strcmp(r->ifname, ".."))
+	    !strcmp(r->ifname, ".") || !strcmp(r->ifname, "..") || has_unicode_space(r->ifname))
 		return cni_err(e, CNI_ERR_ENV, "CNI_IFNAME \"%s\" is not a valid interface name"
 			       " (1 to 15 bytes, no '/', ':' or spaces)", r->ifname);
 	if (strcmp(r->command, "DEL") && (!r->netns || !*r->netns))
@@ -207,6 +235,32 @@ static int delegate_add(struct cni_req *r, struct cnm_ctx *ctx, const char *conf
 	return 0;
 }
 
+/*
+ * A mapping whose hostIP is of a family the container has no address of
+ * ("::1" for an IPv4-only container) is skipped, as the reference portmap
+ * skips it, rather than failing the ADD.  The specs come from parse_ports:
+ * "[V6]:H:C/P", "V4:H:C/P" or "H:C/P".
+ */
+static void skip_foreign_ports(struct cni_req *r, const struct cnm_bridge_conf *c)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < r->n_publish; i++) {
+		char *p = r->publish[i], *colon = strchr(p, ':');
+		bool v6 = p[0] == '[', v4 = !v6 && colon && strchr(colon + 1, ':');
+
+		if ((v6 && !c->subnet6) || (v4 && !c->subnet)) {
+			fprintf(stderr, "cnm: port mapping %s skipped: container %s has no IPv%c"
+				" address on network %s\n", p, r->container_id, v6 ? '6' : '4',
+				r->name);
+			free(p);
+			continue;
+		}
+		r->publish[k++] = p;
+	}
+	r->n_publish = k;
+}
+
 static int do_add(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_json,
 		  struct cni_error *e)
 {
@@ -226,6 +280,7 @@ static int do_add(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_json,
 		r->ip = ip[0][0] ? ip[0] : NULL;
 		r->ip6 = ip[1][0] ? ip[1] : NULL;
 	}
+	skip_foreign_ports(r, &c);
 	struct cnm_attach_spec s = {
 		.sandbox = r->container_id, .netns = r->netns, .ifname = r->ifname,
 		.ip = r->ip, .ip6 = r->ip6, .mac = r->mac,
@@ -291,7 +346,7 @@ static int do_check(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_jso
 	if (!r->prev_result)
 		return cni_err(e, CNI_ERR_CONFIG, "CHECK needs a prevResult");
 	conf_of(r, &c);
-	rc = cnm_attach_check(ctx, &c, r->container_id, r->netns, r->ifname, &ce);
+	rc = cnm_attach_check(ctx, &c, r->container_id, r->netns, r->ifname, prev_mac(r), &ce);
 	if (!rc)
 		rc = cnm_attach_get(ctx, r->name, r->container_id, r->ifname, &info, &ce);
 	if (rc)
@@ -301,16 +356,11 @@ static int do_check(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_jso
 		char a[64], g[48], a6[64], g6[48], **rt = NULL;
 		size_t nrt = 0;
 
-		const char *mac = prev_mac(r);
-
 		cni_result_ips(r->prev_result, a, g, a6, g6, &rt, &nrt);
 		if (strcmp(a, info.addr) || strcmp(a6, info.addr6))
 			cni_err(e, CNI_ERR_INTERNAL, "prevResult says %s%s%s, interface %s has"
 				" %s%s%s", a, a6[0] ? " " : "", a6, r->ifname, info.addr,
 				info.addr6[0] ? " " : "", info.addr6);
-		else if (mac && strcasecmp(mac, info.mac))
-			cni_err(e, CNI_ERR_INTERNAL, "prevResult says interface %s has MAC %s, it"
-				" has %s", r->ifname, mac, info.mac);
 		else if ((rc = cnm_attach_check_routes(r->netns, (const char *const *)rt, nrt,
 						       &ce)))
 			core_err(e, rc, &ce);
@@ -347,6 +397,7 @@ static int do_gc(struct cni_req *r, struct cnm_ctx *ctx, const char *conf_json,
 	return 0;
 }
 
+/* The answer's cniVersion is the input's, whatever it is (spec: VERSION). */
 static int do_version(const struct cni_req *r)
 {
 	json_t *v = json_array(), *j;
@@ -354,7 +405,8 @@ static int do_version(const struct cni_req *r)
 
 	for (size_t i = 0; i < cni_n_versions; i++)
 		json_array_append_new(v, json_string(cni_versions[i]));
-	j = json_pack("{s:s, s:o}", "cniVersion", req_version(r), "supportedVersions", v);
+	j = json_pack("{s:s, s:o}", "cniVersion", r->version ? r->version : "1.1.0",
+		      "supportedVersions", v);
 	rc = print_json(j);
 	json_decref(j);
 	return rc;

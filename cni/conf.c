@@ -202,6 +202,11 @@ static int want_ip(struct cni_req *r, const char *s, struct cni_error *e)
 
 	if (n == 0 || n >= sizeof(r->ipbuf[0]))
 		return cni_err(e, CNI_ERR_CONFIG, "invalid requested IP \"%s\"", s);
+	/* one interface gets one address per family: a second one is not kept silently */
+	if ((fam ? r->ip6 : r->ip) && (strlen(r->ipbuf[fam]) != n || strncmp(r->ipbuf[fam], s, n)))
+		return cni_err(e, CNI_ERR_CONFIG, "two IPv%c addresses requested, %s and %.*s: cnm"
+			       " gives an interface one address per family", fam ? '6' : '4',
+			       r->ipbuf[fam], (int)n, s);
 	snprintf(r->ipbuf[fam], sizeof(r->ipbuf[fam]), "%.*s", (int)n, s);
 	if (fam)
 		r->ip6 = r->ipbuf[1];
@@ -309,9 +314,6 @@ static int parse_runtime(struct cni_req *r, struct cni_error *e)
 	json_t *rc = json_object_get(r->root, "runtimeConfig");
 	json_t *args = json_object_get(r->root, "args"), *cni, *va, *lists[4] = { NULL };
 
-	if (args && json_is_object(args) && (cni = json_object_get(args, "cni")) &&
-	    json_is_object(cni) && want_ips(r, json_object_get(cni, "ips"), "args.cni.ips", e))
-		return -1;
 	if (rc && !json_is_null(rc) && !json_is_object(rc))
 		return cni_err(e, CNI_ERR_DECODE, "runtimeConfig must be an object");
 	if (json_is_object(rc) &&
@@ -319,11 +321,18 @@ static int parse_runtime(struct cni_req *r, struct cni_error *e)
 	     get_str(rc, "mac", &r->mac, e) ||
 	     parse_ports(r, json_object_get(rc, "portMappings"), e)))
 		return -1;
+	/* args.cni.mac comes before runtimeConfig.mac (and CNI_ARGS MAC= before both) */
+	if (args && json_is_object(args) && (cni = json_object_get(args, "cni")) &&
+	    json_is_object(cni) && (want_ips(r, json_object_get(cni, "ips"), "args.cni.ips", e) ||
+				    get_str(cni, "mac", &r->mac, e)))
+		return -1;
 	for (size_t k = 0; k < 4; k++) {
 		json_t *in = k < 2 ? r->root : rc;
 		bool seen = false;
 
 		va = json_is_object(in) ? json_object_get(in, gc_keys[k % 2]) : NULL;
+		if (json_is_null(va)) /* libcni's nil slice: no live attachment, as when absent */
+			va = NULL;
 		for (size_t j = 0; va && j < k; j++) /* libcni's two copies count once */
 			seen = seen || json_equal(va, lists[j]);
 		lists[k] = va;
@@ -349,7 +358,8 @@ int cni_req_parse(struct cni_req *r, const char *stdin_json, size_t len, struct 
 
 	r->bridge = "cni0";
 	r->macspoofchk = true; /* cnm's default; only an explicit false turns it off */
-	r->root = json_loadb(stdin_json, len, JSON_REJECT_DUPLICATES, &je);
+	/* a key given twice: the last one counts, as with Go's decoder (libcni, plugins) */
+	r->root = json_loadb(stdin_json, len, 0, &je);
 	if (!r->root)
 		return cni_err(e, CNI_ERR_DECODE, "network configuration is not valid JSON: %s"
 			       " (line %d)", je.text, je.line);

@@ -327,7 +327,7 @@ struct cnm_bridge_conf {
 /**
  * struct cnm_attach_spec - one interface in a namespace the caller owns.
  * @sandbox: the caller's id for the namespace's owner (CNI_CONTAINERID):
- *	[a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 64 characters
+ *	[a-zA-Z0-9][a-zA-Z0-9_.-]*, at most CNM_NAME_MAX characters (one is enough)
  * @netns: path of the network namespace (e.g. /proc/PID/ns/net)
  * @ifname: the interface name inside it
  * @ip: @ip6: @mac: what to give it, or NULL to choose
@@ -392,15 +392,17 @@ int cnm_attach_get(struct cnm_ctx *ctx, const char *network, const char *sandbox
 /**
  * cnm_attach_check() - does the kernel hold what the store says: the
  * interface in @netns with its MAC and addresses, its veth on the bridge?
- * -ENOENT (no such attachment) or -EIO with a message naming what differs.
+ * @mac: the MAC the interface should have now (a later CNI plugin may have
+ *	changed it: the runtime's prevResult), or NULL for the one cnm gave it
+ * -ENOENT (no such attachment) or -ESTALE with a message naming what differs.
  */
 int cnm_attach_check(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 		     const char *sandbox, const char *netns, const char *ifname,
-		     struct cnm_err *err);
+		     const char *mac, struct cnm_err *err);
 /**
  * cnm_attach_check_routes() - is each of @routes ("DST" or "DST via GW", as
  * a CNI result lists them) in the main table of the namespace at @netns?
- * A route without GW matches any gateway.  -EIO naming the first missing.
+ * A route without GW matches any gateway.  -ESTALE naming the first missing.
  */
 int cnm_attach_check_routes(const char *netns, const char *const *routes, size_t n,
 			    struct cnm_err *err);

@@ -38,8 +38,22 @@
 #include "endpoint.h"
 #include "fault.h"
 #include "firewall.h"
-#include "names.h"
 #include "publish.h"
+
+/*
+ * The CNI spec's names (network name, container id): an alphanumeric
+ * character, optionally followed by [a-zA-Z0-9_.-]; one character is
+ * enough, unlike cnm's own names (cnm_name_valid wants two).
+ */
+static bool cni_name_valid(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > max || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
+				   (s[0] >= '0' && s[0] <= '9')))
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
 
 /* One family of a bridge conf into a pool; @subnet NULL leaves it unused. */
 static int pool_from_conf(const char *net, const char *subnet, const char *gw,
@@ -95,9 +109,10 @@ static int net_from_conf(const struct cnm_bridge_conf *c, struct cnm_net *n,
 	int rc;
 
 	memset(n, 0, sizeof(*n));
-	if (!c->name || !cnm_name_valid(c->name) || strlen(c->name) > CNM_NAME_MAX)
+	if (!cni_name_valid(c->name, CNM_NAME_MAX))
 		return cnm_errf(err, EINVAL, "invalid network name \"%s\": it must match"
-				" [a-zA-Z0-9][a-zA-Z0-9_.-]*", c->name ? c->name : "");
+				" [a-zA-Z0-9][a-zA-Z0-9_.-]* and have at most %d characters",
+				c->name ? c->name : "", CNM_NAME_MAX);
 	if (!c->bridge || !*c->bridge || strlen(c->bridge) >= sizeof(n->bridge) ||
 	    strchr(c->bridge, '/') || strpbrk(c->bridge, " \t\n"))
 		return cnm_errf(err, EINVAL, "network %s: invalid bridge name \"%s\" (1 to 15"
@@ -385,13 +400,16 @@ static int plan_rows(struct cnm_ctx *ctx, struct cnm_net *net, const struct cnm_
 			rc = cnm_ep_list(ctx, c->id, &eps, &n, err);
 		}
 	}
-	for (size_t i = 0; i < n && !rc; i++)
-		if (!strcmp(eps[i].network_id, net->id) || !strcmp(eps[i].ifname, s->ifname))
-			rc = cnm_errf(err, EEXIST, "container %s already has interface %s on"
-				      " network %s%s", s->sandbox, eps[i].ifname,
-				      !strcmp(eps[i].network_id, net->id) ? net->name : "another"
-				      " network", strcmp(eps[i].ifname, s->ifname) ?
+	for (size_t i = 0; i < n && !rc; i++) {
+		bool same_net = !strcmp(eps[i].network_id, net->id);
+
+		if (same_net || !strcmp(eps[i].ifname, s->ifname))
+			rc = cnm_errf(err, EEXIST, "container %s already has interface %s on %s%s%s",
+				      s->sandbox, eps[i].ifname, same_net ? "network " : "another"
+				      " network", same_net ? net->name : "",
+				      strcmp(eps[i].ifname, s->ifname) ?
 				      " (cnm gives a container one interface per network)" : "");
+	}
 	free(eps);
 	if (!rc)
 		rc = cnm_ep_plan(ctx, net, c->id, 0, s->ip, s->ip6, ep, err);
@@ -403,6 +421,7 @@ static int plan_rows(struct cnm_ctx *ctx, struct cnm_net *net, const struct cnm_
 	ep->default_route = s->default_route;
 	ep->dad = s->dad;
 	ep->no_spoofchk = s->no_spoof_check;
+	ep->routes_shared = true; /* CNI: the first network's route wins */
 	rc = parse_routes(s, ep, err);
 	if (!rc)
 		rc = cnm_ep_insert_checked(ctx, net, ep, s->sandbox, err);
@@ -428,10 +447,10 @@ int cnm_attach(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 	rc = net_from_conf(conf, &net, err);
 	if (rc)
 		return rc;
-	if (!s->sandbox || !cnm_name_valid(s->sandbox) || strlen(s->sandbox) > 64)
+	if (!cni_name_valid(s->sandbox, CNM_NAME_MAX))
 		return cnm_errf(err, EINVAL, "invalid container id \"%s\": it must match"
-				" [a-zA-Z0-9][a-zA-Z0-9_.-]* and have at most 64 characters",
-				s->sandbox ? s->sandbox : "");
+				" [a-zA-Z0-9][a-zA-Z0-9_.-]* and have at most %d characters",
+				s->sandbox ? s->sandbox : "", CNM_NAME_MAX);
 	if (!s->ifname || !*s->ifname || strlen(s->ifname) >= 16 || strchr(s->ifname, '/') ||
 	    strpbrk(s->ifname, " \t\n:") || !strcmp(s->ifname, ".") || !strcmp(s->ifname, ".."))
 		return cnm_errf(err, EINVAL, "invalid interface name \"%s\"",

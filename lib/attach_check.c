@@ -8,7 +8,11 @@
  * namespace).  The container's interface must exist with its MAC and
  * every address; the host veth must exist and be a port of the network's
  * bridge.  The first difference is the answer, named precisely, so that
- * the runtime's log says what to repair.  The routes a runtime remembers
+ * the runtime's log says what to repair; it is -ESTALE (the kernel no
+ * longer holds what was made), not -EIO, which the CNI front door reports
+ * as an I/O failure.  The MAC is the caller's when it gives one: a later
+ * plugin in the chain (tuning) may have changed it, and CHECK must allow
+ * that (spec 1.1.0).  The routes a runtime remembers
  * (its prevResult) are checked apart, with one route dump of the namespace,
  * as the reference plugins check them: destination, and gateway when given.
  */
@@ -33,8 +37,9 @@ static bool has_addr(const struct cnm_kstate *ks, int index, const struct cnm_ad
 	return false;
 }
 
-/* The container side: interface, MAC, addresses. */
-static int check_inside(const char *netns, const struct cnm_ep *ep, struct cnm_err *err)
+/* The container side: interface, MAC (@want_mac, or cnm's), addresses. */
+static int check_inside(const char *netns, const struct cnm_ep *ep, const char *want_mac,
+			struct cnm_err *err)
 {
 	struct cnm_kstate ks = { 0 };
 	const struct cnm_klink *l;
@@ -46,24 +51,29 @@ static int check_inside(const char *netns, const struct cnm_ep *ep, struct cnm_e
 		return rc;
 	l = cnm_kstate_link(&ks, ep->ifname);
 	if (!l) {
-		rc = cnm_errf(err, EIO, "interface %s is missing in %s", ep->ifname, netns);
+		rc = cnm_errf(err, ESTALE, "interface %s is missing in %s", ep->ifname, netns);
 		goto out;
 	}
 	cnm_mac_format(l->mac, mac);
-	if (ep->mac[0] && strcasecmp(mac, ep->mac)) {
-		rc = cnm_errf(err, EIO, "interface %s in %s has MAC %s, expected %s", ep->ifname,
+	if (want_mac && strcasecmp(mac, want_mac)) {
+		rc = cnm_errf(err, ESTALE, "prevResult says interface %s has MAC %s, it has %s",
+			      ep->ifname, want_mac, mac);
+		goto out;
+	}
+	if (!want_mac && ep->mac[0] && strcasecmp(mac, ep->mac)) {
+		rc = cnm_errf(err, ESTALE, "interface %s in %s has MAC %s, expected %s", ep->ifname,
 			      netns, mac, ep->mac);
 		goto out;
 	}
 	if (ep->has_addr && !has_addr(&ks, l->index, &ep->addr, ep->prefix)) {
 		cnm_addr_format(&ep->addr, a);
-		rc = cnm_errf(err, EIO, "interface %s in %s lacks address %s/%d", ep->ifname, netns,
+		rc = cnm_errf(err, ESTALE, "interface %s in %s lacks address %s/%d", ep->ifname, netns,
 			      a, ep->prefix);
 		goto out;
 	}
 	if (ep->has_addr6 && !has_addr(&ks, l->index, &ep->addr6, ep->prefix6)) {
 		cnm_addr_format(&ep->addr6, a);
-		rc = cnm_errf(err, EIO, "interface %s in %s lacks address %s/%d", ep->ifname, netns,
+		rc = cnm_errf(err, ESTALE, "interface %s in %s lacks address %s/%d", ep->ifname, netns,
 			      a, ep->prefix6);
 	}
 out:
@@ -88,12 +98,12 @@ static int check_host(struct cnm_ctx *ctx, const struct cnm_net *net, const char
 	veth = cnm_kstate_link(&ks, ep->host_ifname);
 	br = cnm_kstate_link(&ks, brname);
 	if (!br)
-		rc = cnm_errf(err, EIO, "bridge %s of network %s is missing", brname, net->name);
+		rc = cnm_errf(err, ESTALE, "bridge %s of network %s is missing", brname, net->name);
 	else if (!veth)
-		rc = cnm_errf(err, EIO, "host interface %s of %s is missing", ep->host_ifname,
+		rc = cnm_errf(err, ESTALE, "host interface %s of %s is missing", ep->host_ifname,
 			      ep->ifname);
 	else if (veth->master != br->index)
-		rc = cnm_errf(err, EIO, "host interface %s is not a port of bridge %s",
+		rc = cnm_errf(err, ESTALE, "host interface %s is not a port of bridge %s",
 			      ep->host_ifname, brname);
 	cnm_kstate_free(&ks);
 	return rc;
@@ -104,7 +114,7 @@ static int check_host(struct cnm_ctx *ctx, const struct cnm_net *net, const char
  */
 int cnm_attach_check(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 		     const char *sandbox, const char *netns, const char *ifname,
-		     struct cnm_err *err)
+		     const char *mac, struct cnm_err *err)
 {
 	struct cnm_attach_info info;
 	struct cnm_net net = { 0 };
@@ -123,7 +133,7 @@ int cnm_attach_check(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 		snprintf(want, sizeof(want), "%s", conf->bridge);
 	rc = cnm_net_get(ctx, conf->name, &net, err);
 	if (!rc && strcmp(net.bridge, want))
-		rc = cnm_errf(err, EIO, "network %s uses %s, the configuration says %s",
+		rc = cnm_errf(err, ESTALE, "network %s uses %s, the configuration says %s",
 			      conf->name, net.bridge, want);
 	if (rc)
 		goto out;
@@ -149,7 +159,7 @@ int cnm_attach_check(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 		rc = cnm_errf(err, ENOENT, "container %s has no interface %s on network %s",
 			      sandbox, ifname, conf->name);
 	if (!rc && ep)
-		rc = check_inside(netns, ep, err);
+		rc = check_inside(netns, ep, mac, err);
 	if (!rc && ep)
 		rc = check_host(ctx, &net, conf->bridge, ep, err);
 out:
@@ -259,7 +269,7 @@ int cnm_attach_check_routes(const char *netns, const char *const *routes, size_t
 	}
 	for (size_t i = 0; i < n && !rc; i++)
 		if (!s.w[i].found)
-			rc = cnm_errf(err, EIO, "route %s is missing in %s", routes[i], netns);
+			rc = cnm_errf(err, ESTALE, "route %s is missing in %s", routes[i], netns);
 out:
 	cnm_nl_close(&nl);
 	if (fd >= 0)

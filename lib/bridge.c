@@ -330,13 +330,27 @@ static int bridge_attach(struct cnm_ctx *ctx, const struct cnm_net *net, const s
 	if (ep->has_addr6)
 		cnm_nl_addr_add_dad(&b, eth, &ep->addr6, ep->prefix6, ep->ifname, ep->dad);
 	/* only the first network's gateway is the way out */
-	if (ep->default_route && ep->has_gateway)
+	/*
+	 * A CNI container on two networks whose configurations both route
+	 * 0.0.0.0/0: the first network's route wins, as in the reference
+	 * plugins (EEXIST is skipped), instead of failing the second ADD.
+	 */
+	if (ep->default_route && ep->has_gateway) {
 		cnm_nl_route_default(&b, &ep->gateway, eth);
-	if (ep->default_route && ep->has_gateway6)
+		if (ep->routes_shared)
+			cnm_nl_batch_tolerate(&b, EEXIST);
+	}
+	if (ep->default_route && ep->has_gateway6) {
 		cnm_nl_route_default(&b, &ep->gateway6, eth);
-	for (int i = 0; i < ep->n_routes; i++)
+		if (ep->routes_shared)
+			cnm_nl_batch_tolerate(&b, EEXIST);
+	}
+	for (int i = 0; i < ep->n_routes; i++) {
 		cnm_nl_route_add(&b, &ep->routes[i].dst,
 				 ep->routes[i].has_gw ? &ep->routes[i].gw : NULL, eth);
+		if (ep->routes_shared)
+			cnm_nl_batch_tolerate(&b, EEXIST);
+	}
 	rc = cnm_nl_batch_run(&b, err);
 	if (!rc)
 		cnm_fault("attach.addressed");

@@ -127,6 +127,7 @@ struct cnm_ep {
 	/* not stored: CNI extras */
 	bool dad;			/* IPv6 duplicate address detection (enabledad) */
 	bool no_spoofchk;		/* "macspoofchk": false: no anti-spoofing elements */
+	bool routes_shared;		/* CNI: a route another network added first is kept */
 	int n_routes;
 	struct cnm_route_cfg routes[CNM_ROUTES_MAX];
 };

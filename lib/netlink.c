@@ -137,6 +137,18 @@ static struct nlmsghdr *batch_msg(struct cnm_nl_batch *b, uint16_t type, uint16_
 	return nlh;
 }
 
+/**
+ * cnm_nl_batch_tolerate() - let the last message queued in @b fail with
+ * @errnum (positive) and count as done: a CNI route that another network's
+ * attachment added first (EEXIST), as the reference plugins skip it.  No
+ * extra round trip: the kernel answers a failed request in the batch anyway.
+ */
+void cnm_nl_batch_tolerate(struct cnm_nl_batch *b, int errnum)
+{
+	if (b->n)
+		b->ignore[b->n - 1] = errnum;
+}
+
 static size_t batch_len(const struct cnm_nl_batch *b)
 {
 	const struct nlmsghdr *last = (const struct nlmsghdr *)(b->buf + b->len);

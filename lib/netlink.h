@@ -57,6 +57,7 @@ int cnm_nl_link_mac(struct cnm_nl *nl, const char *name, char mac[18]);
 
 void cnm_nl_batch_init(struct cnm_nl_batch *b, struct cnm_nl *nl);
 int cnm_nl_batch_run(struct cnm_nl_batch *b, struct cnm_err *err);
+void cnm_nl_batch_tolerate(struct cnm_nl_batch *b, int errnum);
 void cnm_nl_bridge_add(struct cnm_nl_batch *b, const char *name, int mtu);
 void cnm_nl_vlan_bridge_add(struct cnm_nl_batch *b, const char *name, int mtu);
 void cnm_nl_veth_add(struct cnm_nl_batch *b, const char *name, int master, int mtu,

@@ -28,6 +28,7 @@ teardown() {
 	for n in a b c d; do ip netns del $n 2>/dev/null || true; done
 	pkill -f 'socat TCP-LISTEN:80' || true
 	ip link del cni0 2>/dev/null || true
+	ip link del cni1 2>/dev/null || true
 	ip link del ref0 2>/dev/null || true
 	for l in $(ip -o link show type veth | sed -n 's/^[0-9]*: \(cnivl0\.[0-9]*\)@.*/\1/p'); do
 		ip link del "$l"
@@ -300,6 +301,14 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	# libcni's two identical copies count once; the union of two lists is kept
 	plugin GC "" "" "" "$(conf 1.1.0 '. + {"cni.dev/valid-attachments": [{containerID: "ctra", ifname: "eth0"}], "cni.dev/attachments": [{containerID: "ctra", ifname: "eth0"}]}')"
 	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT name FROM containers')" = ctra ]
+}
+
+@test "GC with cni.dev/valid-attachments null (libcni's nil list) collects everything, as when absent" {
+	plugin ADD ctra a eth0 >/dev/null
+	plugin ADD ctrb b eth0 >/dev/null
+	plugin GC "" "" "" "$(conf 1.1.0 '. + {"cni.dev/valid-attachments": null, "cni.dev/attachments": null}')"
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT count(*) FROM containers')" = 0 ]
+	wait_until 5 no_ports
 }
 
 @test "a delegated IPAM plugin (host-local) gives the address and gets it back on DEL" {
@@ -581,4 +590,121 @@ vlan_kernel() {
 	plugin DEL ctra a eth0
 	[ "$(spoof_ports)" = "$before" ]
 	no_ports
+}
+
+# a second network as Podman writes each one: its own bridge and range, 0.0.0.0/0 routed
+# (a subnet no earlier test used: their namespaces' network elements may remain)
+conf2() {
+	conf 1.0.0 '.name = "net2" | .bridge = "cni1" | .ipam.ranges[0][0].subnet = "10.87.0.0/24"' |
+		jq -c "${1:-.}"
+}
+
+@test "a container on two networks that both route 0.0.0.0/0: the first network's route wins, as in the reference" {
+	plugin ADD ctra a eth0 >/dev/null
+	run -0 plugin ADD ctra a eth1 "$(conf2)"
+	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.87.0.2/24 ]
+	[ "$(ip -n a route show default | wc -l)" = 1 ]
+	ip -n a route show default | grep -q 'default via 10.88.0.1 dev eth0'
+	ip netns exec a ping -c1 -W2 10.87.0.1
+	ip netns exec a ping -c1 -W2 10.88.0.1
+	plugin DEL ctra a eth1 "$(conf2)"
+	plugin DEL ctra a eth0
+	# the same with IPv6 default routes on both
+	c6=$(conf 1.0.0 '.ipam.ranges += [[{subnet: "fd00:88::/64"}]] | .ipam.routes += [{dst: "::/0"}]')
+	plugin ADD ctrb b eth0 "$c6" >/dev/null
+	plugin ADD ctrb b eth1 "$(conf2 '.ipam.ranges += [[{subnet: "fd00:87::/64"}]] | .ipam.routes += [{dst: "::/0"}]')" >/dev/null
+	[ "$(ip -n b -6 route show default | wc -l)" = 1 ]
+	ip -n b -6 route show default | grep -q 'via fd00:88::1 dev eth0'
+}
+
+@test "CHECK allows a later plugin (tuning) to change the MAC: prevResult's MAC is the one checked; mismatches are not I/O failures" {
+	r=$(plugin ADD ctra a eth0)
+	t=$(jq -cn --argjson r "$r" '{cniVersion: "1.0.0", name: "net1", type: "tuning", mac: "02:00:00:00:00:77", prevResult: $r}')
+	r2=$(echo "$t" | CNI_COMMAND=ADD CNI_CONTAINERID=ctra CNI_NETNS=/run/netns/a CNI_IFNAME=eth0 CNI_PATH=$REF $REF/tuning)
+	[ "$(ip -n a -j link show eth0 | jq -r '.[0].address')" = 02:00:00:00:00:77 ]
+	# the chain's last result: what the runtime hands CHECK
+	plugin CHECK ctra a eth0 "$(conf 1.0.0 ". + {prevResult: $r2}")"
+	# cnm's own result is out of date now: a mismatch, named, with the reference's code
+	run -1 plugin CHECK ctra a eth0 "$(conf 1.0.0 ". + {prevResult: $r}")"
+	echo "$output" | jq -r .msg | grep -q 'prevResult says interface eth0 has MAC .*, it has 02:00:00:00:00:77'
+	[ "$(echo "$output" | jq -r .code)" = 999 ]
+	ip -n a addr flush dev eth0
+	run -1 plugin CHECK ctra a eth0 "$(conf 1.0.0 ". + {prevResult: $r2}")"
+	[ "$(echo "$output" | jq -r .code)" = 999 ]
+}
+
+@test "one-character network names and container ids are the spec's; ids up to 128 characters too" {
+	run -0 plugin ADD x a eth0 "$(conf 1.0.0 '.name = "t"')"
+	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.88.0.2/24 ]
+	plugin CHECK x a eth0 "$(conf 1.0.0 ".name = \"t\" | .prevResult = $output")"
+	long=$(printf 'c%.0s' $(seq 128))
+	run -0 plugin ADD "$long" b eth0 "$(conf 1.0.0 '.name = "t"')"
+	plugin GC "" "" "" "$(conf 1.1.0 ".name = \"t\" | . + {\"cni.dev/valid-attachments\": [{containerID: \"$long\", ifname: \"eth0\"}]}")"
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT name FROM containers')" = "$long" ]
+	plugin DEL "$long" b eth0 "$(conf 1.0.0 '.name = "t"')"
+	run -1 plugin ADD "${long}c" c eth0 "$(conf 1.0.0 '.name = "t"')"
+	[ "$(echo "$output" | jq -r .code)" = 4 ]
+	[ "$(echo "$output" | jq -r .msg)" = "CNI_CONTAINERID \"${long}c\" is invalid: it must match [a-zA-Z0-9][a-zA-Z0-9_.-]* and have at most 128 characters" ]
+	plugin DEL x a eth0 "$(conf 1.0.0 '.name = "t"')"
+	[ "$(sqlite3 "$DATA/cnm.db" 'SELECT count(*) FROM containers')" = 0 ]
+}
+
+@test "args.cni.mac picks the MAC, after CNI_ARGS MAC= and before runtimeConfig.mac, as in the reference" {
+	run -0 plugin ADD ctra a eth0 "$(conf 1.0.0 '. + {args: {cni: {mac: "02:00:00:00:00:51"}}, runtimeConfig: {mac: "02:00:00:00:00:52"}}')"
+	[ "$(ip -n a -j link show eth0 | jq -r '.[0].address')" = 02:00:00:00:00:51 ]
+	run -0 sh -c "echo '$(conf 1.0.0 '. + {args: {cni: {mac: "02:00:00:00:00:61"}}}')' | CNI_ARGS='MAC=02:00:00:00:00:60' CNI_COMMAND=ADD CNI_CONTAINERID=ctrb CNI_NETNS=/run/netns/b CNI_IFNAME=eth0 cnm"
+	[ "$(ip -n b -j link show eth0 | jq -r '.[0].address')" = 02:00:00:00:00:60 ]
+}
+
+@test "a port mapping whose hostIP family the container lacks is skipped, as the reference portmap does" {
+	c=$(conf 1.0.0 '. + {runtimeConfig: {portMappings: [{hostPort: 8083, containerPort: 80, hostIP: "::1"}, {hostPort: 8084, containerPort: 80, hostIP: "127.0.0.1"}]}}')
+	plugin ADD ctra a eth0 "$c" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+	grep -q 'port mapping \[::1\]:8083:80/tcp skipped: container ctra has no IPv6 address on network net1' "$BATS_TEST_TMPDIR/err"
+	[ "$(jq -r '.ips[0].address' "$BATS_TEST_TMPDIR/out")" = 10.88.0.2/24 ]
+	elements | grep -q 8084
+	[ -z "$(elements | grep 8083)" ]
+	plugin DEL ctra a eth0 "$c"
+}
+
+@test "CNI_IFNAME with Unicode white space is refused with code 4, as libcni refuses it" {
+	for n in "$(printf 'e\302\205x')" "$(printf 'e\302\240x')" "$(printf 'e\341\232\200x')" \
+		"$(printf 'e\342\200\200x')" "$(printf 'e\342\200\212x')" "$(printf 'e\342\200\250x')" \
+		"$(printf 'e\342\200\251x')" "$(printf 'e\342\200\257x')" "$(printf 'e\342\201\237x')" \
+		"$(printf 'e\343\200\200x')"; do
+		run -1 plugin ADD ctra a "$n"
+		[ "$(echo "$output" | jq -r .code)" = 4 ]
+	done
+	# other non-ASCII names are the kernel's to judge: é is fine
+	run -0 plugin ADD ctra a "$(printf 'e\303\251')"
+	[ "$(ip -n a -o link | grep -c "$(printf 'e\303\251')")" = 1 ]
+}
+
+@test "two addresses of one family requested are refused by name; same-address repeats are fine" {
+	run -1 plugin ADD ctra a eth0 "$(conf 1.0.0 '. + {runtimeConfig: {ips: ["10.88.0.70/24", "10.88.0.71/24"]}}')"
+	[ "$(echo "$output" | jq -r .code)" = 7 ]
+	[ "$(echo "$output" | jq -r .msg)" = "two IPv4 addresses requested, 10.88.0.70 and 10.88.0.71: cnm gives an interface one address per family" ]
+	run -1 sh -c "echo '$(conf 1.0.0 '. + {args: {cni: {ips: ["10.88.0.80"]}}}')' | CNI_ARGS='IP=10.88.0.81' CNI_COMMAND=ADD CNI_CONTAINERID=ctra CNI_NETNS=/run/netns/a CNI_IFNAME=eth0 cnm"
+	[ "$(echo "$output" | jq -r .code)" = 7 ]
+	no_ports
+	run -0 plugin ADD ctra a eth0 "$(conf 1.0.0 '. + {args: {cni: {ips: ["10.88.0.90"]}}, runtimeConfig: {ips: ["10.88.0.90/24"]}}')"
+	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.88.0.90/24 ]
+}
+
+@test "an interface name taken on another network is named so" {
+	plugin ADD ctra a eth0 >/dev/null
+	run -1 plugin ADD ctra a eth0 "$(conf2)"
+	[ "$(echo "$output" | jq -r .msg)" = "container ctra already has interface eth0 on another network" ]
+}
+
+@test "a key given twice in the configuration: the last one counts, as with Go's decoder" {
+	run -0 plugin ADD ctrb b eth0 '{"cniVersion": "1.0.0", "name": "net1", "name": "net2", "type": "cnm", "bridge": "cni1", "ipam": {"ranges": [[{"subnet": "10.86.0.0/24"}]], "dataDir": "'"$DATA"'"}}'
+	[ "$(echo "$output" | jq -r '.ips[0].address')" = 10.86.0.2/24 ]
+	[ "$(sqlite3 "$DATA/cnm.db" "SELECT n.name FROM networks n JOIN endpoints e ON e.network_id = n.id JOIN containers c ON c.id = e.container_id WHERE c.name = 'ctrb'")" = net2 ]
+}
+
+@test "VERSION echoes the input's cniVersion, whatever it is" {
+	for v in 0.2.0 0.1.0 9.9.9; do
+		run -0 sh -c "echo '{\"cniVersion\":\"$v\"}' | CNI_COMMAND=VERSION cnm"
+		[ "$(echo "$output" | jq -r .cniVersion)" = "$v" ]
+	done
 }

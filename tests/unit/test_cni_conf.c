@@ -116,14 +116,36 @@ static void test_requested_addresses(void **state)
 	assert_string_equal(r->ip, "10.0.0.5");
 	assert_string_equal(r->ip6, "fd00::5");
 	assert_string_equal(r->mac, "02:00:00:00:00:01");
-	assert_int_equal(cni_args_parse(r, "IgnoreUnknown=1;K8S_POD_NAME=x;IP=10.0.0.9;"
+	assert_int_equal(cni_args_parse(r, "IgnoreUnknown=1;K8S_POD_NAME=x;IP=10.0.0.5;"
 					"MAC=02:00:00:00:00:09", &e), 0);
-	assert_string_equal(r->ip, "10.0.0.9");
+	assert_string_equal(r->ip, "10.0.0.5");
 	assert_string_equal(r->mac, "02:00:00:00:00:09");
+	/* a second, different address of one family is refused, not kept silently */
+	assert_int_equal(cni_args_parse(r, "IP=10.0.0.9", &e), -1);
+	assert_int_equal(e.code, CNI_ERR_CONFIG);
+	assert_string_equal(r->ip, "10.0.0.5");
 	assert_int_equal(cni_args_parse(r, "K8S_POD_NAME=x", &e), -1);
 	assert_int_equal(e.code, CNI_ERR_ENV);
 	assert_int_equal(cni_args_parse(r, "novalue", &e), -1);
 	done(r);
+}
+
+static void test_mac_precedence_and_duplicate_keys(void **state)
+{
+	/* args.cni.mac before runtimeConfig.mac; a key given twice: the last */
+	struct cni_req *r = parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"name\":\"m\","
+				  "\"args\":{\"cni\":{\"mac\":\"02:00:00:00:00:02\"}},"
+				  "\"runtimeConfig\":{\"mac\":\"02:00:00:00:00:01\"}}", 0, 0);
+
+	assert_string_equal(r->name, "m");
+	assert_string_equal(r->mac, "02:00:00:00:00:02");
+	done(r);
+	parse_done("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"ips\":"
+		   "[\"10.0.0.5/24\",\"10.0.0.6/24\"]}}", -1, CNI_ERR_CONFIG);
+	parse_done("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"ips\":"
+		   "[\"10.0.0.5/24\"]},\"args\":{\"cni\":{\"ips\":[\"10.0.0.5\"]}}}", 0, 0);
+	parse_done("{\"cniVersion\":\"1.1.0\",\"name\":\"n\","
+		   "\"cni.dev/valid-attachments\":null}", 0, 0);
 }
 
 static void test_valid_attachments(void **state)
@@ -176,7 +198,6 @@ static void test_bad_configurations(void **state)
 	static const struct { const char *json; int code; } bad[] = {
 		{ "", CNI_ERR_DECODE },
 		{ "[]", CNI_ERR_DECODE },
-		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"name\":\"m\"}", CNI_ERR_DECODE },
 		{ "{\"name\":\"n\"}", CNI_ERR_DECODE },
 		{ "{\"cniVersion\":\"1.0.0\"}", CNI_ERR_CONFIG },
 		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"\"}", CNI_ERR_CONFIG },
@@ -250,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_valid_attachments),
 		cmocka_unit_test(test_valid_attachments_too_many),
 		cmocka_unit_test(test_bad_configurations),
+		cmocka_unit_test(test_mac_precedence_and_duplicate_keys),
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_result_shapes),
 	};
