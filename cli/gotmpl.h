@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include "cnm.h"
 
 struct tpipe;
@@ -72,5 +73,6 @@ struct gotmpl {
 int gotmpl_parse(const char *src, struct gotmpl **out, struct cnm_err *err);
 int gotmpl_exec(const struct gotmpl *t, json_t *data, char **out, struct cnm_err *err);
 void gotmpl_free(struct gotmpl *t);
+void gotmpl_quote(FILE *f, const char *s);
 
 #endif

@@ -216,8 +216,12 @@ static int sprint(struct ectx *x, json_t **a, int n, bool ln, json_t **res)
 static int f_print(struct ectx *x, json_t **a, int n, json_t **res) { return sprint(x, a, n, false, res); }
 static int f_println(struct ectx *x, json_t **a, int n, json_t **res) { return sprint(x, a, n, true, res); }
 
-/* Go's %q: a double-quoted string with escapes. */
-static void quote(FILE *f, const char *s)
+/**
+ * gotmpl_quote() - Go's strconv.Quote (and %q): @s double-quoted, escaped.
+ * @f: where it goes
+ * @s: the text
+ */
+void gotmpl_quote(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -265,7 +269,7 @@ static void printf_one(struct ectx *x, FILE *f, char *spec, size_t sl, char verb
 			FILE *qf = open_memstream(&q, &len);
 
 			if (qf) {
-				quote(qf, t ? t : "");
+				gotmpl_quote(qf, t ? t : "");
 				fclose(qf);
 			}
 			free(t);

@@ -91,9 +91,7 @@ int cmd_ps(int argc, char **argv)
 		cli_human_duration(cli_seconds_since(list[i].created), d, sizeof(d));
 		snprintf(created, sizeof(created), "%s ago", d);
 		status_text(&list[i], status_s, sizeof(status_s));
-		if (asprintf(&cmd, "\"%.*s%s\"", notrunc ? 4096 : 20, list[i].command,
-			     !notrunc && strlen(list[i].command) > 20 ? "…" : "") < 0)
-			cmd = NULL;
+		cmd = cli_ps_command(list[i].command ? list[i].command : "", !notrunc);
 		if (cli_fmt_custom(&fmt)) {
 			char at[64];
 			json_t *o;

@@ -269,25 +269,27 @@ int cnm_container_inspect(struct cnm_ctx *ctx, const char *ref, char **json, str
 	return *json ? 0 : cnm_errf(err, ENOMEM, "out of memory");
 }
 
+/*
+ * The command as Docker's daemon lists it: the path, then the arguments,
+ * those holding a space put in single quotes (as they are: Docker escapes
+ * nothing inside them).
+ */
 static char *command_text(const char *argv_json)
 {
 	json_t *a = json_loads(argv_json ? argv_json : "[]", 0, NULL);
-	size_t len = 0, at = 0, i;
-	char *out;
+	char *out = NULL;
+	size_t len, i;
+	FILE *f = open_memstream(&out, &len);
 
 	/* a damaged row may hold anything: what is not a string shows as "" */
-	for (i = 0; i < json_array_size(a); i++)
-		len += json_string_length(json_array_get(a, i)) + 1;
-	out = calloc(1, len + 1);
-	for (i = 0; out && i < json_array_size(a); i++) {
-		json_t *s = json_array_get(a, i);
+	for (i = 0; f && i < json_array_size(a); i++) {
+		const char *s = json_string_value(json_array_get(a, i));
+		bool q = i && s && strchr(s, ' ');
 
-		if (i)
-			out[at++] = ' ';
-		memcpy(out + at, json_is_string(s) ? json_string_value(s) : "",
-		       json_string_length(s));
-		at += json_string_length(s);
+		fprintf(f, "%s%s%s%s", i ? " " : "", q ? "'" : "", s ? s : "", q ? "'" : "");
 	}
+	if (f)
+		fclose(f);
 	json_decref(a);
 	return out;
 }

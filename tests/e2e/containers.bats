@@ -308,8 +308,16 @@ teardown() { cleanup_containers; }
 	run cnm ps -a
 	[ "${#lines[@]}" -eq 3 ]
 	[[ "$output" =~ Exited\ \(2\) ]]
+	# Docker's COMMAND: arguments with a space single-quoted, the whole Go-quoted
+	[[ "$output" =~ \"sh\ -c\ \'exit\ 2\'\"\  ]]
+	run sh -c "cnm ps -a --format '{{.Command}}' | sort"
+	[ "$output" = "$(printf '%s\n' "\"sh -c 'exit 2'\"" '"sleep 3600"')" ]
 	run sh -c "cnm ps -a --format json | jq -r '.State' | sort | tr '\n' ' '"
 	[ "$output" = "exited running " ]
+	# cut to 19 characters and an ellipsis, inner quotes escaped
+	cnm run --name long1 -- sh -c 'echo "a b" >/dev/null; exit 0'
+	[ "$(cnm ps -a --format '{{.Names}} {{.Command}}' | grep '^long1 ')" = 'long1 "sh -c '"'"'echo \"a b\" >…"' ]
+	[ "$(cnm ps -a --no-trunc --format '{{.Names}} {{.Command}}' | grep '^long1 ')" = 'long1 "sh -c '"'"'echo \"a b\" >/dev/null; exit 0'"'"'"' ]
 }
 
 @test "a container named like another's id outlives that one's removal and its monitor's last look" {
