@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "dns.h"
 #include "container.h"
@@ -294,6 +295,118 @@ static char *command_text(const char *argv_json)
 	return out;
 }
 
+struct port_row {
+	char ip[CNM_ADDRSTRLEN + 1], proto[8];
+	unsigned hport, cport;
+};
+
+/* Docker's comparePorts: container port, host address (as text), host port, protocol. */
+static int port_cmp(const void *pa, const void *pb)
+{
+	const struct port_row *a = pa, *b = pb;
+	int d = strcmp(a->ip, b->ip);
+
+	if (a->cport != b->cport)
+		return a->cport < b->cport ? -1 : 1;
+	if (d)
+		return d;
+	if (a->hport != b->hport)
+		return a->hport < b->hport ? -1 : 1;
+	return strcmp(a->proto, b->proto);
+}
+
+/* "IP:FIRST[-LAST]->FIRST[-LAST]/PROTO", the address bracketed if IPv6. */
+static void port_group(FILE *f, bool *first, const struct port_row *g, unsigned last)
+{
+	char range[16];
+	bool v6 = strchr(g->ip, ':') != NULL;
+
+	snprintf(range, sizeof(range), g->cport == last ? "%u" : "%u-%u", g->cport, last);
+	fputs(*first ? "" : ", ", f);
+	*first = false;
+	if (g->ip[0])
+		fprintf(f, "%s%s%s:%s->", v6 ? "[" : "", g->ip, v6 ? "]" : "", range);
+	fprintf(f, "%s/%s", range, g->proto);
+}
+
+/**
+ * cnm_ports_display() - ps's PORTS column, as docker/cli's DisplayablePorts.
+ * @rows: "HOSTIP HOSTPORT PORT PROTO" items joined with ',' (NULL: none)
+ *
+ * Sorted as Docker sorts them; a mapping to the same port number on the host
+ * joins others of its address and protocol in ranges of consecutive ports
+ * (0.0.0.0:5000-5001->5000-5001/tcp), listed first in the order the ranges
+ * began, and a mapping to another host port is listed on its own, after them.
+ *
+ * Return: a malloc'ed string, NULL when there are no ports or no memory.
+ */
+char *cnm_ports_display(const char *rows)
+{
+	struct port_row *p = NULL, *g = NULL;
+	unsigned *last = NULL;
+	size_t n = 0, ng = 0, len, mlen;
+	char *out = NULL, *maps = NULL;
+	bool first = true, mfirst = true;
+	FILE *f = NULL, *mf = NULL;
+
+	for (const char *r = rows; r && *r; r = strchr(r, ',') ? strchr(r, ',') + 1 : "")
+		n++;
+	p = calloc(n ? n : 1, sizeof(*p));
+	g = calloc(n ? n : 1, sizeof(*g));
+	last = calloc(n ? n : 1, sizeof(*last));
+	if (!n || !p || !g || !last)
+		goto out;
+	n = 0;
+	for (const char *r = rows; *r; r = strchr(r, ',') ? strchr(r, ',') + 1 : "")
+		if (sscanf(r, "%46s %u %u %7[a-z]", p[n].ip, &p[n].hport, &p[n].cport,
+			   p[n].proto) == 4)
+			n++;
+	qsort(p, n, sizeof(*p), port_cmp);
+	f = open_memstream(&out, &len);
+	mf = open_memstream(&maps, &mlen);
+	if (!f || !mf)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+
+		if (p[i].ip[0] && p[i].hport != p[i].cport) {
+			fprintf(mf, "%s%s%s%s:%u->%u/%s", mfirst ? "" : ", ",
+				strchr(p[i].ip, ':') ? "[" : "", p[i].ip,
+				strchr(p[i].ip, ':') ? "]" : "", p[i].hport, p[i].cport, p[i].proto);
+			mfirst = false;
+			continue;
+		}
+		for (k = 0; k < ng; k++)
+			if (!strcmp(g[k].ip, p[i].ip) && !strcmp(g[k].proto, p[i].proto))
+				break;
+		if (k == ng) {
+			g[ng] = p[i];
+			last[ng++] = p[i].cport;
+		} else if (p[i].cport == last[k] + 1) {
+			last[k] = p[i].cport;
+		} else {
+			/* a gap: the range so far is listed now, a new one begins */
+			port_group(f, &first, &g[k], last[k]);
+			g[k].cport = last[k] = p[i].cport;
+		}
+	}
+	for (size_t k = 0; k < ng; k++)
+		port_group(f, &first, &g[k], last[k]);
+	fclose(mf);
+	mf = NULL;
+	fprintf(f, "%s%s", first || mfirst ? "" : ", ", maps ? maps : "");
+out:
+	if (mf)
+		fclose(mf);
+	if (f)
+		fclose(f);
+	free(maps);
+	free(p);
+	free(g);
+	free(last);
+	return out;
+}
+
 /**
  * cnm_container_list() - containers, newest first (running only unless @all).
  */
@@ -310,12 +423,10 @@ int cnm_container_list(struct cnm_ctx *ctx, bool all, struct cnm_container_info 
 			       " coalesce((SELECT group_concat(n.name, ',') FROM endpoints e JOIN"
 			       " networks n ON n.id = e.network_id WHERE e.container_id = c.id),"
 			       " (SELECT name FROM networks WHERE id = c.network_id)),"
-			       " (SELECT group_concat(CASE WHEN instr(host_ip, ':') THEN '[' ||"
-			       " host_ip || ']' ELSE host_ip END || ':' || host_port || '->' ||"
-			       " container_port || '/' || CASE proto WHEN 17 THEN 'udp' WHEN 132"
-			       " THEN 'sctp' ELSE 'tcp' END, ', ') FROM (SELECT * FROM ports p WHERE"
-			       " p.container_id = c.id ORDER BY container_port, proto,"
-			       " instr(host_ip, ':')))"
+			       " (SELECT group_concat(host_ip || ' ' || host_port || ' ' ||"
+			       " container_port || ' ' || CASE proto WHEN 17 THEN 'udp' WHEN 132"
+			       " THEN 'sctp' ELSE 'tcp' END, ',') FROM ports p WHERE"
+			       " p.container_id = c.id)"
 			       " FROM containers c WHERE ?1 OR c.state = 'running'"
 			       " ORDER BY c.created DESC", &st, err);
 	if (rc)
@@ -343,7 +454,7 @@ int cnm_container_list(struct cnm_ctx *ctx, bool all, struct cnm_container_info 
 		i->pid = sqlite3_column_int(st, 7);
 		i->command = command_text((const char *)sqlite3_column_text(st, 8));
 		i->networks = cnm_col_strdup(st, 9);
-		i->ports = cnm_col_strdup(st, 10);
+		i->ports = cnm_ports_display((const char *)sqlite3_column_text(st, 10));
 	}
 	sqlite3_finalize(st);
 	if (rc) {
