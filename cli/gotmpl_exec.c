@@ -144,11 +144,20 @@ void gt_print_value(struct ectx *x, FILE *f, json_t *v)
 		break;
 	case JSON_OBJECT: {
 		const char **k = sorted_keys(v);
+		bool set = json_object_size(v) > 0;
+		const char *key;
+		json_t *e;
 
+		/* only Docker's sets (ExposedPorts, Volumes) hold nothing but {}: struct{}s */
+		json_object_foreach(v, key, e)
+			set = set && json_is_object(e) && !json_object_size(e);
 		fputs("map[", f);
 		for (size_t i = 0; k && i < json_object_size(v); i++) {
 			fprintf(f, "%s%s:", i ? " " : "", k[i]);
-			gt_print_value(x, f, json_object_get(v, k[i]));
+			if (set)
+				fputs("{}", f);
+			else
+				gt_print_value(x, f, json_object_get(v, k[i]));
 		}
 		fputc(']', f);
 		free(k);
@@ -204,7 +213,7 @@ static json_t *omitted_zero(const char *key)
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 		if (!strcmp(key, strings[i]))
 			return json_string("");
-	if (!strcmp(key, "AuxiliaryAddresses"))
+	if (!strcmp(key, "AuxiliaryAddresses") || !strcmp(key, "ExposedPorts"))
 		return json_object();
 	if (!strcmp(key, "LinkLocalIPs"))
 		return json_array();

@@ -139,6 +139,33 @@ static json_t *port_bindings_json(const struct cnm_ctr *c)
 	return o;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Config.ExposedPorts: Docker's set of the published ports, {"80/tcp": {}},
+ * in key order as Go writes a map (left out when empty, as Docker omits it).
+ */
+static json_t *exposed_ports(json_t *bindings)
+{
+	const char **keys = calloc(json_object_size(bindings) + 1, sizeof(*keys));
+	json_t *o = json_object(), *v;
+	const char *k;
+	size_t n = 0;
+
+	json_object_foreach(bindings, k, v)
+		if (keys)
+			keys[n++] = k;
+	if (keys)
+		qsort(keys, n, sizeof(*keys), str_cmp);
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(o, keys[i], json_object());
+	free(keys);
+	return o;
+}
+
 /* NULL, with *@rc and @err set, when the store cannot list the endpoints. */
 static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c, int *rc,
 				struct cnm_err *err)
@@ -215,7 +242,7 @@ static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c, in
 int cnm_container_inspect(struct cnm_ctx *ctx, const char *ref, char **json, struct cnm_err *err)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16];
-	json_t *o, *argv, *args, *ns;
+	json_t *o, *argv, *args, *ns, *bindings, *config;
 	struct cnm_ctr c;
 	int rc;
 
@@ -248,15 +275,22 @@ int cnm_container_inspect(struct cnm_ctx *ctx, const char *ref, char **json, str
 	json_object_set_new(o, "Name", json_string(path));
 	json_object_set_new(o, "RestartCount", json_integer(0));
 	json_object_set_new(o, "Platform", json_string("linux"));
+	bindings = port_bindings_json(&c);
 	json_object_set_new(o, "HostConfig",
-			    json_pack("{s:s, s:o, s:b, s:s, s:s, s:s}", "NetworkMode",
-				      c.network_mode, "PortBindings", port_bindings_json(&c),
+			    json_pack("{s:s, s:O, s:b, s:s, s:s, s:s}", "NetworkMode",
+				      c.network_mode, "PortBindings", bindings,
 				      "AutoRemove", c.auto_remove, "IpcMode", "private",
 				      "PidMode", "", "UTSMode", ""));
-	json_object_set_new(o, "Config",
-			    json_pack("{s:s, s:s, s:O, s:s, s:s}", "Hostname", c.hostname,
-				      "Domainname", "", "Cmd", argv, "Image", "",
-				      "WorkingDir", c.rootfs ? c.rootfs : ""));
+	config = json_pack("{s:s, s:s}", "Hostname", c.hostname, "Domainname", "");
+	if (json_object_size(bindings))
+		json_object_set_new(config, "ExposedPorts", exposed_ports(bindings));
+	/* cnm keeps no environment of a container's own: Docker's empty list */
+	json_object_set_new(config, "Env", json_array());
+	json_object_set(config, "Cmd", argv);
+	json_object_set_new(config, "Image", json_string(""));
+	json_object_set_new(config, "WorkingDir", json_string(c.rootfs ? c.rootfs : ""));
+	json_object_set_new(o, "Config", config);
+	json_decref(bindings);
 	ns = network_settings(ctx, &c, &rc, err);
 	if (ns) {
 		json_object_set_new(o, "NetworkSettings", ns);

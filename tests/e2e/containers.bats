@@ -211,6 +211,13 @@ teardown() { cleanup_containers; }
 	[ "$(inspect_field $id Id)" = "$id" ]
 	[ "$(inspect_field ${id:0:5} Id)" = "$id" ]
 	cnm exec ${id:0:12} true
+	# Docker's /NAME, as its inspect shows the name, is the name; one slash only
+	[ "$(inspect_field /byref Id)" = "$id" ]
+	cnm exec /byref true
+	run -1 cnm inspect //byref
+	[[ "$output" =~ "No such object: //byref" ]]
+	run -1 cnm inspect /${id:0:12}
+	[[ "$output" =~ "No such object: /${id:0:12}" ]]
 	run cnm ps --no-trunc -q
 	[ "$output" = "$id" ]
 	run cnm ps -q
@@ -251,6 +258,14 @@ teardown() { cleanup_containers; }
 	ep=$(jq -r '.[0].NetworkSettings.Networks.bridge.EndpointID' <<<"$j")
 	[ "$(cnm network inspect bridge | jq -r ".[0].Containers[\"$id\"].EndpointID")" = "$ep" ]
 	[ "$(jq -r '.[0].NetworkSettings.SandboxKey' <<<"$j")" = /run/netns/insp ]
+	# Config.Env and Config.ExposedPorts with Docker's shapes; ExposedPorts left out when empty
+	[ "$(jq -c '.[0].Config.Env' <<<"$j")" = '[]' ]
+	[ "$(jq -c '.[0].Config | has("ExposedPorts")' <<<"$j")" = false ]
+	[ "$(cnm inspect -f '{{.Config.Env}} {{.Config.ExposedPorts}} {{len .Config.Env}}' insp)" = "[] map[] 0" ]
+	cnm run -d --name insp2 -p 8080:80 -p 5353:53/udp -- sleep 3600
+	[ "$(cnm inspect -f '{{.Config.ExposedPorts}}' /insp2)" = "map[53/udp:{} 80/tcp:{}]" ]
+	[ "$(cnm inspect insp2 | jq -c '.[0].Config | [keys_unsorted[], .ExposedPorts]')" = \
+		'["Hostname","Domainname","ExposedPorts","Env","Cmd","Image","WorkingDir",{"53/udp":{},"80/tcp":{}}]' ]
 }
 
 @test "stop sends SIGTERM, then SIGKILL after -t, and releases the network" {

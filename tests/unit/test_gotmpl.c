@@ -20,7 +20,8 @@ static const char data_json[] =
 	"[{\"Subnet\":\"172.18.0.0/16\",\"Gateway\":\"172.18.0.1\"}]},"
 	"\"Options\":{\"com.docker.network.bridge.name\":\"br-x\"},\"Labels\":{},"
 	"\"Containers\":{\"c2\":{\"Name\":\"b\"},\"c1\":{\"Name\":\"a\"}},"
-	"\"Internal\":false,\"N\":3,\"F\":1.5,\"Big\":1000000.0,\"Null\":null,\"Arr\":[\"x\",\"y\"]}";
+	"\"Internal\":false,\"N\":3,\"F\":1.5,\"Big\":1000000.0,\"Null\":null,\"Arr\":[\"x\",\"y\"],"
+	"\"Set\":{\"80/tcp\":{},\"53/udp\":{}}}";
 
 struct tcase {
 	const char *tmpl;
@@ -106,6 +107,8 @@ static const struct tcase cases[] = {
 	OK("{{'a'}} {{'\\n'}} {{'\\''}} {{'\xc3\xa9'}} {{printf \"%c%c\" 'x' 233}} {{eq 'a' 97}}",
 	   "97 10 39 233 x\xc3\xa9 true"),
 	ERR("{{'ab'}}", "malformed character constant"),
+	/* a set (Docker's ExposedPorts) holds struct{}s; read when omitted, an empty map */
+	OK("{{.Set}} {{.Labels.x}} {{.ExposedPorts}}", "map[53/udp:{} 80/tcp:{}] <no value> map[]"),
 	ERR("{{'}}", "malformed character constant"),
 	ERR("{{''}}", "malformed character constant"),
 	ERR("{{lt .Arr 1}}", "incompatible types for comparison"),
