@@ -334,6 +334,33 @@ struct port_row {
 	unsigned hport, cport;
 };
 
+/* One "HOSTIP HOSTPORT PORT PROTO" item, up to ',' or the end. */
+static bool port_row_parse(const char *r, struct port_row *p)
+{
+	size_t l = strcspn(r, " ,");
+	unsigned long h, c;
+	char *end;
+
+	if (l >= sizeof(p->ip) || r[l] != ' ')
+		return false;
+	memcpy(p->ip, r, l);
+	p->ip[l] = '\0';
+	h = strtoul(r + l + 1, &end, 10);
+	if (*end != ' ' || h > 65535)
+		return false;
+	c = strtoul(end + 1, &end, 10);
+	if (*end != ' ' || c > 65535)
+		return false;
+	l = strcspn(++end, ",");
+	if (!l || l >= sizeof(p->proto))
+		return false;
+	memcpy(p->proto, end, l);
+	p->proto[l] = '\0';
+	p->hport = (unsigned)h;
+	p->cport = (unsigned)c;
+	return true;
+}
+
 /* Docker's comparePorts: container port, host address (as text), host port, protocol. */
 static int port_cmp(const void *pa, const void *pb)
 {
@@ -392,9 +419,7 @@ char *cnm_ports_display(const char *rows)
 		goto out;
 	n = 0;
 	for (const char *r = rows; *r; r = strchr(r, ',') ? strchr(r, ',') + 1 : "")
-		if (sscanf(r, "%46s %u %u %7[a-z]", p[n].ip, &p[n].hport, &p[n].cport,
-			   p[n].proto) == 4)
-			n++;
+		n += port_row_parse(r, &p[n]);
 	qsort(p, n, sizeof(*p), port_cmp);
 	f = open_memstream(&out, &len);
 	mf = open_memstream(&maps, &mlen);

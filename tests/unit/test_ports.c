@@ -721,6 +721,8 @@ static void test_ports_display(void **state)
 	expect_display("0.0.0.0 8080 80 tcp,:: 8080 80 tcp,0.0.0.0 5353 53 udp,:: 5353 53 udp",
 		       "0.0.0.0:5353->53/udp, [::]:5353->53/udp, 0.0.0.0:8080->80/tcp, "
 		       "[::]:8080->80/tcp");
+	/* a port without a host address (Docker's exposed only), and damage skipped */
+	expect_display(" 80 80 tcp, 81 81 tcp,bad,0.0.0.0 1 99999 tcp", "80-81/tcp");
 	/* -p 5000-5001:5000-5001 */
 	expect_display("0.0.0.0 5001 5001 tcp,0.0.0.0 5000 5000 tcp",
 		       "0.0.0.0:5000-5001->5000-5001/tcp");
