@@ -108,6 +108,13 @@ $(B)/tests/test_gotmpl: tests/unit/test_gotmpl.c $(GOTMPL_OBJ) $(B)/libcnm.a
 	$(Q)$(CC) $(CNM_CFLAGS) -Icli $(CFLAGS) $(LDFLAGS) -o $@ $< $(GOTMPL_OBJ) $(B)/libcnm.a \
 		$(LDLIBS) -lcmocka
 
+# Docker's phrases (cli/table.c), with the template engine's quoting
+$(B)/tests/test_table: tests/unit/test_table.c $(B)/cli/table.o $(GOTMPL_OBJ) $(B)/libcnm.a
+	$(qecho) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CNM_CFLAGS) -Icli $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/cli/table.o $(GOTMPL_OBJ) \
+		$(B)/libcnm.a $(LDLIBS) -lcmocka
+
 $(B)/tests/%: tests/unit/%.c $(B)/libcnm.a $(CNI_PURE_OBJ)
 	$(qecho) CC $@
 	@mkdir -p $(dir $@)

@@ -51,6 +51,7 @@ struct cli_table *cli_table_new(size_t ncols);
 void cli_table_add(struct cli_table *t, const char *const *cells);
 void cli_table_print(struct cli_table *t);
 void cli_human_duration(long long seconds, char *out, size_t len);
+char *cli_ps_command(const char *cmd, bool trunc);
 long long cli_seconds_since(const char *rfc3339);
 void cli_docker_time(const char *rfc3339, bool nanos, char *out, size_t len);
 

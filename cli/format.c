@@ -34,6 +34,8 @@ int cli_fmt_init(struct cli_fmt *f, const char *arg, const char *const *headers)
 
 	memset(f, 0, sizeof(*f));
 	f->headers = headers;
+	if (!*arg)	/* Docker: an empty format is no format */
+		return 0;
 	if (!strcmp(arg, "json") || !strcmp(arg, "{{json .}}")) {
 		f->json = true;
 		return 0;

@@ -10,8 +10,9 @@
  * tree once; gotmpl_exec.c walks it for each object.  What is supported:
  * text, {{- and -}} trimming, comments, pipelines with `|`, fields (`.A.B`,
  * `$v.A`, `(pipe).A`), variables (`$`, `$x := `, `$x = `), `if`/`else if`/
- * `else`/`end`, `range` (with `$i, $e :=`), `with`, Go's functions (and, or,
- * not, len, index, print, printf, println, eq, ne, lt, le, gt, ge) and
+ * `else`/`end`, `range` (with `$i, $e :=`), `with`, character constants
+ * ('a': its code point), Go's functions (and, or, not, len, index, slice,
+ * print, printf, println, html, js, urlquery, eq, ne, lt, le, gt, ge) and
  * Docker's (json, join, split, lower, upper, title, pad, truncate).  A key
  * missing from one of Docker's maps (Labels, Options, Networks...) prints
  * `<no value>`, as Go does; missing from anything else (a struct in Docker,
@@ -22,6 +23,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include "cnm.h"
 
 struct tpipe;
@@ -72,5 +74,6 @@ struct gotmpl {
 int gotmpl_parse(const char *src, struct gotmpl **out, struct cnm_err *err);
 int gotmpl_exec(const struct gotmpl *t, json_t *data, char **out, struct cnm_err *err);
 void gotmpl_free(struct gotmpl *t);
+void gotmpl_quote(FILE *f, const char *s);
 
 #endif

@@ -46,6 +46,23 @@ const char *gt_type_name(struct ectx *x, const json_t *v)
 	}
 }
 
+/* The Go type of @v as Docker's decoded JSON has it (integers: int), for %T and errors. */
+const char *gt_go_type(struct ectx *x, const json_t *v)
+{
+	if (v == x->novalue)
+		return "<nil>";
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "map[string]interface {}";
+	case JSON_ARRAY: return "[]interface {}";
+	case JSON_STRING: return "string";
+	case JSON_INTEGER: return "int";
+	case JSON_REAL: return "float64";
+	case JSON_TRUE:
+	case JSON_FALSE: return "bool";
+	default: return "<nil>";
+	}
+}
+
 bool gt_truth(struct ectx *x, const json_t *v)
 {
 	if (v == x->novalue)
@@ -127,11 +144,20 @@ void gt_print_value(struct ectx *x, FILE *f, json_t *v)
 		break;
 	case JSON_OBJECT: {
 		const char **k = sorted_keys(v);
+		bool set = json_object_size(v) > 0;
+		const char *key;
+		json_t *e;
 
+		/* only Docker's sets (ExposedPorts, Volumes) hold nothing but {}: struct{}s */
+		json_object_foreach(v, key, e)
+			set = set && json_is_object(e) && !json_object_size(e);
 		fputs("map[", f);
 		for (size_t i = 0; k && i < json_object_size(v); i++) {
 			fprintf(f, "%s%s:", i ? " " : "", k[i]);
-			gt_print_value(x, f, json_object_get(v, k[i]));
+			if (set)
+				fputs("{}", f);
+			else
+				gt_print_value(x, f, json_object_get(v, k[i]));
 		}
 		fputc(']', f);
 		free(k);
@@ -187,7 +213,7 @@ static json_t *omitted_zero(const char *key)
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 		if (!strcmp(key, strings[i]))
 			return json_string("");
-	if (!strcmp(key, "AuxiliaryAddresses"))
+	if (!strcmp(key, "AuxiliaryAddresses") || !strcmp(key, "ExposedPorts"))
 		return json_object();
 	if (!strcmp(key, "LinkLocalIPs"))
 		return json_array();
@@ -201,8 +227,11 @@ static int walk(struct ectx *x, json_t *v, char *const *fields, int n, json_t **
 		json_t *g;
 
 		if (!json_is_object(v) || v == x->novalue) {
-			int rc = gt_xerr(x, "can't evaluate field %s in a %s", fields[i],
-					 gt_type_name(x, v));
+			/* Go's words: a nil (or missing) value has no type to name */
+			int rc = json_is_null(v) || v == x->novalue ?
+				 gt_xerr(x, "nil pointer evaluating interface {}.%s%s", fields[i], "") :
+				 gt_xerr(x, "can't evaluate field %s in type %s", fields[i],
+					 gt_go_type(x, v));
 
 			json_decref(v);
 			return rc;

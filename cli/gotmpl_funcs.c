@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * gotmpl_funcs.c - the functions a template can call: Go's builtins and the
- * ones Docker's CLI adds (json, join, split, lower, upper, title, pad,
- * truncate).
+ * gotmpl_funcs.c - the functions a template can call: Go's builtins (all but
+ * call) and the ones Docker's CLI adds (json, join, split, lower, upper,
+ * title, pad, truncate).
  *
  * DOC: Theory of operation
  * Each takes its evaluated arguments (borrowed) and returns a new value.
@@ -10,6 +10,7 @@
  * the function and what it got; printf follows Go's verbs, including its
  * %!v(MISSING) and %!(EXTRA ...) marks, so a wrong format prints, as in Go.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,8 +107,11 @@ static int f_index(struct ectx *x, json_t **a, int n, json_t **res)
 		} else if (json_is_array(v) && json_is_integer(a[i])) {
 			long long k = (long long)json_integer_value(a[i]);
 
+			char num[24];
+
+			snprintf(num, sizeof(num), "%lld", k);
 			if (k < 0 || (size_t)k >= json_array_size(v))
-				return gt_xerr(x, "index out of range: %s%s", "", "");
+				return gt_xerr(x, "error calling index: index out of range: %s%s", num, "");
 			v = json_array_get(v, (size_t)k);
 		} else {
 			return gt_xerr(x, "can't index a %s with a %s", gt_type_name(x, v),
@@ -216,8 +220,12 @@ static int sprint(struct ectx *x, json_t **a, int n, bool ln, json_t **res)
 static int f_print(struct ectx *x, json_t **a, int n, json_t **res) { return sprint(x, a, n, false, res); }
 static int f_println(struct ectx *x, json_t **a, int n, json_t **res) { return sprint(x, a, n, true, res); }
 
-/* Go's %q: a double-quoted string with escapes. */
-static void quote(FILE *f, const char *s)
+/**
+ * gotmpl_quote() - Go's strconv.Quote (and %q): @s double-quoted, escaped.
+ * @f: where it goes
+ * @s: the text
+ */
+void gotmpl_quote(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -239,16 +247,46 @@ static void printf_one(struct ectx *x, FILE *f, char *spec, size_t sl, char verb
 {
 	char *t;
 
-	if ((verb == 'd' || verb == 'c' || ((verb == 'x' || verb == 'X') && !json_is_string(v))) &&
+	if (verb == 'T') {
+		spec[sl++] = 's';
+		spec[sl] = 0;
+		fprintf(f, spec, gt_go_type(x, v));
+	} else if (json_is_null(v) || v == x->novalue) {
+		/* Go prints a nil this way for any verb but %v and %T */
+		spec[sl++] = 's';
+		spec[sl] = 0;
+		if (verb == 'v')
+			fprintf(f, spec, "<nil>");
+		else
+			fprintf(f, "%%!%c(<nil>)", verb);
+	} else if (verb == 'c' && json_is_integer(v)) {
+		/* the code point in UTF-8, U+FFFD where there is none */
+		json_int_t c = json_integer_value(v);
+		char u[5] = "";
+
+		if (c < 0 || c > 0x10ffff || (c >= 0xd800 && c < 0xe000))
+			c = 0xfffd;
+		if (c < 0x80)
+			u[0] = (char)c;
+		else if (c < 0x800)
+			snprintf(u, sizeof(u), "%c%c", (int)(0xc0 | c >> 6), (int)(0x80 | (c & 0x3f)));
+		else if (c < 0x10000)
+			snprintf(u, sizeof(u), "%c%c%c", (int)(0xe0 | c >> 12),
+				 (int)(0x80 | (c >> 6 & 0x3f)), (int)(0x80 | (c & 0x3f)));
+		else
+			snprintf(u, sizeof(u), "%c%c%c%c", (int)(0xf0 | c >> 18),
+				 (int)(0x80 | (c >> 12 & 0x3f)), (int)(0x80 | (c >> 6 & 0x3f)),
+				 (int)(0x80 | (c & 0x3f)));
+		spec[sl++] = 's';
+		spec[sl] = 0;
+		fprintf(f, spec, u);
+	} else if ((verb == 'd' || ((verb == 'x' || verb == 'X') && !json_is_string(v))) &&
 	    json_is_integer(v)) {
 		if (verb == 'd' || verb == 'x' || verb == 'X')
 			spec[sl++] = 'l', spec[sl++] = 'l';
 		spec[sl++] = verb;
 		spec[sl] = 0;
-		if (verb == 'c')
-			fprintf(f, spec, (int)json_integer_value(v));
-		else
-			fprintf(f, spec, (long long)json_integer_value(v));
+		fprintf(f, spec, (long long)json_integer_value(v));
 	} else if (strchr("eEfFgG", verb) && json_is_number(v)) {
 		spec[sl++] = verb;
 		spec[sl] = 0;
@@ -265,7 +303,7 @@ static void printf_one(struct ectx *x, FILE *f, char *spec, size_t sl, char verb
 			FILE *qf = open_memstream(&q, &len);
 
 			if (qf) {
-				quote(qf, t ? t : "");
+				gotmpl_quote(qf, t ? t : "");
 				fclose(qf);
 			}
 			free(t);
@@ -277,7 +315,7 @@ static void printf_one(struct ectx *x, FILE *f, char *spec, size_t sl, char verb
 		free(t);
 	} else {
 		t = gt_value_text(x, v);
-		fprintf(f, "%%!%c(%s=%s)", verb, gt_type_name(x, v), t ? t : "");
+		fprintf(f, "%%!%c(%s=%s)", verb, gt_go_type(x, v), t ? t : "");
 		free(t);
 	}
 }
@@ -332,7 +370,11 @@ static int f_printf(struct ectx *x, json_t **a, int n, json_t **res)
 		for (; argi < n; argi++) {
 			char *t = gt_value_text(x, a[argi]);
 
-			fprintf(f, "%s=%s%s", gt_type_name(x, a[argi]), t ? t : "", argi + 1 < n ? ", " : ")");
+			if (json_is_null(a[argi]) || a[argi] == x->novalue)
+				fprintf(f, "<nil>%s", argi + 1 < n ? ", " : ")");
+			else
+				fprintf(f, "%s=%s%s", gt_go_type(x, a[argi]), t ? t : "",
+					argi + 1 < n ? ", " : ")");
 			free(t);
 		}
 	}
@@ -456,6 +498,117 @@ static int f_truncate(struct ectx *x, json_t **a, int n, json_t **res)
 	return *res ? 0 : cnm_errf(x->err, -ENOMEM, "out of memory");
 }
 
+/* Go's slice: item[i:j(:k)] of a string (bytes) or an array. */
+static int f_slice(struct ectx *x, json_t **a, int n, json_t **res)
+{
+	json_t *v = a[0];
+	bool str = json_is_string(v) && v != x->novalue;
+	size_t len, idx[3];
+	char num[48];
+
+	if (json_is_null(v) || v == x->novalue)
+		return gt_xerr(x, "error calling slice: slice of untyped nil%s%s", "", "");
+	if (!str && !json_is_array(v))
+		return gt_xerr(x, "error calling slice: can't slice item of type %s%s",
+			       gt_go_type(x, v), "");
+	if (str && n == 4)
+		return gt_xerr(x, "error calling slice: cannot 3-index slice a string%s%s", "", "");
+	len = str ? json_string_length(v) : json_array_size(v);
+	idx[0] = 0;
+	idx[1] = idx[2] = len;
+	for (int i = 1; i < n; i++) {
+		long long k;
+
+		if (json_is_null(a[i]) || a[i] == x->novalue)
+			return gt_xerr(x, "error calling slice: cannot index slice/array with nil%s%s",
+				       "", "");
+		if (!json_is_integer(a[i]))
+			return gt_xerr(x, "error calling slice: cannot index slice/array with type %s%s",
+				       gt_go_type(x, a[i]), "");
+		k = (long long)json_integer_value(a[i]);
+		snprintf(num, sizeof(num), "%lld", k);
+		if (k < 0 || (unsigned long long)k > len)
+			return gt_xerr(x, "error calling slice: index out of range: %s%s", num, "");
+		idx[i - 1] = (size_t)k;
+	}
+	for (int i = 0; i < (n == 4 ? 2 : 1); i++) {
+		if (idx[i] <= idx[i + 1])
+			continue;
+		snprintf(num, sizeof(num), "%zu > %zu", idx[i], idx[i + 1]);
+		return gt_xerr(x, "error calling slice: invalid slice index: %s%s", num, "");
+	}
+	if (str) {
+		*res = json_stringn(json_string_value(v) + idx[0], idx[1] - idx[0]);
+	} else {
+		*res = json_array();
+		for (size_t i = idx[0]; *res && i < idx[1]; i++)
+			json_array_append(*res, json_array_get(v, i));
+	}
+	return *res ? 0 : cnm_errf(x->err, -ENOMEM, "out of memory");
+}
+
+enum escape { ESC_HTML, ESC_JS, ESC_URL };
+
+/*
+ * Go's html, js and urlquery: the one string argument, or fmt.Sprint of
+ * them all, escaped as template.HTMLEscapeString, JSEscapeString and
+ * url.QueryEscape do (bytes from 0x80 up pass as they are).
+ */
+static int escape(struct ectx *x, json_t **a, int n, enum escape how, json_t **res)
+{
+	json_t *text = NULL;
+	char *o = NULL;
+	size_t len;
+	FILE *f;
+	int rc = 0;
+
+	if (n == 1 && json_is_string(a[0]) && a[0] != x->novalue)
+		text = json_incref(a[0]);
+	else
+		rc = sprint(x, a, n, false, &text);
+	if (rc)
+		return rc;
+	f = open_memstream(&o, &len);
+	if (!f) {
+		json_decref(text);
+		return cnm_errf(x->err, -ENOMEM, "out of memory");
+	}
+	for (const char *p = json_string_value(text); *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		const char *e = NULL;
+
+		if (how == ESC_HTML) {
+			e = c == '"' ? "&#34;" : c == '\'' ? "&#39;" : c == '&' ? "&amp;" :
+			    c == '<' ? "&lt;" : c == '>' ? "&gt;" : NULL;
+		} else if (how == ESC_JS) {
+			e = c == '\\' ? "\\\\" : c == '\'' ? "\\'" : c == '"' ? "\\\"" :
+			    c == '<' ? "\\u003C" : c == '>' ? "\\u003E" : c == '&' ? "\\u0026" :
+			    c == '=' ? "\\u003D" : NULL;
+			if (!e && c < ' ') {
+				fprintf(f, "\\u00%02X", c);
+				continue;
+			}
+		} else if (!(isalnum(c) || strchr("-_.~", c))) {
+			if (c == ' ')
+				fputc('+', f);
+			else
+				fprintf(f, "%%%02X", c);
+			continue;
+		}
+		if (e)
+			fputs(e, f);
+		else
+			fputc(c, f);
+	}
+	fclose(f);
+	json_decref(text);
+	return string_res(x, o, res);
+}
+
+static int f_html(struct ectx *x, json_t **a, int n, json_t **res) { return escape(x, a, n, ESC_HTML, res); }
+static int f_js(struct ectx *x, json_t **a, int n, json_t **res) { return escape(x, a, n, ESC_JS, res); }
+static int f_urlquery(struct ectx *x, json_t **a, int n, json_t **res) { return escape(x, a, n, ESC_URL, res); }
+
 static const struct {
 	const char *name;
 	int min, max;
@@ -468,7 +621,8 @@ static const struct {
 	{ "gt", 2, 2, f_gt }, { "ge", 2, 2, f_ge }, { "json", 1, 1, f_json },
 	{ "join", 2, 2, f_join }, { "split", 2, 2, f_split }, { "lower", 1, 1, f_lower },
 	{ "upper", 1, 1, f_upper }, { "title", 1, 1, f_title }, { "pad", 3, 3, f_pad },
-	{ "truncate", 2, 2, f_truncate },
+	{ "truncate", 2, 2, f_truncate }, { "slice", 1, 4, f_slice }, { "html", 0, 15, f_html },
+	{ "js", 0, 15, f_js }, { "urlquery", 0, 15, f_urlquery },
 };
 
 int gt_call(struct ectx *x, const char *name, json_t **args, int n, json_t **res)

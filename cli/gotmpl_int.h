@@ -31,6 +31,7 @@ struct ectx {
 
 int gt_xerr(struct ectx *x, const char *fmt, const char *a, const char *b);
 const char *gt_type_name(struct ectx *x, const json_t *v);
+const char *gt_go_type(struct ectx *x, const json_t *v);
 bool gt_truth(struct ectx *x, const json_t *v);
 void gt_print_value(struct ectx *x, FILE *f, json_t *v);
 char *gt_value_text(struct ectx *x, json_t *v);

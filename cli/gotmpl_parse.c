@@ -111,6 +111,33 @@ static int lex_string(struct parser *p, size_t *i, bool sp)
 	return rc;
 }
 
+/* A 'c' constant: Go reads it as the integer, its code point. */
+static int lex_char(struct parser *p, size_t *i, bool sp)
+{
+	static const char esc[] = "abfnrtv\\'\"", val[] = "\a\b\f\n\r\t\v\\'\"";
+	const unsigned char *c = (const unsigned char *)p->src + *i + 1;
+	size_t len = 1, start = *i;
+	long cp = -1;
+	char num[16];
+
+	if (c[0] == '\\' && c[1] && strchr(esc, c[1])) {
+		cp = (unsigned char)val[strchr(esc, c[1]) - esc];
+		len = 2;
+	} else if (c[0] >= 0xc2 && c[0] < 0xf5) {	/* UTF-8: 2 to 4 bytes */
+		len = c[0] >= 0xf0 ? 4 : c[0] >= 0xe0 ? 3 : 2;
+		cp = c[0] & (0x7f >> len);
+		for (size_t k = 1; k < len && cp >= 0; k++)
+			cp = (c[k] & 0xc0) == 0x80 ? cp << 6 | (c[k] & 0x3f) : -1;
+	} else if (c[0] >= 0x20 && c[0] < 0x7f && c[0] != '\'' && c[0] != '\\') {
+		cp = c[0];
+	}
+	if (cp < 0 || c[len] != '\'')
+		return perr(p, start, "malformed character constant");
+	snprintf(num, sizeof(num), "%ld", cp);
+	*i += len + 2;
+	return tok_push(p, T_NUMBER, sp, num, strlen(num), start);
+}
+
 /*
  * Cut the action that starts after `{{` at p->pos into tokens, up to its
  * `}}`; leaves p->pos after it and sets p->trim_next for ` -}}`.
@@ -144,6 +171,8 @@ static int lex_action(struct parser *p)
 		}
 		if (s[i] == '"') {
 			rc = lex_string(p, &i, sp);
+		} else if (s[i] == '\'') {
+			rc = lex_char(p, &i, sp);
 		} else if (s[i] == '`') {
 			const char *e = strchr(s + i + 1, '`');
 

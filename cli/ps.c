@@ -14,7 +14,7 @@ static const char *const headers[] = {
 	"ID", "CONTAINER ID", "Image", "IMAGE", "Command", "COMMAND", "CreatedAt", "CREATED AT",
 	"RunningFor", "CREATED", "Ports", "PORTS", "State", "STATE", "Status", "STATUS",
 	"Names", "NAMES", "Labels", "LABELS", "Mounts", "MOUNTS", "Networks", "NETWORKS",
-	"LocalVolumes", "LOCAL VOLUMES", NULL,
+	"LocalVolumes", "LOCAL VOLUMES", "Size", "SIZE", "Platform", "PLATFORM", NULL,
 };
 
 static void status_text(const struct cnm_container_info *c, char *out, size_t len)
@@ -91,9 +91,7 @@ int cmd_ps(int argc, char **argv)
 		cli_human_duration(cli_seconds_since(list[i].created), d, sizeof(d));
 		snprintf(created, sizeof(created), "%s ago", d);
 		status_text(&list[i], status_s, sizeof(status_s));
-		if (asprintf(&cmd, "\"%.*s%s\"", notrunc ? 4096 : 20, list[i].command,
-			     !notrunc && strlen(list[i].command) > 20 ? "…" : "") < 0)
-			cmd = NULL;
+		cmd = cli_ps_command(list[i].command ? list[i].command : "", !notrunc);
 		if (cli_fmt_custom(&fmt)) {
 			char at[64];
 			json_t *o;
@@ -107,6 +105,9 @@ int cmd_ps(int argc, char **argv)
 				      list[i].ports ? list[i].ports : "",
 				      "RunningFor", created, "State", list[i].state);
 			json_object_set_new(o, "Status", json_string(status_s));
+			/* no image, nothing written beside it: Docker's size of that */
+			json_object_set_new(o, "Size", json_string("0B"));
+			json_object_set_new(o, "Platform", json_null());
 			if (!o || cli_fmt_row(&fmt, o, list[i].name))
 				status = 1;
 			json_decref(o);

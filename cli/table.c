@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "gotmpl.h"
 
 struct cli_table {
 	size_t ncols, nrows;
@@ -66,9 +67,15 @@ void cli_table_print(struct cli_table *t)
 	free(w);
 }
 
-/* Docker's units.HumanDuration. */
+/*
+ * Docker's units.HumanDuration (go-units), thresholds and rounding as there:
+ * from an hour on it counts hours rounded to the nearest, and days, weeks
+ * and months are whole parts of those; years are of the unrounded hours.
+ */
 void cli_human_duration(long long s, char *out, size_t len)
 {
+	long long h = (s + 1800) / 3600;
+
 	if (s < 1)
 		snprintf(out, len, "Less than a second");
 	else if (s == 1)
@@ -79,18 +86,50 @@ void cli_human_duration(long long s, char *out, size_t len)
 		snprintf(out, len, "About a minute");
 	else if (s < 3600)
 		snprintf(out, len, "%lld minutes", s / 60);
-	else if ((s + 1800) / 3600 == 1)
+	else if (h == 1)
 		snprintf(out, len, "About an hour");
-	else if (s < 48 * 3600)
-		snprintf(out, len, "%lld hours", (s + 1800) / 3600);
-	else if (s < 7 * 24 * 3600 * 2)
-		snprintf(out, len, "%lld days", s / 86400);
-	else if (s < 30 * 24 * 3600 * 3)
-		snprintf(out, len, "%lld weeks", s / (7 * 86400));
-	else if (s < 365 * 24 * 3600 * 2)
-		snprintf(out, len, "%lld months", s / (30 * 86400));
+	else if (h < 48)
+		snprintf(out, len, "%lld hours", h);
+	else if (h < 24 * 7 * 2)
+		snprintf(out, len, "%lld days", h / 24);
+	else if (h < 24 * 30 * 2)
+		snprintf(out, len, "%lld weeks", h / 24 / 7);
+	else if (h < 24 * 365 * 2)
+		snprintf(out, len, "%lld months", h / 24 / 30);
 	else
-		snprintf(out, len, "%lld years", s / (365 * 86400));
+		snprintf(out, len, "%lld years", s / 3600 / 24 / 365);
+}
+
+/**
+ * cli_ps_command() - ps's COMMAND cell, as the docker CLI makes it.
+ * @cmd: the command line as Docker's API lists it (cnm_container_list())
+ * @trunc: cut to 20 characters (without --no-trunc)
+ *
+ * Docker's formatter.Ellipsis, 19 characters and "…" when longer than 20
+ * (counted in code points; Docker counts display columns, the same for
+ * anything but wide characters), then Go's strconv.Quote.
+ *
+ * Return: a malloc'ed string, or NULL without memory.
+ */
+char *cli_ps_command(const char *cmd, bool trunc)
+{
+	size_t at, n = 0, cut = 0;
+	char *cell = NULL, *shown = NULL;
+	size_t len;
+	FILE *f;
+
+	for (at = 0; cmd[at]; at++)
+		if (((unsigned char)cmd[at] & 0xc0) != 0x80 && ++n == 20)
+			cut = at;	/* where the 20th code point starts */
+	if (trunc && n > 20 && asprintf(&shown, "%.*s…", (int)cut, cmd) < 0)
+		return NULL;
+	f = open_memstream(&cell, &len);
+	if (f) {
+		gotmpl_quote(f, shown ? shown : cmd);
+		fclose(f);
+	}
+	free(shown);
+	return cell;
 }
 
 static time_t parse_rfc3339(const char *s)

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "dns.h"
 #include "container.h"
@@ -138,6 +139,33 @@ static json_t *port_bindings_json(const struct cnm_ctr *c)
 	return o;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Config.ExposedPorts: Docker's set of the published ports, {"80/tcp": {}},
+ * in key order as Go writes a map (left out when empty, as Docker omits it).
+ */
+static json_t *exposed_ports(json_t *bindings)
+{
+	const char **keys = calloc(json_object_size(bindings) + 1, sizeof(*keys));
+	json_t *o = json_object(), *v;
+	const char *k;
+	size_t n = 0;
+
+	json_object_foreach(bindings, k, v)
+		if (keys)
+			keys[n++] = k;
+	if (keys)
+		qsort(keys, n, sizeof(*keys), str_cmp);
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(o, keys[i], json_object());
+	free(keys);
+	return o;
+}
+
 /* NULL, with *@rc and @err set, when the store cannot list the endpoints. */
 static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c, int *rc,
 				struct cnm_err *err)
@@ -214,7 +242,7 @@ static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c, in
 int cnm_container_inspect(struct cnm_ctx *ctx, const char *ref, char **json, struct cnm_err *err)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16];
-	json_t *o, *argv, *args, *ns;
+	json_t *o, *argv, *args, *ns, *bindings, *config;
 	struct cnm_ctr c;
 	int rc;
 
@@ -247,15 +275,22 @@ int cnm_container_inspect(struct cnm_ctx *ctx, const char *ref, char **json, str
 	json_object_set_new(o, "Name", json_string(path));
 	json_object_set_new(o, "RestartCount", json_integer(0));
 	json_object_set_new(o, "Platform", json_string("linux"));
+	bindings = port_bindings_json(&c);
 	json_object_set_new(o, "HostConfig",
-			    json_pack("{s:s, s:o, s:b, s:s, s:s, s:s}", "NetworkMode",
-				      c.network_mode, "PortBindings", port_bindings_json(&c),
+			    json_pack("{s:s, s:O, s:b, s:s, s:s, s:s}", "NetworkMode",
+				      c.network_mode, "PortBindings", bindings,
 				      "AutoRemove", c.auto_remove, "IpcMode", "private",
 				      "PidMode", "", "UTSMode", ""));
-	json_object_set_new(o, "Config",
-			    json_pack("{s:s, s:s, s:O, s:s, s:s}", "Hostname", c.hostname,
-				      "Domainname", "", "Cmd", argv, "Image", "",
-				      "WorkingDir", c.rootfs ? c.rootfs : ""));
+	config = json_pack("{s:s, s:s}", "Hostname", c.hostname, "Domainname", "");
+	if (json_object_size(bindings))
+		json_object_set_new(config, "ExposedPorts", exposed_ports(bindings));
+	/* cnm keeps no environment of a container's own: Docker's empty list */
+	json_object_set_new(config, "Env", json_array());
+	json_object_set(config, "Cmd", argv);
+	json_object_set_new(config, "Image", json_string(""));
+	json_object_set_new(config, "WorkingDir", json_string(c.rootfs ? c.rootfs : ""));
+	json_object_set_new(o, "Config", config);
+	json_decref(bindings);
 	ns = network_settings(ctx, &c, &rc, err);
 	if (ns) {
 		json_object_set_new(o, "NetworkSettings", ns);
@@ -269,26 +304,165 @@ int cnm_container_inspect(struct cnm_ctx *ctx, const char *ref, char **json, str
 	return *json ? 0 : cnm_errf(err, ENOMEM, "out of memory");
 }
 
+/*
+ * The command as Docker's daemon lists it: the path, then the arguments,
+ * those holding a space put in single quotes (as they are: Docker escapes
+ * nothing inside them).
+ */
 static char *command_text(const char *argv_json)
 {
 	json_t *a = json_loads(argv_json ? argv_json : "[]", 0, NULL);
-	size_t len = 0, at = 0, i;
-	char *out;
+	char *out = NULL;
+	size_t len, i;
+	FILE *f = open_memstream(&out, &len);
 
 	/* a damaged row may hold anything: what is not a string shows as "" */
-	for (i = 0; i < json_array_size(a); i++)
-		len += json_string_length(json_array_get(a, i)) + 1;
-	out = calloc(1, len + 1);
-	for (i = 0; out && i < json_array_size(a); i++) {
-		json_t *s = json_array_get(a, i);
+	for (i = 0; f && i < json_array_size(a); i++) {
+		const char *s = json_string_value(json_array_get(a, i));
+		bool q = i && s && strchr(s, ' ');
 
-		if (i)
-			out[at++] = ' ';
-		memcpy(out + at, json_is_string(s) ? json_string_value(s) : "",
-		       json_string_length(s));
-		at += json_string_length(s);
+		fprintf(f, "%s%s%s%s", i ? " " : "", q ? "'" : "", s ? s : "", q ? "'" : "");
 	}
+	if (f)
+		fclose(f);
 	json_decref(a);
+	return out;
+}
+
+struct port_row {
+	char ip[CNM_ADDRSTRLEN + 1], proto[8];
+	unsigned hport, cport;
+};
+
+/* One "HOSTIP HOSTPORT PORT PROTO" item, up to ',' or the end. */
+static bool port_row_parse(const char *r, struct port_row *p)
+{
+	size_t l = strcspn(r, " ,");
+	unsigned long h, c;
+	char *end;
+
+	if (l >= sizeof(p->ip) || r[l] != ' ')
+		return false;
+	memcpy(p->ip, r, l);
+	p->ip[l] = '\0';
+	h = strtoul(r + l + 1, &end, 10);
+	if (*end != ' ' || h > 65535)
+		return false;
+	c = strtoul(end + 1, &end, 10);
+	if (*end != ' ' || c > 65535)
+		return false;
+	l = strcspn(++end, ",");
+	if (!l || l >= sizeof(p->proto))
+		return false;
+	memcpy(p->proto, end, l);
+	p->proto[l] = '\0';
+	p->hport = (unsigned)h;
+	p->cport = (unsigned)c;
+	return true;
+}
+
+/* Docker's comparePorts: container port, host address (as text), host port, protocol. */
+static int port_cmp(const void *pa, const void *pb)
+{
+	const struct port_row *a = pa, *b = pb;
+	int d = strcmp(a->ip, b->ip);
+
+	if (a->cport != b->cport)
+		return a->cport < b->cport ? -1 : 1;
+	if (d)
+		return d;
+	if (a->hport != b->hport)
+		return a->hport < b->hport ? -1 : 1;
+	return strcmp(a->proto, b->proto);
+}
+
+/* "IP:FIRST[-LAST]->FIRST[-LAST]/PROTO", the address bracketed if IPv6. */
+static void port_group(FILE *f, bool *first, const struct port_row *g, unsigned last)
+{
+	char range[16];
+	bool v6 = strchr(g->ip, ':') != NULL;
+
+	snprintf(range, sizeof(range), g->cport == last ? "%u" : "%u-%u", g->cport, last);
+	fputs(*first ? "" : ", ", f);
+	*first = false;
+	if (g->ip[0])
+		fprintf(f, "%s%s%s:%s->", v6 ? "[" : "", g->ip, v6 ? "]" : "", range);
+	fprintf(f, "%s/%s", range, g->proto);
+}
+
+/**
+ * cnm_ports_display() - ps's PORTS column, as docker/cli's DisplayablePorts.
+ * @rows: "HOSTIP HOSTPORT PORT PROTO" items joined with ',' (NULL: none)
+ *
+ * Sorted as Docker sorts them; a mapping to the same port number on the host
+ * joins others of its address and protocol in ranges of consecutive ports
+ * (0.0.0.0:5000-5001->5000-5001/tcp), listed first in the order the ranges
+ * began, and a mapping to another host port is listed on its own, after them.
+ *
+ * Return: a malloc'ed string, NULL when there are no ports or no memory.
+ */
+char *cnm_ports_display(const char *rows)
+{
+	struct port_row *p = NULL, *g = NULL;
+	unsigned *last = NULL;
+	size_t n = 0, ng = 0, len, mlen;
+	char *out = NULL, *maps = NULL;
+	bool first = true, mfirst = true;
+	FILE *f = NULL, *mf = NULL;
+
+	for (const char *r = rows; r && *r; r = strchr(r, ',') ? strchr(r, ',') + 1 : "")
+		n++;
+	p = calloc(n ? n : 1, sizeof(*p));
+	g = calloc(n ? n : 1, sizeof(*g));
+	last = calloc(n ? n : 1, sizeof(*last));
+	if (!n || !p || !g || !last)
+		goto out;
+	n = 0;
+	for (const char *r = rows; *r; r = strchr(r, ',') ? strchr(r, ',') + 1 : "")
+		n += port_row_parse(r, &p[n]);
+	qsort(p, n, sizeof(*p), port_cmp);
+	f = open_memstream(&out, &len);
+	mf = open_memstream(&maps, &mlen);
+	if (!f || !mf)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+
+		if (p[i].ip[0] && p[i].hport != p[i].cport) {
+			fprintf(mf, "%s%s%s%s:%u->%u/%s", mfirst ? "" : ", ",
+				strchr(p[i].ip, ':') ? "[" : "", p[i].ip,
+				strchr(p[i].ip, ':') ? "]" : "", p[i].hport, p[i].cport, p[i].proto);
+			mfirst = false;
+			continue;
+		}
+		for (k = 0; k < ng; k++)
+			if (!strcmp(g[k].ip, p[i].ip) && !strcmp(g[k].proto, p[i].proto))
+				break;
+		if (k == ng) {
+			g[ng] = p[i];
+			last[ng++] = p[i].cport;
+		} else if (p[i].cport == last[k] + 1) {
+			last[k] = p[i].cport;
+		} else {
+			/* a gap: the range so far is listed now, a new one begins */
+			port_group(f, &first, &g[k], last[k]);
+			g[k].cport = last[k] = p[i].cport;
+		}
+	}
+	for (size_t k = 0; k < ng; k++)
+		port_group(f, &first, &g[k], last[k]);
+	fclose(mf);
+	mf = NULL;
+	fprintf(f, "%s%s", first || mfirst ? "" : ", ", maps ? maps : "");
+out:
+	if (mf)
+		fclose(mf);
+	if (f)
+		fclose(f);
+	free(maps);
+	free(p);
+	free(g);
+	free(last);
 	return out;
 }
 
@@ -308,12 +482,10 @@ int cnm_container_list(struct cnm_ctx *ctx, bool all, struct cnm_container_info 
 			       " coalesce((SELECT group_concat(n.name, ',') FROM endpoints e JOIN"
 			       " networks n ON n.id = e.network_id WHERE e.container_id = c.id),"
 			       " (SELECT name FROM networks WHERE id = c.network_id)),"
-			       " (SELECT group_concat(CASE WHEN instr(host_ip, ':') THEN '[' ||"
-			       " host_ip || ']' ELSE host_ip END || ':' || host_port || '->' ||"
-			       " container_port || '/' || CASE proto WHEN 17 THEN 'udp' WHEN 132"
-			       " THEN 'sctp' ELSE 'tcp' END, ', ') FROM (SELECT * FROM ports p WHERE"
-			       " p.container_id = c.id ORDER BY container_port, proto,"
-			       " instr(host_ip, ':')))"
+			       " (SELECT group_concat(host_ip || ' ' || host_port || ' ' ||"
+			       " container_port || ' ' || CASE proto WHEN 17 THEN 'udp' WHEN 132"
+			       " THEN 'sctp' ELSE 'tcp' END, ',') FROM ports p WHERE"
+			       " p.container_id = c.id)"
 			       " FROM containers c WHERE ?1 OR c.state = 'running'"
 			       " ORDER BY c.created DESC", &st, err);
 	if (rc)
@@ -341,7 +513,7 @@ int cnm_container_list(struct cnm_ctx *ctx, bool all, struct cnm_container_info 
 		i->pid = sqlite3_column_int(st, 7);
 		i->command = command_text((const char *)sqlite3_column_text(st, 8));
 		i->networks = cnm_col_strdup(st, 9);
-		i->ports = cnm_col_strdup(st, 10);
+		i->ports = cnm_ports_display((const char *)sqlite3_column_text(st, 10));
 	}
 	sqlite3_finalize(st);
 	if (rc) {

@@ -289,7 +289,9 @@ static void ctr_drop(void *out)
 int cnm_ctr_get(struct cnm_ctx *ctx, const char *ref, struct cnm_ctr *ctr, struct cnm_err *err)
 {
 	int rc = get_by_ref(ctx, ref,
-			    "SELECT " CTR_COLS " FROM containers WHERE name = ?1 OR id = ?1",
+			    /* Docker's /NAME (its inspect shows that) is the name too */
+			    "SELECT " CTR_COLS " FROM containers WHERE id = ?1 OR name IN (?1,"
+			    " CASE WHEN substr(?1, 1, 1) = '/' THEN substr(?1, 2) END)",
 			    "SELECT " CTR_COLS " FROM containers WHERE substr(id, 1, length(?1)) = ?1"
 			    " LIMIT 2", ctr_fill, ctr_drop, ctr, err);
 

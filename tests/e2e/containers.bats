@@ -266,6 +266,13 @@ teardown() { cleanup_containers; }
 	[ "$(inspect_field $id Id)" = "$id" ]
 	[ "$(inspect_field ${id:0:5} Id)" = "$id" ]
 	cnm exec ${id:0:12} true
+	# Docker's /NAME, as its inspect shows the name, is the name; one slash only
+	[ "$(inspect_field /byref Id)" = "$id" ]
+	cnm exec /byref true
+	run -1 cnm inspect //byref
+	[[ "$output" =~ "No such object: //byref" ]]
+	run -1 cnm inspect /${id:0:12}
+	[[ "$output" =~ "No such object: /${id:0:12}" ]]
 	run cnm ps --no-trunc -q
 	[ "$output" = "$id" ]
 	run cnm ps -q
@@ -306,6 +313,14 @@ teardown() { cleanup_containers; }
 	ep=$(jq -r '.[0].NetworkSettings.Networks.bridge.EndpointID' <<<"$j")
 	[ "$(cnm network inspect bridge | jq -r ".[0].Containers[\"$id\"].EndpointID")" = "$ep" ]
 	[ "$(jq -r '.[0].NetworkSettings.SandboxKey' <<<"$j")" = /run/netns/insp ]
+	# Config.Env and Config.ExposedPorts with Docker's shapes; ExposedPorts left out when empty
+	[ "$(jq -c '.[0].Config.Env' <<<"$j")" = '[]' ]
+	[ "$(jq -c '.[0].Config | has("ExposedPorts")' <<<"$j")" = false ]
+	[ "$(cnm inspect -f '{{.Config.Env}} {{.Config.ExposedPorts}} {{len .Config.Env}}' insp)" = "[] map[] 0" ]
+	cnm run -d --name insp2 -p 8080:80 -p 5353:53/udp -- sleep 3600
+	[ "$(cnm inspect -f '{{.Config.ExposedPorts}}' /insp2)" = "map[53/udp:{} 80/tcp:{}]" ]
+	[ "$(cnm inspect insp2 | jq -c '.[0].Config | [keys_unsorted[], .ExposedPorts]')" = \
+		'["Hostname","Domainname","ExposedPorts","Env","Cmd","Image","WorkingDir",{"53/udp":{},"80/tcp":{}}]' ]
 }
 
 @test "stop sends SIGTERM, then SIGKILL after -t, and releases the network" {
@@ -363,8 +378,16 @@ teardown() { cleanup_containers; }
 	run cnm ps -a
 	[ "${#lines[@]}" -eq 3 ]
 	[[ "$output" =~ Exited\ \(2\) ]]
+	# Docker's COMMAND: arguments with a space single-quoted, the whole Go-quoted
+	[[ "$output" =~ \"sh\ -c\ \'exit\ 2\'\"\  ]]
+	run sh -c "cnm ps -a --format '{{.Command}}' | sort"
+	[ "$output" = "$(printf '%s\n' "\"sh -c 'exit 2'\"" '"sleep 3600"')" ]
 	run sh -c "cnm ps -a --format json | jq -r '.State' | sort | tr '\n' ' '"
 	[ "$output" = "exited running " ]
+	# cut to 19 characters and an ellipsis, inner quotes escaped
+	cnm run --name long1 -- sh -c 'echo "a b" >/dev/null; exit 0'
+	[ "$(cnm ps -a --format '{{.Names}} {{.Command}}' | grep '^long1 ')" = 'long1 "sh -c '"'"'echo \"a b\" >…"' ]
+	[ "$(cnm ps -a --no-trunc --format '{{.Names}} {{.Command}}' | grep '^long1 ')" = 'long1 "sh -c '"'"'echo \"a b\" >/dev/null; exit 0'"'"'"' ]
 }
 
 @test "a container named like another's id outlives that one's removal and its monitor's last look" {

@@ -331,6 +331,10 @@ serve() { # serve NAME [run options...]: a container answering "peer=<client>" o
 	run cnm port pp 53
 	[ "$status" -eq 1 ]
 	[ "$output" = "cnm: No public port '53' published for pp" ]
+	# same-number mappings in consecutive runs are one range, as DisplayablePorts groups them
+	cnm run -d --name pr -p 5000-5001:5000-5001 -p 5003:5003 -p 127.0.0.1:9090:90 -- sleep 3600
+	[ "$(cnm ps --format '{{.Names}} {{.Ports}}' | grep '^pr ')" = \
+		"pr 0.0.0.0:5000-5001->5000-5001/tcp, 0.0.0.0:5003->5003/tcp, 127.0.0.1:9090->90/tcp" ]
 }
 
 @test "another firewall's FORWARD policy drop is detected, with the fix" {

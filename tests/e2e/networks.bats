@@ -107,6 +107,16 @@ teardown() {
 	[ "${lines[0]}" = "NAMES     PORTS" ]
 	[ "${lines[1]}" = "web       0.0.0.0:8080->80/tcp" ]
 	[ "$(cnm ps --format '{{.Names}} {{.State}}')" = "web running" ]
+	# Docker's row keys (fixtures 31_ps_a_format_json.txt, 30_network_ls_format_json.txt)
+	[ "$(cnm ps --format json | jq -c keys)" = '["Command","CreatedAt","ID","Image","Labels","LocalVolumes","Mounts","Names","Networks","Platform","Ports","RunningFor","Size","State","Status"]' ]
+	[ "$(cnm network ls -f name=plain --format json | jq -c keys)" = '["CreatedAt","Driver","ID","IPv4","IPv6","Internal","Labels","Name","Scope"]' ]
+	[ "$(cnm ps --format '{{.Size}} {{.Platform}}')" = "0B <nil>" ]
+	run cnm ps --format 'table {{.Names}}\t{{.Size}}'
+	[ "${lines[0]}" = "NAMES     SIZE" ]
+	# an empty format is the usual output, as in Docker
+	[ "$(cnm ps --format '')" = "$(cnm ps)" ]
+	[ "$(cnm network ls --format '')" = "$(cnm network ls)" ]
+	[ "$(cnm inspect --format '' web)" = "$(cnm inspect web)" ]
 	# errors: a bad template prints nothing else, exit 2; a misspelt field names the object, exit 1
 	run -2 cnm network inspect -f '{{.Name' fmtnet
 	[ "$output" = "cnm: invalid --format: template: column 1: unclosed action" ]

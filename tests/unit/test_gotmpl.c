@@ -20,7 +20,8 @@ static const char data_json[] =
 	"[{\"Subnet\":\"172.18.0.0/16\",\"Gateway\":\"172.18.0.1\"}]},"
 	"\"Options\":{\"com.docker.network.bridge.name\":\"br-x\"},\"Labels\":{},"
 	"\"Containers\":{\"c2\":{\"Name\":\"b\"},\"c1\":{\"Name\":\"a\"}},"
-	"\"Internal\":false,\"N\":3,\"F\":1.5,\"Big\":1000000.0,\"Null\":null,\"Arr\":[\"x\",\"y\"]}";
+	"\"Internal\":false,\"N\":3,\"F\":1.5,\"Big\":1000000.0,\"Null\":null,\"Arr\":[\"x\",\"y\"],"
+	"\"Set\":{\"80/tcp\":{},\"53/udp\":{}}}";
 
 struct tcase {
 	const char *tmpl;
@@ -47,7 +48,10 @@ static const struct tcase cases[] = {
 	ERR("{{.IPAM.Drivr}}", "map has no entry for key \"Drivr\""),
 	/* omitted when empty, as Docker omits them: their zero value */
 	OK("{{range .IPAM.Config}}[{{.IPRange}}]{{.AuxiliaryAddresses}}{{end}}", "[]map[]"),
-	ERR("{{.Name.Length}}", "can't evaluate field Length in a string"),
+	ERR("{{.Name.Length}}", "can't evaluate field Length in type string"),
+	ERR("{{.Arr.X}}", "can't evaluate field X in type []interface {}"),
+	ERR("{{.N.X}}", "can't evaluate field X in type int"),
+	ERR("{{.Null.X}}", "nil pointer evaluating interface {}.X"),
 	OK("{{if .Internal}}yes{{else}}no{{end}}", "no"),
 	OK("{{if eq .Name \"x\"}}X{{else if eq .Name \"web\"}}W{{else}}-{{end}}", "W"),
 	OK("{{\"a\" -}}  \n {{- \"b\"}} {{- 3}} {{-3}}", "ab3 -3"),
@@ -77,7 +81,36 @@ static const struct tcase cases[] = {
 	OK("{{printf \"%d\"}}|{{printf \"%s\" 1 2}}|{{printf \"%d\" \"s\"}}",
 	  "%!d(MISSING)|1%!(EXTRA int=2)|%!d(string=s)"),
 	OK("{{if and .Name (not .Internal)}}ok{{end}}", "ok"),
-	ERR("{{index .Arr 5}}", "index out of range"),
+	ERR("{{index .Arr 5}}", "error calling index: index out of range: 5"),
+	ERR("{{index .Arr -1}}", "error calling index: index out of range: -1"),
+	/* Go's slice, html, js, urlquery */
+	OK("{{slice .Arr 1}} {{slice .Arr 0 1}} {{slice .Arr}} {{slice .Arr 1 1 2}} {{slice .Name 1 2}}|{{slice .Name 3}}|",
+	   "[y] [x] [x y] [] e||"),
+	ERR("{{slice .Arr 2 1}}", "error calling slice: invalid slice index: 2 > 1"),
+	ERR("{{slice .Arr 0 2 1}}", "error calling slice: invalid slice index: 2 > 1"),
+	ERR("{{slice .Arr 3}}", "error calling slice: index out of range: 3"),
+	ERR("{{slice .Name 0 1 2}}", "error calling slice: cannot 3-index slice a string"),
+	ERR("{{slice .N 1}}", "error calling slice: can't slice item of type int"),
+	ERR("{{slice .Arr \"1\"}}", "error calling slice: cannot index slice/array with type string"),
+	ERR("{{slice .Null}}", "error calling slice: slice of untyped nil"),
+	OK("{{html \"<a href='x'>&\\\"</a>\"}}|{{html 1 2}}|{{html}}",
+	   "&lt;a href=&#39;x&#39;&gt;&amp;&#34;&lt;/a&gt;|1 2|"),
+	OK("{{js \"a'b\\\"c<d>&=\\\\\\n\"}}", "a\\'b\\\"c\\u003Cd\\u003E\\u0026\\u003D\\\\\\u000A"),
+	OK("{{urlquery \"a b&c=d/\xc3\xa9~-_.\"}} {{.Name | urlquery}}", "a+b%26c%3Dd%2F%C3%A9~-_. web"),
+	/* %T: the Go types of decoded JSON (cnm's integers stay int) */
+	OK("{{printf \"%T %T %T %T %T %T %T %5T|\" .Name .N .F .Internal .Labels .Arr .Null 1}}",
+	   "string int float64 bool map[string]interface {} []interface {} <nil>   int|"),
+	OK("{{printf \"%d|%v|%s\" .Null .Null .Null}}|{{printf \"%d\" 1 .Null}}",
+	   "%!d(<nil>)|<nil>|%!s(<nil>)|1%!(EXTRA <nil>)"),
+	OK("{{printf \"%d\" .Arr}}", "%!d([]interface {}=[x y])"),
+	/* character constants are their code points */
+	OK("{{'a'}} {{'\\n'}} {{'\\''}} {{'\xc3\xa9'}} {{printf \"%c%c\" 'x' 233}} {{eq 'a' 97}}",
+	   "97 10 39 233 x\xc3\xa9 true"),
+	ERR("{{'ab'}}", "malformed character constant"),
+	/* a set (Docker's ExposedPorts) holds struct{}s; read when omitted, an empty map */
+	OK("{{.Set}} {{.Labels.x}} {{.ExposedPorts}}", "map[53/udp:{} 80/tcp:{}] <no value> map[]"),
+	ERR("{{'}}", "malformed character constant"),
+	ERR("{{''}}", "malformed character constant"),
 	ERR("{{lt .Arr 1}}", "incompatible types for comparison"),
 	ERR("{{nope .Name}}", "function \"nope\" not defined"),
 	ERR("{{$x}}", "undefined variable $x"),

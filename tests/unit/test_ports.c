@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <cmocka.h>
+#include "container.h"
 #include "ipam.h"
 #include "ports.h"
 
@@ -699,6 +700,41 @@ static void test_ten_thousand_random(void **state)
 	free(s);
 }
 
+/* ---- ps's PORTS column (lib/container_json.c), docker/cli's DisplayablePorts ---- */
+
+static void expect_display(const char *rows, const char *want)
+{
+	char *got = cnm_ports_display(rows);
+
+	if (want ? !got || strcmp(got, want) : got != NULL)
+		fail_msg("cnm_ports_display(\"%s\"): got \"%s\", want \"%s\"", rows ? rows : "NULL",
+			 got ? got : "NULL", want ? want : "NULL");
+	free(got);
+}
+
+static void test_ports_display(void **state)
+{
+	(void)state;
+	expect_display(NULL, NULL);
+	expect_display("", NULL);
+	/* Docker 20.10's own line (fixtures 31_ps_a.txt), from rows in another order */
+	expect_display("0.0.0.0 8080 80 tcp,:: 8080 80 tcp,0.0.0.0 5353 53 udp,:: 5353 53 udp",
+		       "0.0.0.0:5353->53/udp, [::]:5353->53/udp, 0.0.0.0:8080->80/tcp, "
+		       "[::]:8080->80/tcp");
+	/* a port without a host address (Docker's exposed only), and damage skipped */
+	expect_display(" 80 80 tcp, 81 81 tcp,bad,0.0.0.0 1 99999 tcp", "80-81/tcp");
+	/* -p 5000-5001:5000-5001 */
+	expect_display("0.0.0.0 5001 5001 tcp,0.0.0.0 5000 5000 tcp",
+		       "0.0.0.0:5000-5001->5000-5001/tcp");
+	expect_display(":: 5000 5000 tcp,:: 5001 5001 tcp,0.0.0.0 5000 5000 tcp,0.0.0.0 5001 5001 tcp",
+		       "0.0.0.0:5000-5001->5000-5001/tcp, [::]:5000-5001->5000-5001/tcp");
+	/* a gap ends a range there; ranges by first appearance, other host ports last */
+	expect_display("0.0.0.0 5000 5000 tcp,0.0.0.0 5001 5001 tcp,0.0.0.0 5003 5003 tcp,"
+		       "0.0.0.0 5000 5000 udp,0.0.0.0 8080 80 tcp,127.0.0.1 5002 5002 tcp",
+		       "0.0.0.0:5000-5001->5000-5001/tcp, 0.0.0.0:5003->5003/tcp, "
+		       "0.0.0.0:5000->5000/udp, 127.0.0.1:5002->5002/tcp, 0.0.0.0:8080->80/tcp");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -728,6 +764,7 @@ int main(void)
 		cmocka_unit_test(test_one_request_self_conflict),
 		cmocka_unit_test(test_ten_thousand_random),
 		cmocka_unit_test(test_more_ports_than_range_one_address),
+		cmocka_unit_test(test_ports_display),
 	};
 
 	return cmocka_run_group_tests_name("ports: -p grammar and host port choice", tests, NULL,
