@@ -24,6 +24,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "ctx.h"
+#include "firewall.h"
+#include "gc.h"
 #include "kstate.h"
 #include "nlattr.h"
 
@@ -109,6 +111,26 @@ static int check_host(struct cnm_ctx *ctx, const struct cnm_net *net, const char
 	return rc;
 }
 
+/*
+ * The firewall the attachment needs: table inet cnm (masquerade, isolation,
+ * published ports) with the network's bridge in its set, as the reference
+ * portmap's CHECK fails when its chains are gone.
+ */
+static int check_firewall(struct cnm_ctx *ctx, const struct cnm_net *net, struct cnm_err *err)
+{
+	const char *out;
+	char pat[40];
+
+	if (cnm_fw_table_exists() == 0 || cnm_fw_list(ctx, "list set inet cnm bridges", &out))
+		return cnm_errf(err, ESTALE, "nftables table inet cnm is missing: network %s has"
+				" no masquerade, isolation or published ports", net->name);
+	snprintf(pat, sizeof(pat), "\"%s\"", net->bridge);
+	if (!strstr(out, pat))
+		return cnm_errf(err, ESTALE, "bridge %s of network %s is missing from nftables set"
+				" inet cnm bridges", net->bridge, net->name);
+	return 0;
+}
+
 /**
  * cnm_attach_check() - see cnm.h.
  */
@@ -162,6 +184,8 @@ int cnm_attach_check(struct cnm_ctx *ctx, const struct cnm_bridge_conf *conf,
 		rc = check_inside(netns, ep, mac, err);
 	if (!rc && ep)
 		rc = check_host(ctx, &net, conf->bridge, ep, err);
+	if (!rc && ep)
+		rc = check_firewall(ctx, &net, err);
 out:
 	free(eps);
 	cnm_net_free(&net);

@@ -251,6 +251,19 @@ elements() { nft -j list ruleset | jq -r '.nftables[] | select(.set or .map) | .
 	[ "$(echo "$output" | jq -r .code)" = 3 ]
 }
 
+@test "CHECK fails when cnm's firewall is gone, as portmap's does when its chains are" {
+	r=$(plugin ADD ctra a eth0)
+	c=$(conf 1.0.0 ". + {prevResult: $r}")
+	plugin CHECK ctra a eth0 "$c"
+	nft delete element inet cnm bridges '{ "cni0" }'
+	run -1 plugin CHECK ctra a eth0 "$c"
+	[ "$(echo "$output" | jq -r .msg)" = "bridge cni0 of network net1 is missing from nftables set inet cnm bridges" ]
+	nft delete table inet cnm
+	run -1 plugin CHECK ctra a eth0 "$c"
+	[ "$(echo "$output" | jq -r .msg)" = "nftables table inet cnm is missing: network net1 has no masquerade, isolation or published ports" ]
+	[ "$(echo "$output" | jq -r .code)" = 999 ]
+}
+
 @test "CHECK finds prevResult's routes and MAC as the reference plugin does, in every version" {
 	for v in 0.4.0 1.0.0 1.1.0; do
 		c=$(conf $v '.ipam.ranges += [[{subnet: "fd00:88::/64"}]] | .ipam.routes += [{dst: "192.168.5.0/24", gw: "10.88.0.254"}]')
