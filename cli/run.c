@@ -25,7 +25,8 @@
 static const char usage[] =
 	"cnm run [-d] [--name NAME] [--hostname HOST] [--network bridge|host|none|NET]\n"
 	"               [--ip ADDR] [--ip6 ADDR] [--mac-address MAC] [-p [IP:][HOSTPORT:]PORT[/PROTO]]...\n"
-	"               [--rm] [--rootfs DIR] [--network-alias NAME]... [--] COMMAND [ARG...]";
+	"               [-e KEY=VALUE]... [-i] [-t] [--rm] [--rootfs DIR] [--network-alias NAME]...\n"
+	"               [--] COMMAND [ARG...]";
 
 struct report {
 	int rc;
@@ -217,6 +218,18 @@ static int run_dry(struct cnm_ctx *ctx, const struct cnm_run_spec *spec)
 	return 0;
 }
 
+/* One more value of a repeatable option; false when out of memory. */
+static bool push(const char ***v, size_t *n, const char *s)
+{
+	const char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return false;
+	nv[(*n)++] = s;
+	*v = nv;
+	return true;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -225,7 +238,7 @@ int cmd_run(int argc, char **argv)
 		{ "hostname", required_argument, NULL, 'h' },
 		{ "network", required_argument, NULL, 'N' },
 		{ "net", required_argument, NULL, 'N' },
-		{ "ip", required_argument, NULL, 'i' },
+		{ "ip", required_argument, NULL, 'I' },
 		{ "ip6", required_argument, NULL, '6' },
 		{ "mac-address", required_argument, NULL, 'M' },
 		{ "rm", no_argument, NULL, 'r' },
@@ -233,16 +246,19 @@ int cmd_run(int argc, char **argv)
 		{ "rootfs", required_argument, NULL, 'R' },
 		{ "dry-run", no_argument, NULL, 'D' },
 		{ "network-alias", required_argument, NULL, 'A' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
 	struct cnm_run_spec spec = { 0 };
-	const char **publish = NULL, **aliases = NULL;
+	const char **publish = NULL, **aliases = NULL, **env = NULL;
 	struct cnm_ctx *ctx = NULL;
-	bool dry = false;
-	int c, rc;
+	bool dry = false, ok = true;
+	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "+dh:p:", opts, NULL)) != -1) {
+	while (ok && (c = getopt_long(argc, argv, "+dh:p:ite:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': spec.detach = true; break;
 		case 'n': spec.name = optarg; break;
@@ -252,54 +268,47 @@ int cmd_run(int argc, char **argv)
 			if (spec.network) {
 				fprintf(stderr, "cnm: Container cannot be connected to network"
 					" endpoints: %s, %s\n", spec.network, optarg);
-				free(publish);
-				free(aliases);
-				return 125;
+				rc = 125;
+				goto out;
 			}
 			spec.network = optarg;
 			break;
-		case 'i': spec.ip = optarg; break;
+		case 'I': spec.ip = optarg; break;
 		case '6': spec.ip6 = optarg; break;
 		case 'M': spec.mac = optarg; break;
 		case 'r': spec.auto_remove = true; break;
 		case 'R': spec.rootfs = optarg; break;
 		case 'D': dry = true; break;
-		case 'p': {
-			const char **np = realloc(publish, (spec.n_publish + 1) * sizeof(*np));
-
-			if (!np) {
-				free(publish);
-				free(aliases);
-				return 125;
+		case 'p': ok = push(&publish, &spec.n_publish, optarg); break;
+		case 'A': ok = push(&aliases, &spec.n_aliases, optarg); break;
+		case 'e':
+			if (!optarg || !optarg[0] || optarg[0] == '=') {
+				fprintf(stderr, "cnm: invalid environment variable: %s\n", optarg);
+				rc = 125;
+				goto out;
 			}
-			publish = np;
-			publish[spec.n_publish++] = optarg;
-			spec.publish = publish;
+			/* KEY alone: the caller's value (the container inherits it anyway) */
+			ok = push(&env, &spec.n_env, optarg);
 			break;
-		}
-		case 'A': {
-			const char **na = realloc(aliases, (spec.n_aliases + 1) * sizeof(*na));
-
-			if (!na) {
-				free(publish);
-				free(aliases);
-				return 125;
-			}
-			aliases = na;
-			aliases[spec.n_aliases++] = optarg;
-			spec.aliases = aliases;
+		case 'i': /* stdin is the caller's, as it is */
+		case 't': /* a terminal stays a terminal */
 			break;
+		case 'H': printf("Usage: %s\n", usage); goto out;
+		default: rc = cli_usage(usage); goto out;
 		}
-		case 'H': printf("Usage: %s\n", usage); free(publish); free(aliases); return 0;
-		default: free(publish); free(aliases); return cli_usage(usage);
-		}
+	}
+	if (!ok) {
+		rc = 125;
+		goto out;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "cnm: run: no command given\n");
-		free(publish);
-		free(aliases);
-		return cli_usage(usage);
+		rc = cli_usage(usage);
+		goto out;
 	}
+	spec.publish = publish;
+	spec.aliases = aliases;
+	spec.env = env;
 	if (spec.network && !strcmp(spec.network, "default"))
 		spec.network = NULL;
 	spec.argv = argv + optind;
@@ -311,19 +320,16 @@ int cmd_run(int argc, char **argv)
 	 */
 	rc = dry ? cli_open(&ctx, true) : cli_require_root();
 	if (rc) {
-		free(publish);
-		free(aliases);
-		return 125;
-	}
-	if (dry) {
+		rc = 125;
+	} else if (dry) {
 		rc = run_dry(ctx, &spec);
 		cnm_close(ctx);
-		free(publish);
-		free(aliases);
-		return rc;
+	} else {
+		rc = spec.detach ? run_detached(&spec) : run_foreground(&spec);
 	}
-	rc = spec.detach ? run_detached(&spec) : run_foreground(&spec);
+out:
 	free(publish);
 	free(aliases);
+	free(env);
 	return rc;
 }

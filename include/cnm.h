@@ -166,6 +166,9 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
  * @aliases: --network-alias: more names the container answers to on its
  *	(user-defined) network
  * @log_path: -d only: where the container's stdout/stderr go (NULL: run dir)
+ * @env: -e entries, @n_env of them: KEY=VALUE is set in the command's
+ *	environment (never cnm's); KEY alone keeps the caller's value, which the
+ *	command inherits with the rest.  inspect's Config.Env lists them.
  */
 struct cnm_run_spec {
 	const char *name;
@@ -182,6 +185,8 @@ struct cnm_run_spec {
 	bool auto_remove;
 	const char *const *aliases;	/* --network-alias names, @n_aliases of them */
 	size_t n_aliases;
+	const char *const *env;
+	size_t n_env;
 };
 
 /**

@@ -50,14 +50,29 @@ static void ctr_dir(const struct cnm_ctx *ctx, const char *id, char *out, size_t
 	snprintf(out, len, "%s/containers/%s", ctx->run_dir, id);
 }
 
-static char *argv_json(char *const *argv)
+/*
+ * @n strings of @v as a JSON array's text (NULL when out of memory).  With
+ * @inherit, an entry with no '=' (-e KEY) stands for KEY=VALUE from our own
+ * environment, or for nothing when KEY is unset: what Docker's client does.
+ */
+static char *strv_json(const char *const *v, size_t n, bool inherit)
 {
 	json_t *a = json_array();
-	char *s;
+	char *s = NULL, *kv;
 
-	for (size_t i = 0; argv[i]; i++)
-		json_array_append_new(a, json_string(argv[i]));
-	s = json_dumps(a, JSON_COMPACT);
+	for (size_t i = 0; a && i < n; i++) {
+		const char *val = inherit && !strchr(v[i], '=') ? getenv(v[i]) : NULL;
+
+		if (!val) {
+			if (!inherit || strchr(v[i], '='))
+				json_array_append_new(a, json_string(v[i]));
+		} else if (asprintf(&kv, "%s=%s", v[i], val) >= 0) {
+			json_array_append_new(a, json_string(kv));
+			free(kv);
+		}
+	}
+	if (a)
+		s = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
 	return s;
 }
@@ -235,6 +250,7 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	_cleanup_close_ int netns_fd = -1;
 	_cleanup_close_ int log_fd = -1;
 	bool committed = false, mounted = false, published = false, attached = false;
+	size_t n_argv;
 	int rc;
 
 	if (!spec->argv || !spec->argv[0])
@@ -283,18 +299,14 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	c.rootfs = (char *)spec->rootfs;
 	if (spec->ip)
 		snprintf(c.req_ip, sizeof(c.req_ip), "%s", spec->ip);
-	c.argv = argv_json(spec->argv);
-	if (!c.argv)
-		return cnm_errf(err, ENOMEM, "out of memory");
-	if (spec->n_publish) {
-		char *const *pv = (char *const *)spec->publish;
-		char **tmp = calloc(spec->n_publish + 1, sizeof(char *));
-
-		if (tmp) {
-			memcpy(tmp, pv, spec->n_publish * sizeof(char *));
-			c.port_specs = argv_json(tmp);
-			free(tmp);
-		}
+	for (n_argv = 0; spec->argv[n_argv];)
+		n_argv++;
+	c.argv = strv_json((const char *const *)spec->argv, n_argv, false);
+	c.port_specs = strv_json(spec->publish, spec->n_publish, false);
+	c.env = strv_json(spec->env, spec->n_env, true);
+	if (!c.argv || !c.port_specs || !c.env) {
+		rc = cnm_errf(err, ENOMEM, "out of memory");
+		goto out;
 	}
 
 	/* 1. intent: rows in state "creating", under the lock for microseconds */
@@ -349,6 +361,8 @@ int cnm_container_start(struct cnm_ctx *ctx, const struct cnm_run_spec *spec,
 	cfg.netns_dir = ctx->netns_dir;
 	cfg.rootfs = spec->rootfs;
 	cfg.argv = spec->argv;
+	cfg.env = spec->env;
+	cfg.n_env = spec->n_env;
 	cfg.out_fd = log_fd;
 	/* the template is made once the netns directory is a mount (mntns.c) */
 	cfg.mnt_fd = spec->rootfs || cnm_netns_dir_prepare(ctx, NULL) ? -1 : cnm_mnt_template(ctx);
@@ -431,6 +445,7 @@ out:
 	}
 	free(c.argv);
 	free(c.port_specs);
+	free(c.env);
 	cnm_net_free(&net);
 	return rc;
 }

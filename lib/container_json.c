@@ -242,7 +242,7 @@ static json_t *network_settings(struct cnm_ctx *ctx, const struct cnm_ctr *c, in
 int cnm_container_inspect(struct cnm_ctx *ctx, const char *ref, char **json, struct cnm_err *err)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16];
-	json_t *o, *argv, *args, *ns, *bindings, *config;
+	json_t *o, *argv, *args, *ns, *bindings, *config, *env;
 	struct cnm_ctr c;
 	int rc;
 
@@ -284,8 +284,9 @@ int cnm_container_inspect(struct cnm_ctx *ctx, const char *ref, char **json, str
 	config = json_pack("{s:s, s:s}", "Hostname", c.hostname, "Domainname", "");
 	if (json_object_size(bindings))
 		json_object_set_new(config, "ExposedPorts", exposed_ports(bindings));
-	/* cnm keeps no environment of a container's own: Docker's empty list */
-	json_object_set_new(config, "Env", json_array());
+	/* what -e gave; the rest of the command's environment is its caller's */
+	env = json_loads(c.env ? c.env : "[]", 0, NULL);
+	json_object_set_new(config, "Env", env ? env : json_array());
 	json_object_set(config, "Cmd", argv);
 	json_object_set_new(config, "Image", json_string(""));
 	json_object_set_new(config, "WorkingDir", json_string(c.rootfs ? c.rootfs : ""));

@@ -101,6 +101,7 @@ struct cnm_ctr {
 	bool auto_remove;
 	char network_mode[CNM_NAME_MAX + 1];	/* as given to --network; "default" */
 	char *port_specs;	/* JSON array of the -p specs as given */
+	char *env;		/* JSON array of the -e KEY=VALUE the command was given */
 };
 
 /** struct cnm_ep - an endpoint row: one container's attachment to one network. */

@@ -178,6 +178,10 @@ static int child_main(void *arg)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
+	/* a copy of the parent's memory (no CLONE_VM): the parent's environment is untouched */
+	for (size_t i = 0; i < cfg->n_env; i++)
+		if (strchr(cfg->env[i], '='))	/* KEY alone: inherited as it is */
+			putenv((char *)cfg->env[i]);
 	execvp(cfg->argv[0], cfg->argv);
 	child_fail(a->status_wr, ST_EXEC, errno);
 }

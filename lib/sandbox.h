@@ -27,6 +27,8 @@ struct cnm_sandbox_cfg {
 	const char *rootfs;
 	int mnt_fd;
 	char *const *argv;
+	const char *const *env;	/* KEY=VALUE for the command, over the inherited ones */
+	size_t n_env;
 	int out_fd;
 };
 

@@ -25,7 +25,7 @@
 #include <unistd.h>
 #include "ctx.h"
 
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS networks("
@@ -104,6 +104,9 @@ static const char migrate_v4[] =
  * removed wrote a page of it to the log for nothing.
  */
 static const char migrate_v5[] = "DROP INDEX IF EXISTS endpoints_net;";
+
+/* Version 6: run -e, kept for inspect's Config.Env. */
+static const char migrate_v6[] = "ALTER TABLE containers ADD COLUMN env TEXT NOT NULL DEFAULT '[]';";
 
 static int db_fail(struct cnm_ctx *ctx, int rc, const char *what, struct cnm_err *err)
 {
@@ -399,10 +402,13 @@ static int open_db(struct cnm_ctx *ctx, const char *path, struct cnm_err *err)
 	/* cppcheck-suppress knownConditionTrueFalse */
 	if (!rc && version < 5)
 		rc = cnm_store_exec(ctx, migrate_v5, err);
+	/* cppcheck-suppress knownConditionTrueFalse */
+	if (!rc && version < 6)
+		rc = cnm_store_exec(ctx, migrate_v6, err);
 	if (!rc && version <= 0 && !ctx->bare)
 		rc = cnm_networks_ensure_defaults(ctx, err);
 	if (!rc)
-		rc = cnm_store_exec(ctx, "PRAGMA user_version=5;", err);
+		rc = cnm_store_exec(ctx, "PRAGMA user_version=6;", err);
 	if (rc) {
 		cnm_store_rollback(ctx);
 		return rc;

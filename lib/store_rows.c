@@ -19,7 +19,7 @@
 		" gateway, addr6, prefix6, gateway6, req_ip, req_ip6"
 #define CTR_COLS "id, name, hostname, created, started_at, finished_at, state, pid," \
 		 " pid_start, monitor_pid, exit_code, argv, network_id, req_ip, rootfs, auto_remove," \
-		 " network_mode, port_specs"
+		 " network_mode, port_specs, env"
 
 /* Columns @col (subnet), @col+1 (gateway), @col+2 (range) into a pool. */
 static bool pool_from_row(sqlite3_stmt *st, int col, struct cnm_pool *pool)
@@ -267,6 +267,7 @@ static void ctr_fill(sqlite3_stmt *st, void *out)
 	c->auto_remove = sqlite3_column_int(st, 15);
 	cnm_col_text(st, 16, c->network_mode, sizeof(c->network_mode));
 	c->port_specs = cnm_col_strdup(st, 17);
+	c->env = cnm_col_strdup(st, 18);
 }
 
 void cnm_ctr_free(struct cnm_ctr *ctr)
@@ -274,7 +275,8 @@ void cnm_ctr_free(struct cnm_ctr *ctr)
 	free(ctr->argv);
 	free(ctr->rootfs);
 	free(ctr->port_specs);
-	ctr->argv = ctr->rootfs = ctr->port_specs = NULL;
+	free(ctr->env);
+	ctr->argv = ctr->rootfs = ctr->port_specs = ctr->env = NULL;
 }
 
 static void ctr_drop(void *out)
@@ -334,7 +336,8 @@ int cnm_ctr_insert(struct cnm_ctx *ctx, const struct cnm_ctr *c, struct cnm_err 
 
 	rc = cnm_store_prepare(ctx, "INSERT INTO containers(id, name, hostname, created,"
 			       " monitor_pid, argv, network_id, req_ip, rootfs, auto_remove, network_mode,"
-			       " port_specs, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &st, err);
+			       " port_specs, state, env) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st,
+			       err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
@@ -351,6 +354,7 @@ int cnm_ctr_insert(struct cnm_ctx *ctx, const struct cnm_ctr *c, struct cnm_err 
 	sqlite3_bind_text(st, 11, c->network_mode, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 12, c->port_specs ? c->port_specs : "[]", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, c->state[0] ? c->state : "creating", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, c->env ? c->env : "[]", -1, SQLITE_STATIC);
 	return cnm_store_step_done(ctx, st, "insert container", err);
 }
 

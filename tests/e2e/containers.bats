@@ -26,6 +26,20 @@ teardown() { cleanup_containers; }
 	[ "$(cnm run --rm --hostname db.example.com -- hostname)" = db.example.com ]
 }
 
+@test "run -e sets the command's environment, not cnm's; -i and -t are taken" {
+	export KEEP=kept
+	[ "$(cnm run --rm -it -e FOO=bar -e KEEP -e EMPTY= -- sh -c 'echo "$FOO $KEEP [$EMPTY]"')" = "bar kept []" ]
+	# cnm itself still uses its own state directory
+	[ "$(cnm run --rm -e CNM_STATE_DIR=/nonexistent -- sh -c 'echo $CNM_STATE_DIR')" = /nonexistent ]
+	cnm run -d --name envd -e MODE=detached -e KEEP -e UNSET_HERE -- sleep 3600 >/dev/null
+	[ "$(cnm exec envd sh -c 'tr "\0" "\n" </proc/1/environ | grep ^MODE=')" = MODE=detached ]
+	# inspect shows what -e gave; KEY alone is the caller's value, or nothing
+	[ "$(cnm inspect -f '{{json .Config.Env}}' envd)" = '["MODE=detached","KEEP=kept"]' ]
+	[ "$(cnm ps --format '{{.Names}}')" = envd ]
+	run -125 cnm run --rm -e =x -- true
+	[ "$output" = "cnm: invalid environment variable: =x" ]
+}
+
 @test "a container does not receive the network namespaces of containers started after it" {
 	# the netns directory is a shared mount: without detaching it in each
 	# container, every later container's namespace mount would propagate into
