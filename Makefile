@@ -115,6 +115,12 @@ $(B)/tests/test_table: tests/unit/test_table.c $(B)/cli/table.o $(GOTMPL_OBJ) $(
 	$(Q)$(CC) $(CNM_CFLAGS) -Icli $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/cli/table.o $(GOTMPL_OBJ) \
 		$(B)/libcnm.a $(LDLIBS) -lcmocka
 
+# run --env-file's reading of a file (cli/envfile.c)
+$(B)/tests/test_envfile: tests/unit/test_envfile.c $(B)/cli/envfile.o
+	$(qecho) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CNM_CFLAGS) -Icli $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/cli/envfile.o -lcmocka
+
 $(B)/tests/%: tests/unit/%.c $(B)/libcnm.a $(CNI_PURE_OBJ)
 	$(qecho) CC $@
 	@mkdir -p $(dir $@)
@@ -161,7 +167,7 @@ asan:
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c with seeds in tests/fuzz/corpus/NAME/,
 # built with clang into build-fuzz/.  Adding a target is adding its NAME here.
-FUZZ_TARGETS := cidr ports netopts names cni_conf dns dns_dump gotmpl
+FUZZ_TARGETS := cidr ports netopts names cni_conf dns dns_dump gotmpl envfile
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer -Wno-unknown-warning-option
@@ -177,6 +183,11 @@ $(B)/fuzz/fuzz_gotmpl: tests/fuzz/fuzz_gotmpl.c tests/fuzz/fuzz.h $(GOTMPL_OBJ) 
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CNM_CFLAGS) -Icli $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(GOTMPL_OBJ) \
 		$(B)/libcnm.a $(LDLIBS)
+
+$(B)/fuzz/fuzz_envfile: tests/fuzz/fuzz_envfile.c tests/fuzz/fuzz.h $(B)/cli/envfile.o
+	$(qecho) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CNM_CFLAGS) -Icli $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(B)/cli/envfile.o
 
 fuzz-build:
 	$(Q)$(MAKE) --no-print-directory B=build-fuzz CC=clang CI= \

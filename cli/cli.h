@@ -55,6 +55,9 @@ char *cli_ps_command(const char *cmd, bool trunc);
 long long cli_seconds_since(const char *rfc3339);
 void cli_docker_time(const char *rfc3339, bool nanos, char *out, size_t len);
 
+int cli_env_file_parse(const char *name, char *text, const char ***env, size_t *n_env, char *why,
+		       size_t len);
+int cli_env_file_read(const char *path, char **buf, const char ***env, size_t *n_env);
 int cmd_run(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_exec(int argc, char **argv);

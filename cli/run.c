@@ -25,8 +25,8 @@
 static const char usage[] =
 	"cnm run [-d] [--name NAME] [--hostname HOST] [--network bridge|host|none|NET]\n"
 	"               [--ip ADDR] [--ip6 ADDR] [--mac-address MAC] [-p [IP:][HOSTPORT:]PORT[/PROTO]]...\n"
-	"               [-e KEY=VALUE]... [-i] [-t] [--rm] [--rootfs DIR] [--network-alias NAME]...\n"
-	"               [--] COMMAND [ARG...]";
+	"               [-e KEY=VALUE]... [--env-file FILE]... [-i] [-t] [--rm] [--rootfs DIR]\n"
+	"               [--network-alias NAME]... [--] COMMAND [ARG...]";
 
 struct report {
 	int rc;
@@ -247,13 +247,17 @@ int cmd_run(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'D' },
 		{ "network-alias", required_argument, NULL, 'A' },
 		{ "env", required_argument, NULL, 'e' },
+		{ "env-file", required_argument, NULL, 'E' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "tty", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
 	struct cnm_run_spec spec = { 0 };
-	const char **publish = NULL, **aliases = NULL, **env = NULL;
+	const char **publish = NULL, **aliases = NULL, **env = NULL, **opt_env = NULL;
+	const char **files = NULL;
+	char **bufs = NULL;
+	size_t n_opt_env = 0, n_files = 0;
 	struct cnm_ctx *ctx = NULL;
 	bool dry = false, ok = true;
 	int c, rc = 0;
@@ -288,8 +292,9 @@ int cmd_run(int argc, char **argv)
 				goto out;
 			}
 			/* KEY alone: the caller's value (the container inherits it anyway) */
-			ok = push(&env, &spec.n_env, optarg);
+			ok = push(&opt_env, &n_opt_env, optarg);
 			break;
+		case 'E': ok = push(&files, &n_files, optarg); break;
 		case 'i': /* stdin is the caller's, as it is */
 		case 't': /* a terminal stays a terminal */
 			break;
@@ -304,6 +309,20 @@ int cmd_run(int argc, char **argv)
 	if (optind >= argc) {
 		fprintf(stderr, "cnm: run: no command given\n");
 		rc = cli_usage(usage);
+		goto out;
+	}
+	/* the files' entries first, then -e's: the last one of a name wins */
+	bufs = calloc(n_files + 1, sizeof(*bufs));
+	ok = bufs != NULL;
+	for (size_t i = 0; ok && i < n_files; i++)
+		if (cli_env_file_read(files[i], &bufs[i], &env, &spec.n_env)) {
+			rc = 125;
+			goto out;
+		}
+	for (size_t i = 0; ok && i < n_opt_env; i++)
+		ok = push(&env, &spec.n_env, opt_env[i]);
+	if (!ok) {
+		rc = 125;
 		goto out;
 	}
 	spec.publish = publish;
@@ -331,5 +350,10 @@ out:
 	free(publish);
 	free(aliases);
 	free(env);
+	free(opt_env);
+	for (size_t i = 0; bufs && i < n_files; i++)
+		free(bufs[i]);
+	free(bufs);
+	free(files);
 	return rc;
 }

@@ -40,6 +40,27 @@ teardown() { cleanup_containers; }
 	[ "$output" = "cnm: invalid environment variable: =x" ]
 }
 
+@test "run --env-file reads Docker's format; -e wins; a bad file is refused and nothing starts" {
+	export FROMHOST=host
+	printf '# settings\n\nA=1\n  B=two words \nFROMHOST\nNOTSET_ANYWHERE\nC=from-file\n' >"$BATS_TEST_TMPDIR/a.env"
+	cnm run -d --name envf --env-file "$BATS_TEST_TMPDIR/a.env" -e C=from-flag -- sleep 3600 >/dev/null
+	[ "$(cnm exec envf sh -c 'tr "\0" "\n" </proc/1/environ | grep -E "^(A|B|C|FROMHOST)=" | sort')" = \
+	  "$(printf 'A=1\nB=two words \nC=from-flag\nFROMHOST=host')" ]
+	[ "$(cnm inspect -f '{{json .Config.Env}}' envf)" = \
+	  '["A=1","B=two words ","FROMHOST=host","C=from-file","C=from-flag"]' ]
+	# a pipe is a file too
+	[ "$(cnm run --rm --env-file <(echo P=piped) -- sh -c 'echo $P')" = piped ]
+	before=$(cnm ps -aq | wc -l)
+	run -125 cnm run --rm --env-file "$BATS_TEST_TMPDIR/missing.env" -- true
+	[ "$output" = "cnm: open $BATS_TEST_TMPDIR/missing.env: No such file or directory" ]
+	printf 'OK=1\nBAD KEY=1\n' >"$BATS_TEST_TMPDIR/b.env"
+	run -125 cnm run --rm --env-file "$BATS_TEST_TMPDIR/b.env" -- true
+	[ "$output" = "cnm: poorly formatted environment: variable 'BAD KEY' contains whitespaces" ]
+	run -125 cnm run --rm --env-file "$BATS_TEST_TMPDIR" -- true
+	[[ "$output" == "cnm: read $BATS_TEST_TMPDIR: Is a directory" ]]
+	[ "$(cnm ps -aq | wc -l)" = "$before" ]
+}
+
 @test "a container does not receive the network namespaces of containers started after it" {
 	# the netns directory is a shared mount: without detaching it in each
 	# container, every later container's namespace mount would propagate into
