@@ -22,7 +22,8 @@
  *     short of that is re-made (the veth pair deleted and attached again).
  *     CNI sandboxes are skipped: their namespace belongs to the runtime;
  *     so is a container a connect or disconnect is working on (its
- *     cnm_ctr_busy_lock), whose veth and endpoint row are apart for now.
+ *     cnm_ctr_busy_lock), whose veth and endpoint row are apart for now;
+ *     gc holds that mark itself while it checks and repairs a container.
  *  4. orphans: a veth on a cnm bridge that no endpoint names, a run
  *     directory of no container, a cnm-monitor process with a child but
  *     no container.
@@ -425,18 +426,23 @@ static int gc_endpoints(struct cnm_gc_run *g, struct cnm_err *err)
 		size_t n_eps = 0;
 		char path[PATH_MAX];
 		struct cnm_ctr c;
-		int fd;
+		int fd, busy = -1;
 
 		if (cnm_ctr_get_id(g->ctx, ids[i], &c, NULL))
 			continue;
 		/*
-		 * a CNI sandbox's namespace is its runtime's: CNI CHECK/ADD repair
-		 * it; a busy container's connect or disconnect is half-way
+		 * A CNI sandbox's namespace is its runtime's: CNI CHECK/ADD repair
+		 * it.  A busy container's connect or disconnect is half-way; one
+		 * that is not is kept so (its mark held) until its repair is done,
+		 * or a disconnect starting meanwhile would have its deleted veth
+		 * re-made here, an orphan.
 		 */
 		if (!strcmp(c.network_mode, "cni") || !cnm_ctr_alive(&c) ||
-		    cnm_ctr_busy(g->ctx, c.id) ||
+		    (busy = cnm_ctr_busy_trylock(g->ctx, c.id)) == -EWOULDBLOCK ||
 		    cnm_ep_list(g->ctx, c.id, &eps, &n_eps, NULL) ||
 		    !n_eps || !eps[0].host_ifname[0]) {
+			if (busy >= 0)
+				close(busy);
 			free(eps);
 			cnm_ctr_free(&c);
 			continue;
@@ -479,6 +485,8 @@ static int gc_endpoints(struct cnm_gc_run *g, struct cnm_err *err)
 		}
 		if (fd >= 0)
 			close(fd);
+		if (busy >= 0)
+			close(busy);
 		free(eps);
 		cnm_ctr_free(&c);
 	}

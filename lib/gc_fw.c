@@ -20,6 +20,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <unistd.h>
 #include <jansson.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -377,10 +378,13 @@ static int antispoof_missing(struct cnm_gc_run *g, json_t *items, struct cnm_err
 		struct cnm_ep *eps = NULL;
 		size_t n = 0;
 		struct cnm_ctr c;
+		int busy = -1;
 
 		if (!id || cnm_ctr_get_id(g->ctx, id, &c, NULL))
 			continue;
-		if (!cnm_ctr_alive(&c) || cnm_ctr_busy(g->ctx, c.id) ||
+		/* held until done: a disconnect deletes the veth's elements after the veth */
+		if (!cnm_ctr_alive(&c) ||
+		    (busy = cnm_ctr_busy_trylock(g->ctx, c.id)) == -EWOULDBLOCK ||
 		    cnm_ep_list(g->ctx, c.id, &eps, &n, NULL))
 			n = 0;
 		for (size_t k = 0; !rc && k < n; k++) {
@@ -400,6 +404,8 @@ static int antispoof_missing(struct cnm_gc_run *g, json_t *items, struct cnm_err
 				rc = cnm_fw_endpoint_add(g->ctx, &net, &eps[k], err);
 			cnm_net_free(&net);
 		}
+		if (busy >= 0)
+			close(busy);
 		free(eps);
 		cnm_ctr_free(&c);
 	}
