@@ -163,6 +163,8 @@ int cmd_network_ls(int argc, char **argv)
 		cli_fmt_done(&fmt);
 		return rc;
 	}
+	/* a template of one's own wins over -q, as in Docker's CLI */
+	quiet = quiet && !cli_fmt_custom(&fmt);
 	t = cli_table_new(4);
 	if (!quiet && !cli_fmt_custom(&fmt))
 		cli_table_add(t, (const char *const[]){ "NETWORK ID", "NAME", "DRIVER", "SCOPE" });

@@ -76,6 +76,8 @@ int cmd_ps(int argc, char **argv)
 		cli_fmt_done(&fmt);
 		return rc;
 	}
+	/* a template of one's own wins over -q, as in Docker's CLI */
+	quiet = quiet && !cli_fmt_custom(&fmt);
 	t = cli_table_new(6);
 	if (!quiet && !cli_fmt_custom(&fmt))
 		cli_table_add(t, (const char *const[]){ "CONTAINER ID", "COMMAND", "CREATED",

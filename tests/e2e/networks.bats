@@ -113,6 +113,10 @@ teardown() {
 	[ "$(cnm ps --format '{{.Size}} {{.Platform}}')" = "0B <nil>" ]
 	run cnm ps --format 'table {{.Names}}\t{{.Size}}'
 	[ "${lines[0]}" = "NAMES     SIZE" ]
+	# a template wins over -q (docker/cli's NewContainerFormat); plain -q is ids
+	[ "$(cnm ps -q --format '{{.Names}}')" = web ]
+	[ "$(cnm network ls -q -f name=fmtnet --format '{{.Name}}')" = fmtnet ]
+	[ "$(cnm ps -q)" = "$(cnm ps --format '{{.ID}}')" ]
 	# an empty format is the usual output, as in Docker
 	[ "$(cnm ps --format '')" = "$(cnm ps)" ]
 	[ "$(cnm network ls --format '')" = "$(cnm network ls)" ]
