@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include "cnm.h"
 
 #define EXIT_USAGE 2
@@ -54,6 +55,18 @@ void cli_human_duration(long long seconds, char *out, size_t len);
 char *cli_ps_command(const char *cmd, bool trunc);
 long long cli_seconds_since(const char *rfc3339);
 void cli_docker_time(const char *rfc3339, bool nanos, char *out, size_t len);
+
+/* One more string for a repeatable option's array; false when out of memory. */
+static inline bool cli_strv_push(const char ***v, size_t *n, const char *s)
+{
+	const char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return false;
+	nv[(*n)++] = s;
+	*v = nv;
+	return true;
+}
 
 int cli_env_file_parse(const char *name, char *text, const char ***env, size_t *n_env, char *why,
 		       size_t len);

@@ -87,7 +87,6 @@ int cli_env_file_parse(const char *name, char *text, const char ***env, size_t *
 	if (!strncmp(line, "\xef\xbb\xbf", 3))
 		line += 3;
 	for (; line && *line; line = next) {
-		const char **nv;
 		char *key;
 		size_t klen;
 
@@ -118,13 +117,10 @@ int cli_env_file_parse(const char *name, char *text, const char ***env, size_t *
 			rc = -EINVAL;
 			break;
 		}
-		nv = realloc(*env, (*n_env + 1) * sizeof(*nv));
-		if (!nv) {
+		if (!cli_strv_push(env, n_env, key)) {
 			rc = -ENOMEM;
 			break;
 		}
-		nv[(*n_env)++] = key;
-		*env = nv;
 	}
 	if (rc)
 		*n_env = n0; /* a refusal appends nothing */

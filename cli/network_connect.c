@@ -56,17 +56,12 @@ int cmd_network_connect(int argc, char **argv)
 		case '4': ip = optarg; break;
 		case '6': ip6 = optarg; break;
 		case 'n': a.dry = true; break;
-		case 'a': {
-			const char **na = realloc(a.aliases, (a.n_aliases + 1) * sizeof(*na));
-
-			if (!na) {
+		case 'a':
+			if (!cli_strv_push(&a.aliases, &a.n_aliases, optarg)) {
 				free(a.aliases);
 				return 1;
 			}
-			a.aliases = na;
-			a.aliases[a.n_aliases++] = optarg;
 			break;
-		}
 		default: free(a.aliases); return cli_usage_for(c, usage);
 		}
 	}

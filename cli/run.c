@@ -218,18 +218,6 @@ static int run_dry(struct cnm_ctx *ctx, const struct cnm_run_spec *spec)
 	return 0;
 }
 
-/* One more value of a repeatable option; false when out of memory. */
-static bool push(const char ***v, size_t *n, const char *s)
-{
-	const char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
-
-	if (!nv)
-		return false;
-	nv[(*n)++] = s;
-	*v = nv;
-	return true;
-}
-
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -283,8 +271,8 @@ int cmd_run(int argc, char **argv)
 		case 'r': spec.auto_remove = true; break;
 		case 'R': spec.rootfs = optarg; break;
 		case 'D': dry = true; break;
-		case 'p': ok = push(&publish, &spec.n_publish, optarg); break;
-		case 'A': ok = push(&aliases, &spec.n_aliases, optarg); break;
+		case 'p': ok = cli_strv_push(&publish, &spec.n_publish, optarg); break;
+		case 'A': ok = cli_strv_push(&aliases, &spec.n_aliases, optarg); break;
 		case 'e':
 			if (!optarg || !optarg[0] || optarg[0] == '=') {
 				fprintf(stderr, "cnm: invalid environment variable: %s\n", optarg);
@@ -292,9 +280,9 @@ int cmd_run(int argc, char **argv)
 				goto out;
 			}
 			/* KEY alone: the caller's value (the container inherits it anyway) */
-			ok = push(&opt_env, &n_opt_env, optarg);
+			ok = cli_strv_push(&opt_env, &n_opt_env, optarg);
 			break;
-		case 'E': ok = push(&files, &n_files, optarg); break;
+		case 'E': ok = cli_strv_push(&files, &n_files, optarg); break;
 		case 'i': /* stdin is the caller's, as it is */
 		case 't': /* a terminal stays a terminal */
 			break;
@@ -320,7 +308,7 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	for (size_t i = 0; ok && i < n_opt_env; i++)
-		ok = push(&env, &spec.n_env, opt_env[i]);
+		ok = cli_strv_push(&env, &spec.n_env, opt_env[i]);
 	if (!ok) {
 		rc = 125;
 		goto out;
