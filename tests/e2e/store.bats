@@ -110,7 +110,8 @@ reads_copy() {
 
 @test "writers killed at random moments while the holder runs leave a whole store" {
 	cnm network ls -q >/dev/null
-	[ "$(holders "$CNM_STATE_DIR")" = 1 ]
+	# the holder execs in a grandchild the command does not wait for (storehold.c)
+	wait_until 5 sh -c "[ \"\$(pgrep -fc '^cnm _hold $CNM_STATE_DIR\$')\" = 1 ]"
 	for i in $(seq 1 40); do
 		(exec cnm network create --subnet "10.97.$i.0/24" -o "com.docker.network.bridge.name=br-k$i" \
 			"k$i" >/dev/null 2>&1) &
