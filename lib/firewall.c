@@ -74,8 +74,12 @@ static const char table_def[] =
 	/* first: every packet of a flow after its first, lookups skipped (and no
 	 * flow crosses an internal network's wall: its first packet did not) */
 	"add rule inet cnm forward ct state established,related accept comment \"replies\"\n"
-	/* and traffic that stays in its network: with br_netfilter, frames
+	/* then traffic that stays in its network: with br_netfilter, frames
 	 * bridged between two containers come here too, untracked (bridge cnm) */
+	/* the frames bridge cnm untracked and marked (the mark is only a shortcut:
+	 * @self below accepts them too, at the price of two names looked up) */
+	"add rule inet cnm forward meta mark " CNM_FW_BRIDGED_MARK " ct state untracked accept"
+	" comment \"bridged inside one network (bridge cnm untracked and marked it)\"\n"
 	"add rule inet cnm forward iifname . oifname @self accept"
 	" comment \"inside one network\"\n"
 	"add rule inet cnm forward iifname @internal oifname != @internal drop"
@@ -153,13 +157,13 @@ static const char bridge_table_def[] =
 	"add chain bridge cnm prerouting { type filter hook prerouting priority -300;"
 	" policy accept; comment \"a container sends as itself only\"; }\n"
 	"add rule bridge cnm prerouting meta pkttype other iifname . ether saddr . ip saddr"
-	" @src4 notrack accept comment \"IPv4 from its own MAC and address, to a neighbour:"
-	" bridged, not tracked\"\n"
+	" @src4 notrack meta mark set " CNM_FW_BRIDGED_MARK " accept"
+	" comment \"IPv4 from its own MAC and address, to a neighbour: bridged, not tracked\"\n"
 	"add rule bridge cnm prerouting iifname . ether saddr . ip saddr @src4 accept"
 	" comment \"IPv4 from its own MAC and address\"\n"
 	"add rule bridge cnm prerouting meta pkttype other iifname . ether saddr . ip6 saddr"
-	" @src6 notrack accept comment \"IPv6 from its own MAC and addresses, to a neighbour:"
-	" bridged, not tracked\"\n"
+	" @src6 notrack meta mark set " CNM_FW_BRIDGED_MARK " accept"
+	" comment \"IPv6 from its own MAC and addresses, to a neighbour: bridged, not tracked\"\n"
 	"add rule bridge cnm prerouting iifname . ether saddr . ip6 saddr @src6 accept"
 	" comment \"IPv6 from its own MAC and addresses\"\n"
 	"add rule bridge cnm prerouting iifname != @ports accept comment \"not a container's"
@@ -621,6 +625,12 @@ int cnm_fw_list(struct cnm_ctx *ctx, const char *cmd, const char **out)
 const char *cnm_fw_table_def(void)
 {
 	return table_def;
+}
+
+/** cnm_fw_bridge_table_def() - the nft commands that make `bridge cnm`. */
+const char *cnm_fw_bridge_table_def(void)
+{
+	return bridge_table_def;
 }
 
 /**

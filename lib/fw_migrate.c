@@ -16,6 +16,13 @@
  * no frame meets a half-made chain, and it deletes addrs4: when two
  * commands race, the second finds it gone, its transaction fails whole and
  * changes nothing.
+ *
+ * Rules alone change too: since 2026-12-01 `bridge cnm` marks the frames it
+ * untracks and `inet cnm`'s forward chain accepts them by that mark first.
+ * A chain of the earlier rules still gives the same verdicts, only slower,
+ * so nothing is done behind the user's back: `cnm doctor` names it and
+ * `cnm gc` brings it up to date, one transaction per chain (flush it, add
+ * today's rules), so no packet meets a half-made chain.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -144,6 +151,75 @@ int cnm_fw_bridge_migrate(struct cnm_ctx *ctx, const char *def)
 out:
 	json_decref(root);
 	free(text);
+	free(cmds);
+	return rc;
+}
+
+/* Today's rules of @chain ("inet cnm forward"), from the text that makes them. */
+static int chain_rules(FILE *f, const char *def, const char *chain)
+{
+	char pat[64];
+	const char *p, *eol;
+	int n = 0;
+
+	snprintf(pat, sizeof(pat), "add rule %s ", chain);
+	for (p = def; (p = strstr(p, pat)); p = eol) {
+		eol = strchrnul(p, '\n');
+		fprintf(f, "%.*s\n", (int)(eol - p), p);
+		n++;
+	}
+	return n;
+}
+
+/**
+ * cnm_fw_chain_outdated() - does @chain hold the rules of an earlier cnm?
+ * @ctx: context
+ * @chain: "inet cnm forward" or "bridge cnm prerouting"
+ *
+ * Both chains of today's layout name CNM_FW_BRIDGED_MARK.  A `bridge cnm`
+ * older still (no set src4) is not counted: the next endpoint migrates it
+ * whole (cnm_fw_bridge_migrate()).
+ *
+ * Return: true when the chain is there and of the earlier layout.
+ */
+bool cnm_fw_chain_outdated(struct cnm_ctx *ctx, const char *chain)
+{
+	char cmd[64];
+	const char *out;
+
+	snprintf(cmd, sizeof(cmd), "list chain %s", chain);
+	if (cnm_fw_list(ctx, cmd, &out))
+		return false;
+	if (strstr(out, CNM_FW_BRIDGED_MARK))
+		return false;
+	return !strstr(chain, "bridge") || strstr(out, "@src4");
+}
+
+/**
+ * cnm_fw_chain_update() - replace @chain's rules by today's, in one
+ * transaction (see cnm_fw_chain_outdated()).
+ * @ctx: context
+ * @def: the commands that make the chain's table
+ * @chain: "inet cnm forward" or "bridge cnm prerouting"
+ * @err: filled on failure
+ *
+ * Return: 0 or a negative errno.
+ */
+int cnm_fw_chain_update(struct cnm_ctx *ctx, const char *def, const char *chain,
+			struct cnm_err *err)
+{
+	char *cmds = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&cmds, &len);
+	int rc;
+
+	if (!f)
+		return cnm_errf(err, ENOMEM, "out of memory");
+	fprintf(f, "flush chain %s\n", chain);
+	rc = chain_rules(f, def, chain);
+	fclose(f);
+	rc = rc ? cnm_fw_run(ctx, cmds, "update chain", err)
+		: cnm_errf(err, EINVAL, "no rules for chain %s", chain);
 	free(cmds);
 	return rc;
 }

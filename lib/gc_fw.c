@@ -17,6 +17,7 @@
  * yet are tolerated either way.  A missing table is re-created first.
  * The anti-spoofing table `bridge cnm` is held to the endpoints: no element
  * of a veth that is gone and no endpoint's, and every live endpoint's.
+ * Chains with the rules of an earlier cnm get today's (gc_rules).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -460,6 +461,32 @@ static int gc_antispoof(struct cnm_gc_run *g, struct cnm_err *err)
 	return rc;
 }
 
+/*
+ * A chain with the rules of an earlier cnm gives the same verdicts, only
+ * slower (fw_migrate.c): today's rules, one transaction per chain.
+ */
+static int gc_rules(struct cnm_gc_run *g, struct cnm_err *err)
+{
+	static const struct {
+		const char *chain, *what;
+		const char *(*def)(void);
+	} c[] = {
+		{ "inet cnm forward", "firewall", cnm_fw_table_def },
+		{ "bridge cnm prerouting", "anti-spoofing", cnm_fw_bridge_table_def },
+	};
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(c); i++) {
+		if (!cnm_fw_chain_outdated(g->ctx, c[i].chain))
+			continue;
+		cnm_gc_note(g, "update them", "updated them", "%s chain %s has the rules of an"
+			    " earlier cnm (same verdicts, slower)", c[i].what, c[i].chain);
+		if (!g->dry)
+			rc = cnm_fw_chain_update(g->ctx, c[i].def(), c[i].chain, err);
+	}
+	return rc;
+}
+
 /**
  * cnm_gc_fw() - step 5 of gc (see gc.c).
  */
@@ -493,7 +520,9 @@ int cnm_gc_fw(struct cnm_gc_run *g, struct cnm_err *err)
 		table_elems(root, &have);
 	}
 	orphan_bridges(g, &have);
-	rc = gc_antispoof(g, err);
+	rc = gc_rules(g, err);
+	if (!rc)
+		rc = gc_antispoof(g, err);
 	if (rc)
 		goto out;
 	/* belongs to nobody: delete (before re-adding: a key may come back with new data) */

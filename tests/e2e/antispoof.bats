@@ -161,7 +161,7 @@ EOF
 	[ "$ll" = fe80::42:aff:fe58:2 ]
 }
 
-@test "frames between two containers are bridged untracked; the gateway's traffic is tracked" {
+@test "frames between two containers are bridged untracked and marked; the gateway's traffic is tracked" {
 	cnm network create --subnet 10.88.0.0/24 ct >/dev/null
 	cnm run -d --name k1 --network ct -- sleep 3600
 	cnm run -d --name k2 --network ct -- sleep 3600
@@ -171,7 +171,7 @@ EOF
 	nft -f - <<-'NFT'
 	table inet probe {
 		chain pfwd { type filter hook forward priority 10; policy accept;
-			ip saddr 10.88.0.2 ip daddr 10.88.0.3 ct state untracked counter
+			ip saddr 10.88.0.2 ip daddr 10.88.0.3 ct state untracked meta mark 0x636e0000 counter
 			ip saddr 10.88.0.2 ip daddr 10.88.0.3 ct state != untracked counter
 		}
 		chain pin { type filter hook input priority 10; policy accept;
@@ -185,7 +185,7 @@ EOF
 	nft delete table inet probe
 	echo "$out"
 	packets() { sed -n "$1"p <<<"$(grep -o 'packets [0-9]*' <<<"$out")" | awk '{print $2}'; }
-	[ "$(packets 1)" -ge 3 ]	# container to container: untracked
+	[ "$(packets 1)" -ge 3 ]	# container to container: untracked, with cnm's mark
 	[ "$(packets 2)" -eq 0 ]
 	[ "$(packets 3)" -ge 3 ]	# to the gateway: tracked
 }

@@ -63,7 +63,7 @@ healthy() { run cnm doctor; [ "$status" -eq 0 ] && [ "$output" = "no problems fo
 	nft add rule inet cnm forward counter comment '"not cnm"'
 	run cnm doctor
 	[ "$status" -eq 1 ]
-	[[ "$output" =~ "nft_table: cnm's nftables table inet cnm was modified: chain forward has 7 rules, cnm made 6" ]]
+	[[ "$output" =~ "nft_table: cnm's nftables table inet cnm was modified: chain forward has 8 rules, cnm made 7" ]]
 	handle=$(nft -a list chain inet cnm forward | sed -n 's/.*"not cnm" # handle \([0-9]*\)/\1/p')
 	nft delete rule inet cnm forward handle "$handle"
 	healthy
@@ -73,6 +73,34 @@ healthy() { run cnm doctor; [ "$status" -eq 0 ] && [ "$output" = "no problems fo
 	[[ "$output" =~ "bridge cnm0 (network bridge) is missing from cnm's nftables set bridges" ]]
 	nft add element inet cnm bridges '{ "cnm0" }'
 	healthy
+}
+
+@test "chains with an earlier cnm's rules are found; gc updates them, each in one transaction" {
+	cnm run -d --name test2 -- sleep 3600 >/dev/null
+	# the rules as cnm made them until 2026-12-01: no mark on bridged frames
+	for c in "inet cnm forward" "bridge cnm prerouting"; do
+		old=$(nft list chain $c | grep -v 'ct state untracked accept' | sed 's/ meta mark set 0x636e0000//')
+		nft flush chain $c
+		nft -f - <<<"$old"
+	done
+	run nft list ruleset
+	[[ "$output" != *0x636e0000* ]]
+	run cnm doctor
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"nft_rules: firewall chain inet cnm forward has the rules of an earlier cnm (same verdicts, slower)"* ]]
+	[[ "$output" == *"nft_rules: anti-spoofing chain bridge cnm prerouting has the rules of an earlier cnm (same verdicts, slower)"* ]]
+	[[ "$output" != *"was modified"* ]]
+	[[ "$output" == *"2 problems found" ]]
+	ip2=$(inspect_field test2 NetworkSettings.Networks.bridge.IPAddress)
+	cnm exec test1 ping -c1 -W2 "$ip2"
+	run cnm gc
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"updated them"* ]]
+	healthy
+	[ "$(nft list chain inet cnm forward | grep -c 'meta mark 0x636e0000 ct state untracked accept')" -eq 1 ]
+	[ "$(nft list chain bridge cnm prerouting | grep -c 'meta mark set 0x636e0000')" -eq 2 ]
+	[ "$(nft -a list chain inet cnm forward | grep -c '" # handle')" -eq 7 ]
+	cnm exec test1 ping -c1 -W2 "$ip2"
 }
 
 @test "anti-spoofing elements of a veth that is gone are found; gc is the fix" {

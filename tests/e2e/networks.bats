@@ -162,6 +162,35 @@ teardown() {
 	cnm exec b1 ping -c1 -W2 "$(cnm inspect ab | jq -r '.[0].NetworkSettings.Networks.netb.IPAddress')"
 }
 
+@test "an administrator's notrack rule does not open isolation or an internal network" {
+	cnm network create --subnet 10.64.0.0/24 nta >/dev/null
+	cnm network create --subnet 10.65.0.0/24 ntb >/dev/null
+	cnm network create --internal --subnet 10.66.0.0/24 nti >/dev/null
+	cnm run -d --name ta --network nta -- sleep 3600
+	cnm run -d --name tb --network ntb -- sleep 3600
+	cnm run -d --name ti --network nti -- sleep 3600
+	ip netns exec ti ip route add default via 10.66.0.1
+	# every packet untracked, as a raw-table tuning would leave it: cnm's
+	# shortcut for its own bridged frames wants its mark too, so nothing
+	# routed between networks passes for being untracked
+	nft add table inet admin
+	nft add chain inet admin raw '{ type filter hook prerouting priority raw; }'
+	nft add rule inet admin raw notrack
+	run cnm exec ta ping -c1 -W1 10.65.0.2
+	across=$status
+	run cnm exec ti ping -c1 -W1 10.64.0.2
+	out_of_internal=$status
+	run ip netns exec ta ping -c1 -W1 10.66.0.2
+	into_internal=$status
+	nft delete table inet admin
+	echo "statuses: $across $out_of_internal $into_internal"
+	[ "$across" -ne 0 ]
+	[ "$out_of_internal" -ne 0 ]
+	[ "$into_internal" -ne 0 ]
+	# the network itself still works
+	cnm exec ta ping -c1 -W2 10.64.0.1
+}
+
 @test "ICC off: containers cannot reach each other but reach the gateway and beyond" {
 	cnm network create -o com.docker.network.bridge.enable_icc=false -o com.docker.network.bridge.name=br-noicc noicc >/dev/null
 	cnm run -d --name n1 --network noicc -- sleep 3600
