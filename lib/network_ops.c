@@ -28,6 +28,7 @@
 #include "fault.h"
 #include "firewall.h"
 #include "publish.h"
+#include "relay.h"
 
 /*
  * A running container disconnected from the network it was started on still
@@ -460,13 +461,16 @@ again:
 			cnm_ep_delete(ctx, ep.id, NULL);
 			cnm_store_commit(ctx, NULL);
 		}
-	} else if (!ctx->dry && first_builtin) {
+	} else if (!ctx->dry) {
+		if (ports) /* [::1] follows, before connect returns */
+			cnm_relay_notify(c.id);
 		/*
 		 * One started on a user-defined network names its resolver already;
 		 * only one started on a predefined network has the host's resolv.conf
 		 * (a read of that file saved on every other connect).
 		 */
-		cnm_dns_after_connect(ctx, c.id, &net);
+		if (first_builtin)
+			cnm_dns_after_connect(ctx, c.id, &net);
 	}
 	goto out;
 fail:
@@ -679,6 +683,8 @@ int cnm_network_disconnect(struct cnm_ctx *ctx, const char *net_ref, const char 
 				      " but its published ports could not follow it: %s", c.name,
 				      net.name, why.msg);
 	}
+	if (readd && !ctx->dry) /* [::1] follows, before disconnect returns */
+		cnm_relay_notify(c.id);
 	if (!rc && (next.has_gateway || next.has_gateway6) && cnm_ctr_alive(&c)) {
 		struct cnm_err why = { 0 };
 

@@ -23,6 +23,9 @@
  * datagram from a new client dropped.  A port that cannot be bound (another
  * process holds [::1]:PORT, or the file limit) is skipped: NAT still serves
  * every other address, and the caller gets one warning line.
+ *
+ * The ports can move while the container runs; relay_follow.c re-reads
+ * them when connect or disconnect says so.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -40,65 +43,7 @@
 #include "ctx.h"
 #include "ports.h"
 #include "relay.h"
-
-enum {
-	MAX_CONNS = 512,	/* TCP connections at once, per container */
-	MAX_ASSOC = 1024,	/* UDP client addresses at once, per container */
-	BUF = 16384,		/* per direction of a TCP connection */
-	UDP_IDLE_S = 60,	/* an association without traffic is dropped */
-	SWEEP_MS = 10000,
-	BIND_RETRY_MS = 200,	/* a just-removed container's monitor may still hold it */
-};
-
-enum kind { K_PID, K_LISTEN, K_CONN, K_ASSOC };
-
-/* What an epoll event points at. */
-struct ref {
-	enum kind kind;
-	int side;
-	void *obj;
-};
-
-struct assoc;
-
-struct listener {
-	struct ref ref;
-	int fd;
-	uint8_t proto;
-	uint16_t port;
-	struct sockaddr_in6 to;		/* the container's address and port */
-	struct assoc *assocs;		/* UDP */
-};
-
-/* buf[i] holds what was read from fd[i], to be written to fd[!i]. */
-struct conn {
-	struct ref ref[2];
-	int fd[2];			/* 0: the client, 1: the container */
-	bool connecting, dead, eof[2], shut[2];
-	size_t len[2], off[2];
-	uint32_t ev[2];
-	struct conn *prev, *next;
-	char buf[2][BUF];
-};
-
-struct assoc {
-	struct ref ref;
-	int fd;
-	struct sockaddr_in6 peer;
-	struct listener *l;
-	long long last;
-	struct assoc *next;
-};
-
-struct cnm_relay {
-	int ep;
-	struct listener *ls;
-	size_t n_ls, n_conns, n_assoc;
-	size_t fd_budget;		/* descriptors left for connections and associations */
-	struct conn *conns;
-	struct conn *dead;		/* closed during this batch of events */
-	long long last_sweep;
-};
+#include "relay_int.h"
 
 static long long now_ms(void)
 {
@@ -166,12 +111,26 @@ static int bind_one(struct listener *l)
 	return 0;
 }
 
+/* Room for one more listener pointer in @r. */
+int relay_grow(struct cnm_relay *r)
+{
+	struct listener **nl;
+
+	if (r->n_ls < r->cap_ls)
+		return 0;
+	nl = realloc(r->ls, (r->cap_ls ? r->cap_ls * 2 : 16) * sizeof(struct listener *));
+	if (!nl)
+		return -ENOMEM;
+	r->ls = nl;
+	r->cap_ls = r->cap_ls ? r->cap_ls * 2 : 16;
+	return 0;
+}
+
 /* The container's TCP and UDP ports published on [::] or [::1]. */
-static int load_ports(struct cnm_ctx *ctx, const char *id, struct cnm_relay *r,
+int relay_load_ports(struct cnm_ctx *ctx, const char *id, struct cnm_relay *r,
 		      struct cnm_err *err)
 {
 	sqlite3_stmt *st;
-	size_t cap = 0;
 	int rc;
 
 	rc = cnm_store_prepare(ctx, "SELECT proto, host_ip, host_port, container_ip,"
@@ -191,19 +150,14 @@ static int load_ports(struct cnm_ctx *ctx, const char *id, struct cnm_relay *r,
 		    !(IN6_IS_ADDR_UNSPECIFIED((struct in6_addr *)hip.b) ||
 		      IN6_IS_ADDR_LOOPBACK((struct in6_addr *)hip.b)))
 			continue;
-		if (r->n_ls == cap) {
-			struct listener *nl = realloc(r->ls, (cap ? cap * 2 : 16) * sizeof(*nl));
-
-			if (!nl) {
-				rc = cnm_errf(err, ENOMEM, "out of memory");
-				break;
-			}
-			r->ls = nl;
-			cap = cap ? cap * 2 : 16;
+		l = relay_grow(r) ? NULL : calloc(1, sizeof(*l));
+		if (!l) {
+			rc = cnm_errf(err, ENOMEM, "out of memory");
+			break;
 		}
-		l = &r->ls[r->n_ls++];
-		memset(l, 0, sizeof(*l));
+		r->ls[r->n_ls++] = l;
 		l->fd = -1;
+		l->ref = (struct ref){ K_LISTEN, 0, l };
 		l->proto = proto;
 		l->port = (uint16_t)sqlite3_column_int(st, 2);
 		l->to.sin6_family = AF_INET6;
@@ -214,11 +168,53 @@ static int load_ports(struct cnm_ctx *ctx, const char *id, struct cnm_relay *r,
 	return rc;
 }
 
+/*
+ * Bind and watch every listener of @r not bound yet, retrying for a while
+ * those another (just-removed) container's monitor still holds when @retry.
+ * Return: how many failed; the first one's index and error in @first, @first_rc.
+ */
+size_t relay_bind_all(struct cnm_relay *r, bool retry_busy, size_t *first, int *first_rc)
+{
+	long long until = now_ms() + BIND_RETRY_MS;
+	size_t failed;
+
+	r->fd_budget = raise_nofile(r->n_ls);
+	for (;;) {
+		bool retry = false;
+
+		failed = 0;
+		for (size_t i = 0; i < r->n_ls; i++) {
+			struct listener *l = r->ls[i];
+			int b;
+
+			if (l->fd >= 0)
+				continue;
+			b = bind_one(l);
+			if (!b && watch(r, EPOLL_CTL_ADD, l->fd, EPOLLIN, &l->ref)) {
+				b = -errno;
+				close(l->fd);
+				l->fd = -1;
+			}
+			if (!b)
+				continue;
+			if (!failed++) {
+				*first = i;
+				*first_rc = b;
+			}
+			retry |= b == -EADDRINUSE;
+		}
+		if (!retry_busy || !retry || now_ms() >= until)
+			return failed;
+		nanosleep(&(struct timespec){ 0, 20 * 1000000 }, NULL);
+	}
+}
+
 /**
  * cnm_relay_open() - bind [::1] for a container's IPv6 published ports.
  * @ctx: context (only read from; may be closed afterwards)
  * @container_id: the container, running, its ports in the store
- * @out: the relay, or NULL when there is nothing to relay
+ * @out: the relay, or NULL when there is nothing to relay (no port on
+ *       [::] or [::1] now, and no -p spec that could bring one later)
  * @warn: filled with one line when some ports could not be bound, else ""
  * @warn_len: its size
  * @err: filled on failure
@@ -231,61 +227,42 @@ int cnm_relay_open(struct cnm_ctx *ctx, const char *container_id, struct cnm_rel
 		   char *warn, size_t warn_len, struct cnm_err *err)
 {
 	struct cnm_relay *r = calloc(1, sizeof(*r));
-	size_t failed = 0, first = 0;
-	long long until;
+	struct sockaddr_un sa;
+	size_t failed, first = 0;
 	int rc, first_rc = 0;
 
 	*out = NULL;
 	warn[0] = '\0';
 	if (!r)
 		return cnm_errf(err, ENOMEM, "out of memory");
-	r->ep = -1;
-	rc = load_ports(ctx, container_id, r, err);
-	if (rc || !r->n_ls)
+	r->ep = r->ctl = -1;
+	snprintf(r->id, sizeof(r->id), "%s", container_id);
+	rc = relay_load_ports(ctx, container_id, r, err);
+	if (rc || (!r->n_ls && !relay_has_specs(ctx, container_id)))
 		goto out;
+	r->state_dir = strdup(ctx->state_dir);
+	r->run_dir = strdup(ctx->run_dir);
+	r->netns_dir = strdup(ctx->netns_dir);
 	r->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (r->ep < 0) {
-		rc = cnm_errf(err, errno, "epoll: %s", strerror(errno));
+	if (!r->state_dir || !r->run_dir || !r->netns_dir || r->ep < 0) {
+		rc = r->ep < 0 ? cnm_errf(err, errno, "epoll: %s", strerror(errno))
+			       : cnm_errf(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	r->fd_budget = raise_nofile(r->n_ls);
-	until = now_ms() + BIND_RETRY_MS;
-	for (;;) {
-		bool retry = false;
-
-		failed = 0;
-		for (size_t i = 0; i < r->n_ls; i++) {
-			int b;
-
-			if (r->ls[i].fd >= 0)
-				continue;
-			b = bind_one(&r->ls[i]);
-			if (!b)
-				continue;
-			if (!failed++) {
-				first = i;
-				first_rc = b;
-			}
-			retry |= b == -EADDRINUSE;
-		}
-		if (!retry || now_ms() >= until)
-			break;
-		nanosleep(&(struct timespec){ 0, 20 * 1000000 }, NULL);
+	/* without it the ports do not follow a connect or disconnect: not fatal */
+	r->ctl = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	r->ctl_ref = (struct ref){ K_CTL, 0, NULL };
+	if (r->ctl >= 0 && (bind(r->ctl, (struct sockaddr *)&sa, relay_ctl_addr(&sa, r->id)) ||
+			    watch(r, EPOLL_CTL_ADD, r->ctl, EPOLLIN, &r->ctl_ref))) {
+		close(r->ctl);
+		r->ctl = -1;
 	}
-	for (size_t i = 0; i < r->n_ls; i++) {
-		struct listener *l = &r->ls[i];
-
-		l->ref = (struct ref){ K_LISTEN, 0, l };
-		if (l->fd >= 0 && watch(r, EPOLL_CTL_ADD, l->fd, EPOLLIN, &l->ref)) {
-			close(l->fd);
-			l->fd = -1;
-		}
-	}
+	failed = relay_bind_all(r, true, &first, &first_rc);
 	if (failed)
 		snprintf(warn, warn_len, "[::1]:%u/%s does not reach the container: %s%s",
-			 r->ls[first].port, cnm_proto_name(r->ls[first].proto),
+			 r->ls[first]->port, cnm_proto_name(r->ls[first]->proto),
 			 strerror(-first_rc), failed > 1 ? " (and other ports)" : "");
-	if (failed == r->n_ls)
+	if (failed == r->n_ls && r->ctl < 0)
 		goto out;
 	*out = r;
 	return 0;
@@ -456,7 +433,7 @@ static void conn_event(struct cnm_relay *r, struct conn *c, int side, uint32_t e
 
 static char dgram[65536];
 
-static void assoc_free(struct cnm_relay *r, struct assoc *a)
+void relay_assoc_free(struct cnm_relay *r, struct assoc *a)
 {
 	struct assoc **p = &a->l->assocs;
 
@@ -492,7 +469,7 @@ static struct assoc *assoc_get(struct cnm_relay *r, struct listener *l,
 	r->n_assoc++;
 	if (connect(a->fd, (const struct sockaddr *)&l->to, sizeof(l->to)) ||
 	    watch(r, EPOLL_CTL_ADD, a->fd, EPOLLIN, &a->ref)) {
-		assoc_free(r, a);
+		relay_assoc_free(r, a);
 		return NULL;
 	}
 	return a;
@@ -537,14 +514,24 @@ static void sweep(struct cnm_relay *r)
 
 	r->last_sweep = now;
 	for (size_t i = 0; i < r->n_ls; i++) {
-		struct assoc *a = r->ls[i].assocs, *next;
+		struct assoc *a = r->ls[i]->assocs, *next;
 
 		for (; a; a = next) {
 			next = a->next;
 			if (now - a->last > UDP_IDLE_S * 1000LL)
-				assoc_free(r, a);
+				relay_assoc_free(r, a);
 		}
 	}
+}
+
+/* Close @l's socket and its UDP associations, and free it (after a batch). */
+void relay_listener_free(struct cnm_relay *r, struct listener *l)
+{
+	while (l->assocs)
+		relay_assoc_free(r, l->assocs);
+	if (l->fd >= 0)
+		close(l->fd);
+	free(l);
 }
 
 /**
@@ -570,6 +557,7 @@ int cnm_relay_wait(struct cnm_relay *r, pid_t pid)
 	while (!rc) {
 		struct epoll_event ev[64];
 		int n = epoll_wait(r->ep, ev, 64, r->n_assoc ? SWEEP_MS : -1);
+		bool ctl = false;
 
 		if (n < 0 && errno != EINTR) {
 			rc = -errno;
@@ -585,7 +573,9 @@ int cnm_relay_wait(struct cnm_relay *r, pid_t pid)
 			struct ref *ref = ev[i].data.ptr;
 			struct listener *l = ref->obj;
 
-			if (ref->kind == K_LISTEN && l->proto == CNM_TCP)
+			if (ref->kind == K_CTL)
+				ctl = true;
+			else if (ref->kind == K_LISTEN && l->proto == CNM_TCP)
 				accept_all(r, l);
 			else if (ref->kind == K_LISTEN)
 				udp_from_client(r, l);
@@ -595,6 +585,8 @@ int cnm_relay_wait(struct cnm_relay *r, pid_t pid)
 				conn_event(r, ref->obj, ref->side, ev[i].events);
 		}
 		free_dead(r);
+		if (ctl)
+			relay_ctl_requests(r);
 		if (r->n_assoc && now_ms() - r->last_sweep >= SWEEP_MS)
 			sweep(r);
 	}
@@ -613,14 +605,15 @@ void cnm_relay_free(struct cnm_relay *r)
 	while (r->conns)
 		conn_close(r, r->conns);
 	free_dead(r);
-	for (size_t i = 0; i < r->n_ls; i++) {
-		while (r->ls[i].assocs)
-			assoc_free(r, r->ls[i].assocs);
-		if (r->ls[i].fd >= 0)
-			close(r->ls[i].fd);
-	}
+	for (size_t i = 0; i < r->n_ls; i++)
+		relay_listener_free(r, r->ls[i]);
+	if (r->ctl >= 0)
+		close(r->ctl);
 	if (r->ep >= 0)
 		close(r->ep);
 	free(r->ls);
+	free(r->state_dir);
+	free(r->run_dir);
+	free(r->netns_dir);
 	free(r);
 }

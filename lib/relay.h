@@ -12,4 +12,5 @@ int cnm_relay_open(struct cnm_ctx *ctx, const char *container_id, struct cnm_rel
 		   char *warn, size_t warn_len, struct cnm_err *err);
 int cnm_relay_wait(struct cnm_relay *r, pid_t pid);
 void cnm_relay_free(struct cnm_relay *r);
+void cnm_relay_notify(const char *container_id);
 #endif

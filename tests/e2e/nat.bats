@@ -143,6 +143,28 @@ serve() { # serve NAME [run options...]: a container answering "peer=<client>" o
 	[ "$(fetch 'TCP6:[::1]:8086')" = "peer=[fd00:0089:0000:0000:0000:0000:0000:0001]" ]
 }
 
+@test "IPv6: [::1] follows the ports when they move, are released and come back" {
+	cnm network create --ipv6 --subnet 10.91.0.0/24 --subnet fd00:91::/64 v6a >/dev/null
+	cnm network create --ipv6 --subnet 10.92.0.0/24 --subnet fd00:92::/64 v6b >/dev/null
+	cnm network create --internal inn6 >/dev/null
+	cnm run -d --name fol --network v6a -p 8088:80 -- sh -c "${SERVE/TCP-/TCP6-}"
+	wait_until 5 listening fol 80
+	[ "$(fetch 'TCP6:[::1]:8088')" = "peer=[fd00:0091:0000:0000:0000:0000:0000:0001]" ]
+	# the ports follow the way out to v6b: so does [::1], once disconnect returns
+	cnm network connect v6b fol
+	cnm network disconnect v6a fol
+	[ "$(fetch 'TCP6:[::1]:8088')" = "peer=[fd00:0092:0000:0000:0000:0000:0000:0001]" ]
+	# no way out left: released, [::1] too
+	cnm network connect inn6 fol
+	cnm network disconnect v6b fol
+	[ -z "$(cnm port fol)" ]
+	[ -z "$(ss -Hltn 'src [::1] and sport = :8088')" ]
+	# published again by the connect that gives a way out
+	cnm network connect v6b fol
+	[ "$(fetch 'TCP6:[::1]:8088')" = "peer=[fd00:0092:0000:0000:0000:0000:0000:0001]" ]
+	[[ "$(ss -Hltnp 'src [::1] and sport = :8088')" =~ cnm-monitor ]]
+}
+
 @test "IPv6: [::1] relays streams intact, several at once, half-close included" {
 	cnm network create --ipv6 --subnet 10.89.0.0/24 --subnet fd00:89::/64 v6net >/dev/null
 	cnm run -d --name echo6 --network v6net -p 9000:9000 -- socat TCP6-LISTEN:9000,fork,reuseaddr SYSTEM:cat
