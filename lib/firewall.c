@@ -74,10 +74,10 @@ static const char table_def[] =
 	/* first: every packet of a flow after its first, lookups skipped (and no
 	 * flow crosses an internal network's wall: its first packet did not) */
 	"add rule inet cnm forward ct state established,related accept comment \"replies\"\n"
-	/* then traffic that stays in its network: with br_netfilter, frames
-	 * bridged between two containers come here too, untracked (bridge cnm) */
-	/* the frames bridge cnm untracked and marked (the mark is only a shortcut:
-	 * @self below accepts them too, at the price of two names looked up) */
+	/* then traffic that stays in its network.  With br_netfilter, frames
+	 * bridged between two containers come here too, untracked and marked by
+	 * bridge cnm: the mark is only a shortcut, @self accepts them as well, at
+	 * the price of two names looked up */
 	"add rule inet cnm forward meta mark " CNM_FW_BRIDGED_MARK " ct state untracked accept"
 	" comment \"bridged inside one network (bridge cnm untracked and marked it)\"\n"
 	"add rule inet cnm forward iifname . oifname @self accept"

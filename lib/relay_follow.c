@@ -105,7 +105,8 @@ static void reload(struct cnm_relay *r)
 	for (k = 0; k < fresh.n_ls; k++)
 		free(fresh.ls[k]);
 	free(fresh.ls);
-	relay_bind_all(r, false, &first, &first_rc);
+	/* a port just given up by another container's monitor: retried briefly, as at start */
+	relay_bind_all(r, true, &first, &first_rc);
 }
 
 /* Read every pending request; answer them once the ports were read again. */
