@@ -149,11 +149,14 @@ serve() { # serve NAME [run options...]: a container answering "peer=<client>" o
 	cnm network create --internal inn6 >/dev/null
 	cnm run -d --name fol --network v6a -p 8088:80 -- sh -c "${SERVE/TCP-/TCP6-}"
 	wait_until 5 listening fol 80
-	[ "$(fetch 'TCP6:[::1]:8088')" = "peer=[fd00:0091:0000:0000:0000:0000:0000:0001]" ]
+	# (a first connection to an address may wait for neighbour discovery: under
+	# a loaded make check that can outlast one fetch's 2 s, hence the retries)
+	fetch_is() { [ "$(fetch "$1")" = "$2" ]; }
+	wait_until 10 fetch_is 'TCP6:[::1]:8088' "peer=[fd00:0091:0000:0000:0000:0000:0000:0001]"
 	# the ports follow the way out to v6b: so does [::1], once disconnect returns
 	cnm network connect v6b fol
 	cnm network disconnect v6a fol
-	[ "$(fetch 'TCP6:[::1]:8088')" = "peer=[fd00:0092:0000:0000:0000:0000:0000:0001]" ]
+	wait_until 10 fetch_is 'TCP6:[::1]:8088' "peer=[fd00:0092:0000:0000:0000:0000:0000:0001]"
 	# no way out left: released, [::1] too
 	cnm network connect inn6 fol
 	cnm network disconnect v6b fol
@@ -161,7 +164,7 @@ serve() { # serve NAME [run options...]: a container answering "peer=<client>" o
 	[ -z "$(ss -Hltn 'src [::1] and sport = :8088')" ]
 	# published again by the connect that gives a way out
 	cnm network connect v6b fol
-	[ "$(fetch 'TCP6:[::1]:8088')" = "peer=[fd00:0092:0000:0000:0000:0000:0000:0001]" ]
+	wait_until 10 fetch_is 'TCP6:[::1]:8088' "peer=[fd00:0092:0000:0000:0000:0000:0000:0001]"
 	[[ "$(ss -Hltnp 'src [::1] and sport = :8088')" =~ cnm-monitor ]]
 }
 
