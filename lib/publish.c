@@ -138,19 +138,16 @@ static void ephemeral_range(uint16_t *lo, uint16_t *hi)
 	*hi = (uint16_t)b;
 }
 
-static int insert_port(struct cnm_ctx *ctx, const char *container_id, const struct cnm_portmap *p,
+/* One row of @p, with @st (INSERT INTO ports, prepared once for all rows). */
+static int insert_port(sqlite3_stmt *st, const char *container_id, const struct cnm_portmap *p,
 		       const struct cnm_addr *to, struct cnm_err *err)
 {
 	char hip[CNM_ADDRSTRLEN], cip[CNM_ADDRSTRLEN];
-	sqlite3_stmt *st;
 	int rc;
 
-	rc = cnm_store_prepare(ctx, "INSERT INTO ports(container_id, proto, host_ip, host_port,"
-			       " container_ip, container_port) VALUES (?,?,?,?,?,?)", &st, err);
-	if (rc)
-		return rc;
 	cnm_addr_format(&p->host_ip, hip);
 	cnm_addr_format(to, cip);
+	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, p->proto);
 	sqlite3_bind_text(st, 3, hip, -1, SQLITE_STATIC);
@@ -158,7 +155,6 @@ static int insert_port(struct cnm_ctx *ctx, const char *container_id, const stru
 	sqlite3_bind_text(st, 5, cip, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 6, p->cport);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -EEXIST;
-	sqlite3_finalize(st);
 	if (rc)
 		return cnm_errf(err, EADDRINUSE, "Bind for %s:%u failed: port is already allocated",
 				hip, p->host_port);
@@ -213,6 +209,7 @@ int cnm_publish_plan(struct cnm_ctx *ctx, const char *container_id, const char *
 {
 	struct cnm_portset *taken = NULL;
 	struct cnm_portmap *all = NULL;
+	sqlite3_stmt *ins = NULL;
 	size_t *twins = NULL, *twin_of = NULL, n_twins = 0, n = 0;
 	struct cnm_addr deflt;
 	uint16_t lo, hi;
@@ -315,10 +312,17 @@ int cnm_publish_plan(struct cnm_ctx *ctx, const char *container_id, const char *
 		rc = cnm_ports_choose(taken, all + n - n_twins, n_twins, lo, hi, seed, err);
 	if (rc == -EADDRINUSE)
 		rc = name_owner(ctx, all, n, host, err);
+	/* one statement for every row: parsing it again per port was ~7 % of
+	 * a 10,000-port run */
+	if (!rc)
+		rc = cnm_store_prepare(ctx, "INSERT INTO ports(container_id, proto, host_ip,"
+				       " host_port, container_ip, container_port) VALUES (?,?,?,?,?,?)",
+				       &ins, err);
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = insert_port(ctx, container_id, &all[i],
+		rc = insert_port(ins, container_id, &all[i],
 				 all[i].host_ip.family == AF_INET6 ? &ep->addr6 : &ep->addr, err);
 out:
+	sqlite3_finalize(ins);
 	if (taken)
 		cnm_portset_free(taken);
 	free(taken);
