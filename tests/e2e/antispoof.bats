@@ -189,3 +189,28 @@ EOF
 	[ "$(packets 2)" -eq 0 ]
 	[ "$(packets 3)" -ge 3 ]	# to the gateway: tracked
 }
+
+@test "a foreign DNAT between two containers of one network (a Service, as kube-proxy makes one) gets its replies" {
+	# br_netfilter on, as Kubernetes wants it: the untracked bridged reply
+	# must not be what breaks the flow
+	[ ! -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || sysctl -qw net.bridge.bridge-nf-call-iptables=1
+	cnm network create --subnet 10.88.0.0/24 svc >/dev/null
+	cnm run -d --name s1 --network svc -- sleep 3600
+	cnm run -d --name s2 --network svc -- socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo $SOCAT_PEERADDR'
+	nft -f - <<-'NFT'
+	table ip svcnat {
+		chain pre { type nat hook prerouting priority dstnat; policy accept;
+			ip daddr 10.96.0.10 tcp dport 80 dnat to 10.88.0.3:80
+		}
+	}
+	NFT
+	wait_until 5 sh -c 'ip netns exec s2 ss -Hltn "sport = :80" | grep -q .'
+	run cnm exec s1 socat -T2 - TCP:10.96.0.10:80
+	nft delete table ip svcnat
+	[ "$status" = 0 ]
+	# cnm masquerades a DNATed flow that comes back into its own network
+	# (as for a published port), so the reply returns through the host and
+	# its conntrack entry; bridged straight back, untracked, it would reach
+	# s1 from 10.88.0.3 and be refused
+	[ "$output" = 10.88.0.1 ]
+}

@@ -16,9 +16,12 @@ cleanup_containers() {
 
 # wait_until SECONDS CMD... - poll for a condition the kernel reaches
 # asynchronously (a released namespace's interfaces disappear in the
-# background).  Fails the test when the deadline passes.
+# background).  Fails the test when the deadline passes.  The deadline is
+# only reached by a failing test, so it is generous: SECONDS is what the
+# condition takes on a loaded machine, times CNM_TEST_WAIT_SCALE (3; a
+# make check sharing 2 CPUs with a bench once missed a 5 s wait).
 wait_until() {
-	local deadline=$(( $(date +%s%N) + $1 * 1000000000 )); shift
+	local deadline=$(( $(date +%s%N) + $1 * ${CNM_TEST_WAIT_SCALE:-3} * 1000000000 )); shift
 	until "$@" >/dev/null 2>&1; do
 		if [ "$(date +%s%N)" -gt "$deadline" ]; then
 			echo "condition not reached: $*" >&2
