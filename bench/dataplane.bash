@@ -227,6 +227,16 @@ dp_path() { # dp_path PATH: PATH is c2c:TOOL or nat:TOOL (nat:routed, nat:masq f
 		dp_restore
 		return
 	fi
+	if [ "$1" = c2c:cnmnobr ] || [ "$1" = c2c:cnmbarenobr ]; then
+		# the same two paths on a host where nothing turned br_netfilter on
+		# (cnm never does): bridged frames skip the IP hooks
+		nsx dpcnm sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0
+		[ "$tool" = cnmbarenobr ] && dp_bare
+		dp_iperf "dp_c2c_$tool" "${DP_CLIENT[cnm]}" "${DP_PEER[cnm]}"
+		[ "$tool" = cnmbarenobr ] && dp_restore
+		nsx dpcnm sysctl -qw net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1
+		return
+	fi
 	if [ "$kind" = c2c ]; then
 		dp_iperf "dp_c2c_$tool" "${DP_CLIENT[$tool]}" "${DP_PEER[$tool]}"
 		return
@@ -259,6 +269,11 @@ bench_dataplane() {
 	fi
 	dp_setup
 	paths=(c2c:plain c2c:cnm c2c:cnmbare nat:routed nat:masq nat:cnm nat:cnmmasq)
+	if [ "$(nsx dpcnm cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)" = 1 ]; then
+		paths+=(c2c:cnmnobr c2c:cnmbarenobr)
+	else
+		NOTRUN[dp_c2c_cnmnobr]="br_netfilter is off here: the c2c rows above are already without it"
+	fi
 	for k in "${DPNS[@]:2}"; do paths+=("c2c:$k" "nat:$k"); done
 	np=${#paths[@]}
 	echo "bench: data plane, iperf3 TCP ${DP_SECS} s x $DP_REPS rounds of ${np} paths (~$((DP_SECS * DP_REPS * np + DP_REPS * np)) s)..."

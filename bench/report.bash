@@ -99,6 +99,8 @@ extra_rows() {
 	ROWS+=("no rules|c2c: bridge, no rules|dp_c2c_plain|dp_c2c_cnm|")
 	ROWS+=("cnm|c2c: cnm0|dp_c2c_cnm||")
 	ROWS+=("cnm, tables removed|c2c: the same containers, no cnm table|dp_c2c_cnmbare|dp_c2c_cnm|")
+	ROWS+=("cnm, br_netfilter off|c2c: cnm0, bridged frames kept out of the IP hooks|dp_c2c_cnmnobr||")
+	ROWS+=("cnm, br_netfilter off, tables removed|c2c: the same, no cnm table|dp_c2c_cnmbarenobr|dp_c2c_cnmnobr|")
 	ROWS+=("$cnil|c2c: cni0|dp_c2c_cni|dp_c2c_cnm|")
 	ROWS+=("$nvl|c2c: netavark bridge|dp_c2c_nv|dp_c2c_cnm|")
 	ROWS+=("$dkl|c2c: docker0 (dockerd of its own)|dp_c2c_docker|dp_c2c_cnm|")
@@ -253,13 +255,19 @@ targets() {
 		v=$(round_ratio "$key" "$base")
 		f=$(awk -v a="${MED[$key]}" -v b="${MED[$base]}" 'BEGIN { printf "%.3f", a / b }')
 		case $k in
-		c2c:cnmbare) target "data plane c2c: cnm >= 97% of its path without cnm's tables (per-round median)" "$v (of medians $f)" "$(q "$v >= 0.97")" ;;
+		c2c:cnmbare) target "data plane c2c, br_netfilter on: cnm >= 97% of its path without cnm's tables (per-round median)" "$v (of medians $f)" "$(q "$v >= 0.97")" ;;
 		nat:cnmmasq) target "data plane nat: cnm >= 97% of its path with 1 masquerade rule instead (per-round median)" "$v (of medians $f)" "$(q "$v >= 0.97")" ;;
 		nat:routed) target "data plane nat: cnm vs routed without NAT (conntrack's own cost)" "$v (of medians $f)" 2 ;;
 		c2c:plain) target "data plane c2c: cnm vs a plain bridge, no rules (comparison)" "$v (of medians $f)" 2 ;;
 		nat:masq) target "data plane nat: cnm vs plain veths, 1 masquerade rule (comparison)" "$v (of medians $f)" 2 ;;
 		esac
 	done
+	# the host where nothing loaded br_netfilter (cnm never does), same rounds
+	if have dp_c2c_cnmnobr dp_c2c_cnmbarenobr; then
+		v=$(round_ratio dp_c2c_cnmnobr dp_c2c_cnmbarenobr)
+		f=$(awk -v a="${MED[dp_c2c_cnmnobr]}" -v b="${MED[dp_c2c_cnmbarenobr]}" 'BEGIN { printf "%.3f", a / b }')
+		target "data plane c2c, br_netfilter off: cnm >= 97% of its path without cnm's tables (per-round median)" "$v (of medians $f)" "$(q "$v >= 0.97")"
+	fi
 	have dp_c2c_cnm || target "data plane: cnm >= 97% of the path without rules" "-" ""
 	# the peers on the same paths, for comparison
 	for k in cni nv docker; do
