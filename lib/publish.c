@@ -312,8 +312,8 @@ int cnm_publish_plan(struct cnm_ctx *ctx, const char *container_id, const char *
 		rc = cnm_ports_choose(taken, all + n - n_twins, n_twins, lo, hi, seed, err);
 	if (rc == -EADDRINUSE)
 		rc = name_owner(ctx, all, n, host, err);
-	/* one statement for every row: parsing it again per port was ~7 % of
-	 * a 10,000-port run */
+	/* one statement for every row: prepared per port, 10,000 ports took
+	 * 181-194 ms to start instead of 117-128 (docs/decisions.md) */
 	if (!rc)
 		rc = cnm_store_prepare(ctx, "INSERT INTO ports(container_id, proto, host_ip,"
 				       " host_port, container_ip, container_port) VALUES (?,?,?,?,?,?)",
