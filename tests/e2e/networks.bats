@@ -117,8 +117,9 @@ teardown() {
 	[ "$(cnm ps -q --format '{{.Names}}')" = web ]
 	[ "$(cnm network ls -q -f name=fmtnet --format '{{.Name}}')" = fmtnet ]
 	[ "$(cnm ps -q)" = "$(cnm ps --format '{{.ID}}')" ]
-	# an empty format is the usual output, as in Docker
-	[ "$(cnm ps --format '')" = "$(cnm ps)" ]
+	# an empty format is the usual output, as in Docker (ps shows "Up N
+	# seconds": a second may turn between the two calls, so ask again)
+	wait_until 5 sh -c '[ "$(cnm ps --format "")" = "$(cnm ps)" ]'
 	[ "$(cnm network ls --format '')" = "$(cnm network ls)" ]
 	[ "$(cnm inspect --format '' web)" = "$(cnm inspect web)" ]
 	# errors: a bad template prints nothing else, exit 2; a misspelt field names the object, exit 1
