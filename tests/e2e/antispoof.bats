@@ -208,8 +208,8 @@ EOF
 	run cnm exec s1 socat -T2 - TCP:10.96.0.10:80
 	nft delete table ip svcnat
 	[ "$status" = 0 ]
-	# cnm masquerades a DNATed flow that comes back into its own network
-	# (as for a published port), so the reply returns through the host and
+	# cnm masquerades a DNATed flow from a container to a container (as
+	# for a published port), so the reply returns through the host and
 	# its conntrack entry; bridged straight back, untracked, it would reach
 	# s1 from 10.88.0.3 and be refused
 	[ "$output" = 10.88.0.1 ]
